@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/**
+ * Flags that make Debian's Chromium start reliably on a closed, headless CI machine
+ * (no sandbox as root, no background connections that this network refuses).
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+/**
+ * Finds a Chromium to drive: `OIDC_SM_BROWSER` if set, then a system Chromium, then Playwright's own
+ * download. Throws an actionable error when there is none, so the suite fails at once.
+ */
+export function findChromium(): string {
+  const fromEnv = process.env.OIDC_SM_BROWSER;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`OIDC_SM_BROWSER points to ${fromEnv}, which does not exist.`);
+    return fromEnv;
+  }
+  for (const path of CANDIDATES) if (existsSync(path)) return path;
+  try {
+    const require = createRequire(import.meta.url);
+    const { chromium } = require('playwright-core') as { chromium: { executablePath(): string } };
+    const own = chromium.executablePath();
+    if (own && existsSync(own)) return own;
+  } catch {
+    // Playwright's own browser is not installed: fall through to the explanation.
+  }
+  throw new Error(
+    'No Chromium found for the end-to-end tests. Install one (Debian/Ubuntu: `apt-get install -y chromium`; ' +
+      'elsewhere: `npx playwright install chromium`), or set OIDC_SM_BROWSER to the path of a Chromium binary.',
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * Stable error codes. Every error this SDK raises or reports carries one of these in `code`,
+ * so apps can branch on a string that will not change between releases.
+ */
+export const ErrorCode = {
+  /** Discovery failed or returned a document that cannot be used (network, 5xx, bad JSON). */
+  DiscoveryFailed: 'discovery_failed',
+  /** The OP does not support session management (no `check_session_iframe`), or the user has no `session_state`. */
+  Unsupported: 'unsupported',
+  /** The OP iframe did not finish loading in time. */
+  FrameTimeout: 'frame_timeout',
+  /** The OP iframe loaded but did not answer a poll in time. */
+  NoReply: 'no_reply',
+  /** The `prompt=none` re-check did not finish in time: the session is unknown, not ended. */
+  RecheckTimeout: 'recheck_timeout',
+  /** The `prompt=none` re-check failed for a reason that says nothing about the session (network, OP error). */
+  RecheckFailed: 'recheck_failed',
+  /** `logout()` found no `end_session_endpoint`; the local sign-out still happened. */
+  NoEndSessionEndpoint: 'no_end_session_endpoint',
+  /** The post-logout callback carried no `state` although one was sent. */
+  LogoutStateMissing: 'logout_state_missing',
+  /** The post-logout callback carried a `state` that this browser did not send (or already used). */
+  LogoutStateMismatch: 'logout_state_mismatch',
+  /** The post-logout callback's `state` was issued too long ago. */
+  LogoutStateExpired: 'logout_state_expired',
+  /** A front-channel logout request did not match the current session (`iss`/`sid`). */
+  FrontChannelMismatch: 'front_channel_mismatch',
+  /** A front-channel logout request was malformed (`iss` without `sid`, or the reverse). */
+  FrontChannelInvalid: 'front_channel_invalid',
+} as const;
+
+/** The closed union of error codes. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The one error class of this SDK. Option errors are plain `TypeError`s thrown synchronously;
+ * everything else is an `OidcSessionMonitorError` with a stable {@link ErrorCode}.
+ */
+export class OidcSessionMonitorError extends Error {
+  override readonly name = 'OidcSessionMonitorError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** True when `value` is an {@link OidcSessionMonitorError}, optionally with the given code. */
+export function isOidcSessionMonitorError(value: unknown, code?: ErrorCode): value is OidcSessionMonitorError {
+  return value instanceof OidcSessionMonitorError && (code === undefined || value.code === code);
+}
