@@ -1,0 +1,68 @@
+import type { OpFrame, OpFrameCallbacks, OpFrameFactory } from '../monitor/ports.js';
+import type { CheckSessionStatus } from '../monitor/types.js';
+
+const STATUSES: ReadonlySet<string> = new Set<CheckSessionStatus>(['unchanged', 'changed', 'error']);
+
+let frameCount = 0;
+
+/** Where the OP iframe lives: the page's window and document by default, injectable for tests. */
+export interface FrameHost {
+  window: Window;
+  document: Document;
+}
+
+/**
+ * Creates the hidden OP iframe (`check_session_iframe`) and the one `message` listener that reads its replies.
+ *
+ * A reply is accepted only if `event.origin` is exactly the origin of the iframe URL, `event.source` is that
+ * iframe's window, and the data is one of the three status strings; anything else (browser extensions, other
+ * frames, malformed data) is ignored without a trace. Messages are posted with the OP origin as
+ * `targetOrigin`, never `"*"`.
+ *
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe (SM §3.1: MUST process only messages from the OP frame's origin)
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#OPiframe (SM §3.2: the RP iframe needs an `id`)
+ */
+export function createOpFrameFactory(host: FrameHost = { window, document }): OpFrameFactory {
+  return (url: string, callbacks: OpFrameCallbacks): OpFrame => {
+    const origin = new URL(url).origin;
+    const iframe = host.document.createElement('iframe');
+    frameCount += 1;
+    iframe.id = `oidc-session-monitor-op-frame-${frameCount}`;
+    iframe.title = 'OpenID Provider session check (hidden)';
+    iframe.setAttribute('aria-hidden', 'true');
+    iframe.tabIndex = -1;
+    // Not display:none: some browsers throttle or skip loading undisplayed frames.
+    iframe.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden;left:-1000px;top:0';
+    let disposed = false;
+
+    const onMessage = (event: MessageEvent): void => {
+      if (disposed) return;
+      if (event.origin !== origin) return;
+      if (event.source === null || event.source !== iframe.contentWindow) return;
+      if (typeof event.data !== 'string' || !STATUSES.has(event.data)) return;
+      callbacks.onReply(event.data as CheckSessionStatus);
+    };
+    const onLoad = (): void => {
+      if (!disposed) callbacks.onLoad();
+    };
+
+    host.window.addEventListener('message', onMessage);
+    iframe.addEventListener('load', onLoad);
+    iframe.src = url;
+    (host.document.body ?? host.document.documentElement).appendChild(iframe);
+
+    return {
+      post(message) {
+        if (disposed) return;
+        iframe.contentWindow?.postMessage(message, origin);
+      },
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        host.window.removeEventListener('message', onMessage);
+        iframe.removeEventListener('load', onLoad);
+        iframe.remove();
+      },
+    };
+  };
+}

@@ -1,0 +1,35 @@
+import type { CheckSessionStatus } from './types.js';
+
+/** Timer handle as returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/** Time and timers, injected so the state machine can be driven by a fake clock. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The hidden OP iframe, as the state machine sees it. */
+export interface OpFrame {
+  /** Posts `message` to the OP iframe, with the OP origin as `targetOrigin`. */
+  post(message: string): void;
+  /** Removes the iframe and its listeners. Idempotent. */
+  dispose(): void;
+}
+
+/** Callbacks a frame reports to. Replies reach `onReply` only after origin, source and value checks. */
+export interface OpFrameCallbacks {
+  onLoad(): void;
+  onReply(status: CheckSessionStatus): void;
+}
+
+/** Creates the OP iframe for `url`. */
+export type OpFrameFactory = (url: string, callbacks: OpFrameCallbacks) => OpFrame;
+
+/** The real clock of the page. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+};

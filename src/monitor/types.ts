@@ -1,0 +1,92 @@
+import type { OidcSessionMonitorError } from '../errors.js';
+
+/**
+ * The three answers an OP iframe may post back.
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
+ */
+export type CheckSessionStatus = 'unchanged' | 'changed' | 'error';
+
+/** Where a monitor is in its life. */
+export type MonitorState = 'starting' | 'monitoring' | 'rechecking' | 'paused' | 'unavailable' | 'stopped' | 'signedOut';
+
+/** The `prompt=none` errors that mean the End-User is no longer signed in at the OP. */
+export type SignedOutError = 'login_required' | 'interaction_required' | 'consent_required' | 'account_selection_required';
+
+/** Why a monitor cannot watch the session right now. */
+export type UnavailableReason =
+  | 'unsupported'
+  | 'no-session-state'
+  | 'not-signed-in'
+  | 'discovery-failed'
+  | 'frame-timeout'
+  | 'no-reply'
+  | 'error-status'
+  | 'loop-guard'
+  | 'third-party-cookies-blocked';
+
+/** Why the local user was signed out. */
+export type SignedOutReason = SignedOutError | 'error-status' | 'logout' | 'front-channel' | 'other-tab';
+
+/** What the app knows about the session it monitors. */
+export interface SessionInfo {
+  /** The `session_state` of the latest authentication response (never a token's `sid`). */
+  session_state: string;
+  /** The End-User's `sub`, compared with the one a re-check returns. */
+  sub: string;
+  /** The current ID token, sent as `id_token_hint` on re-check. */
+  id_token?: string;
+}
+
+/** What a `prompt=none` re-check found. Throwing (or rejecting) means "could not tell". */
+export type RecheckResult =
+  | { kind: 'authenticated'; sub: string; session_state: string; id_token?: string }
+  | { kind: 'signedOut'; error: SignedOutError; session_state?: string };
+
+/** Input to a re-check. Abort `signal` is raised when the monitor gives up waiting or stops. */
+export interface RecheckContext {
+  session_state: string;
+  sub: string;
+  id_token?: string;
+  signal: AbortSignal;
+}
+
+/**
+ * A `prompt=none` re-authentication (Core §3.1.2.1, SM §3.1). Resolve with what the OP said; reject
+ * or throw when the OP could not be asked (timeout, network, OP error): that is never a sign-out.
+ */
+export type Recheck = (context: RecheckContext) => Promise<RecheckResult>;
+
+/** Payloads of the monitor's events. */
+export interface MonitorEvents {
+  /** Every accepted reply of the OP iframe. */
+  status: { status: CheckSessionStatus; at: number };
+  /** Same End-User, new `session_state` (already stored). */
+  refreshed: { sub: string; session_state: string; previous_session_state: string };
+  /** The OP now has another End-User: the original user was signed out locally. */
+  userChanged: { previousSub: string; sub: string };
+  /** The End-User is signed out; the local user has been removed. */
+  signedOut: { reason: SignedOutReason; sub?: string };
+  /** Monitoring cannot work right now (or at all, when `retrying` is false). */
+  unavailable: { reason: UnavailableReason; detail: string; retrying: boolean; retryInMs?: number };
+  /** An indeterminate problem (timeout, network, OP failure): the user stays signed in. */
+  error: { error: OidcSessionMonitorError };
+  /** The monitor moved to another {@link MonitorState}. */
+  state: { state: MonitorState; previous: MonitorState };
+}
+
+export type MonitorEventName = keyof MonitorEvents;
+export type MonitorEventHandler<E extends MonitorEventName> = (payload: MonitorEvents[E]) => void;
+
+/** What to do when the OP iframe answers `error` (SM §3.1 forbids `prompt=none` then, whatever the policy). */
+export type ErrorStatusPolicy = 'backoff' | 'stop' | 'signOut';
+
+/** The handle `startMonitoring` returns. */
+export interface SessionMonitor {
+  readonly state: MonitorState;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends MonitorEventName>(event: E, handler: MonitorEventHandler<E>): () => void;
+  /** Polls the OP iframe now (or retries a failed start now). */
+  checkNow(): void;
+  /** Removes the iframe, the message listener and every timer. Idempotent. */
+  stop(): void;
+}
