@@ -27,6 +27,8 @@ export const ErrorCode = {
   FrontChannelMismatch: 'front_channel_mismatch',
   /** A front-channel logout request was malformed (`iss` without `sid`, or the reverse). */
   FrontChannelInvalid: 'front_channel_invalid',
+  /** Browser storage needed for the logout `state` threw (disabled, full, or blocked), so the state could not be kept or checked. */
+  StorageUnavailable: 'storage_unavailable',
 } as const;
 
 /** The closed union of error codes. */

@@ -1,0 +1,101 @@
+import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
+import { browserAddressBar, browserClock, browserLocationHref, browserSessionStorage } from './browserPorts.js';
+import { consumeLogoutState } from './logoutStateStore.js';
+import type { AddressBar, Clock, KeyValueStorage } from './ports.js';
+
+/** Options and ports of {@link handleLogoutCallback}; every port defaults to the browser's. */
+export interface HandleLogoutCallbackOptions {
+  /** The callback page's URL. Default: `location.href`. */
+  url?: string;
+  /** Where `logout()` stored the state. Default: `sessionStorage` (see `logoutStateStore`). */
+  storage?: KeyValueStorage;
+  clock?: Clock;
+  /** Rewrites the address bar. Default: `history.replaceState`. */
+  addressBar?: AddressBar;
+  /**
+   * Remove `state` from the address bar afterwards (success or not), so a reload or a bookmark does
+   * not present a used value again. Default: `true`.
+   */
+  cleanUrl?: boolean;
+}
+
+/** What a verified post-logout callback yields. */
+export interface LogoutCallbackResult {
+  /** The verified `state` value (already used up). */
+  state: string;
+  /** The app data passed to `logout({ state })`, read back from this tab's storage, never from the URL. */
+  data: unknown;
+}
+
+function fail(code: ErrorCode, message: string): never {
+  throw new OidcSessionMonitorError(code, message);
+}
+
+function readState(url: string | undefined): string {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url ?? browserLocationHref()).searchParams;
+  } catch {
+    return fail(ErrorCode.LogoutStateMismatch, 'The post-logout callback URL could not be parsed, so its state cannot be verified.');
+  }
+  const values = params.getAll('state');
+  if (values.length === 0 || (values.length === 1 && values[0] === '')) {
+    fail(
+      ErrorCode.LogoutStateMissing,
+      'The post-logout callback has no state, although logout() always sends one. Do not treat this as a completed logout.',
+    );
+  }
+  if (values.length > 1) {
+    // Which copy would the OP have meant? Guessing would let an attacker prepend a value of their own.
+    fail(ErrorCode.LogoutStateMismatch, 'The post-logout callback carries more than one state parameter.');
+  }
+  return values[0] as string;
+}
+
+function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void {
+  try {
+    const clean = new URL(url ?? browserLocationHref());
+    if (!clean.searchParams.has('state')) return;
+    clean.searchParams.delete('state');
+    addressBar.replaceState(clean.href);
+  } catch {
+    // A cosmetic step: a sandboxed document may refuse replaceState, which must not hide the verdict.
+  }
+}
+
+/**
+ * Call on the `post_logout_redirect_uri` page. Verifies the `state` the OP echoed (RPI §3) against the
+ * values this tab stored before the redirect — exactly, once, and within their lifetime — and returns
+ * the app data stored with it.
+ *
+ * It never navigates: where to go next is the app's decision, taken from the returned data (which came
+ * from storage), so the query string cannot turn this page into an open redirector (RFC 9700 §4.11.1).
+ * Other query parameters, including an `error` some OPs add, are ignored.
+ *
+ * Rejects with an {@link OidcSessionMonitorError}:
+ * - `logout_state_missing` — no `state` in the URL;
+ * - `logout_state_mismatch` — unknown, altered, repeated (`?state=a&state=b`) or already used;
+ * - `logout_state_expired` — issued longer ago than its maximum age (10 minutes by default);
+ * - `storage_unavailable` — the storage threw, so nothing could be verified.
+ * In every case the local sign-out already happened before the redirect; only "logout completed"
+ * logic should be skipped.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const { data } = await handleLogoutCallback();
+ *   router.navigate(typeof data === 'string' && data.startsWith('/') ? data : '/');
+ * } catch { router.navigate('/'); }
+ * ```
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
+ */
+export async function handleLogoutCallback(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult> {
+  const { url, storage = browserSessionStorage, clock = browserClock, addressBar = browserAddressBar, cleanUrl = true } = options;
+  try {
+    const state = readState(url);
+    const { data } = consumeLogoutState({ storage, clock }, state);
+    return { state, data };
+  } finally {
+    if (cleanUrl) cleanAddressBar(url, addressBar);
+  }
+}
