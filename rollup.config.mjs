@@ -1,0 +1,48 @@
+import { builtinModules } from 'node:module';
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+// Type checking and declarations are tsc's job (`npm run typecheck`, tsconfig.build.json);
+// rollup only transpiles and bundles.
+const ts = () =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    include: ['src/**/*.ts'],
+    compilerOptions: { noEmit: false, declaration: false, sourceMap: true, removeComments: true, noCheck: true },
+    noForceEmit: false,
+    outputToFilesystem: false,
+  });
+
+const nodeExternal = (id) => id === 'jose' || id.startsWith('node:') || builtinModules.includes(id);
+
+export default [
+  {
+    // The browser SDK as ESM. oidc-client-ts stays external: the app's bundler resolves it, and it is
+    // only loaded (dynamic import) when the SDK has to create a UserManager itself.
+    input: 'src/index.ts',
+    external: ['oidc-client-ts'],
+    plugins: [ts()],
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  },
+  {
+    // The drop-in script tag: everything, oidc-client-ts included, behind the global `OidcSessionMonitor`.
+    input: 'src/iife.ts',
+    plugins: [resolve({ browser: true }), ts()],
+    output: {
+      file: 'dist/oidc-session-monitor.iife.min.js',
+      format: 'iife',
+      name: 'OidcSessionMonitor',
+      sourcemap: true,
+      inlineDynamicImports: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    // The mock OP (Node only) and its CLI.
+    input: { index: 'src/mock-op/index.ts', cli: 'src/mock-op/cli.ts' },
+    external: nodeExternal,
+    plugins: [ts()],
+    output: { dir: 'dist/mock-op', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  },
+];

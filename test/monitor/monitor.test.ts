@@ -1,0 +1,470 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
+import { createMonitor, type MonitorConfig, type MonitorDeps } from '../../src/monitor/monitor.js';
+import type { OpFrameCallbacks } from '../../src/monitor/ports.js';
+import type { MonitorEventName, MonitorEvents, RecheckResult, SessionInfo } from '../../src/monitor/types.js';
+import { FakeClock, flush } from '../support/fake-clock.js';
+
+const CONFIG: MonitorConfig = {
+  interval: 1000,
+  replyTimeout: 500,
+  frameTimeout: 2000,
+  recheckTimeout: 3000,
+  maxRetryDelay: 8000,
+  onErrorStatus: 'backoff',
+  maxRechecks: 3,
+  recheckWindow: 60_000,
+};
+
+interface FakeFrame {
+  url: string;
+  callbacks: OpFrameCallbacks;
+  posted: string[];
+  disposed: boolean;
+}
+
+function setup(overrides: Partial<MonitorDeps> & { config?: Partial<MonitorConfig>; session?: SessionInfo | null } = {}) {
+  const clock = new FakeClock();
+  const frames: FakeFrame[] = [];
+  const rechecks: Array<{ resolve: (r: RecheckResult) => void; reject: (e: unknown) => void; signal: AbortSignal }> = [];
+  const signOuts: string[] = [];
+  const session: SessionInfo | null = overrides.session === undefined ? { session_state: 'state-1', sub: 'alice', id_token: 'id-1' } : overrides.session;
+  const deps: MonitorDeps = {
+    clientId: 'client-a',
+    config: { ...CONFIG, ...overrides.config },
+    resolveCheckSessionIframe: async () => 'https://op.example/check_session',
+    getSession: async () => session,
+    createFrame: (url, callbacks) => {
+      const frame: FakeFrame = { url, callbacks, posted: [], disposed: false };
+      frames.push(frame);
+      return {
+        post: (message) => {
+          if (!frame.disposed) frame.posted.push(message);
+        },
+        dispose: () => {
+          frame.disposed = true;
+        },
+      };
+    },
+    recheck: (context) =>
+      new Promise<RecheckResult>((resolve, reject) => {
+        rechecks.push({ resolve, reject, signal: context.signal });
+      }),
+    signOutLocally: async (reason) => {
+      signOuts.push(reason);
+    },
+    clock,
+    random: () => 0.5,
+    ...overrides,
+  };
+  const monitor = createMonitor(deps);
+  const seen: Array<{ event: MonitorEventName; payload: unknown }> = [];
+  for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'unavailable', 'error'] as const) {
+    monitor.on(event, (payload) => seen.push({ event, payload }));
+  }
+  const of = <E extends MonitorEventName>(event: E) => seen.filter((e) => e.event === event).map((e) => e.payload as MonitorEvents[E]);
+  const frame = () => frames[frames.length - 1]!;
+  const reply = (status: 'unchanged' | 'changed' | 'error') => frame().callbacks.onReply(status);
+  async function started() {
+    monitor.start();
+    await flush();
+    frame().callbacks.onLoad();
+    await flush();
+  }
+  return { monitor, clock, frames, frame, rechecks, signOuts, of, seen, reply, started };
+}
+
+describe('polling', () => {
+  it('posts client_id and session_state as soon as the frame has loaded', async () => {
+    const t = setup();
+    await t.started();
+    expect(t.frame().url).toBe('https://op.example/check_session');
+    expect(t.frame().posted).toEqual(['client-a state-1']);
+    expect(t.monitor.state).toBe('starting');
+  });
+
+  it('keeps polling at the interval while the OP answers unchanged', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    expect(t.monitor.state).toBe('monitoring');
+    await t.clock.advance(999);
+    expect(t.frame().posted).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.frame().posted).toHaveLength(2);
+    t.reply('unchanged');
+    await t.clock.advance(1000);
+    expect(t.frame().posted).toHaveLength(3);
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.of('status').map((s) => s.status)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('has one poll in flight at a time', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.checkNow();
+    t.monitor.checkNow();
+    expect(t.frame().posted).toHaveLength(1);
+  });
+
+  it('ignores a reply when no poll is outstanding, and a second reply to one poll', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    t.reply('changed');
+    t.reply('error');
+    expect(t.of('status')).toHaveLength(1);
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('ignores a reply that arrives before the frame reported load', async () => {
+    const t = setup();
+    t.monitor.start();
+    await flush();
+    t.reply('changed');
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.of('status')).toHaveLength(0);
+  });
+
+  it('checkNow polls at once instead of waiting for the interval', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    t.monitor.checkNow();
+    expect(t.frame().posted).toHaveLength(2);
+  });
+});
+
+describe('changed', () => {
+  it('runs exactly one re-check with the current ID token, then stores the new session_state', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    expect(t.monitor.state).toBe('rechecking');
+    expect(t.rechecks).toHaveLength(1);
+    await t.clock.advance(2000);
+    expect(t.frame().posted).toHaveLength(1); // polling paused during the re-check
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-2' });
+    await flush();
+    expect(t.of('refreshed')).toEqual([{ sub: 'alice', session_state: 'state-2', previous_session_state: 'state-1' }]);
+    expect(t.monitor.state).toBe('monitoring');
+    expect(t.signOuts).toEqual([]);
+    await t.clock.advance(1000);
+    expect(t.frame().posted.at(-1)).toBe('client-a state-2');
+    expect(t.rechecks).toHaveLength(1);
+  });
+
+  it('signs out locally and stops when the OP answers login_required', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.signOuts).toEqual(['login_required']);
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+    expect(t.monitor.state).toBe('signedOut');
+    expect(t.frame().disposed).toBe(true);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it.each(['interaction_required', 'consent_required', 'account_selection_required'] as const)('treats %s as signed out', async (error) => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error });
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: error, sub: 'alice' }]);
+  });
+
+  it('reports userChanged and signs the original user out when the OP has another user', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: 'state-9' });
+    await flush();
+    expect(t.of('userChanged')).toEqual([{ previousSub: 'alice', sub: 'bob' }]);
+    expect(t.of('signedOut')).toHaveLength(1);
+    expect(t.of('refreshed')).toHaveLength(0);
+    expect(t.signOuts).toHaveLength(1);
+    expect(t.monitor.state).toBe('signedOut');
+  });
+
+  it('keeps the user when the re-check fails, reports an error and retries later', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.reject(new TypeError('Failed to fetch'));
+    await flush();
+    expect(t.signOuts).toEqual([]);
+    expect(t.of('signedOut')).toHaveLength(0);
+    const [reported] = t.of('error');
+    expect(reported!.error).toBeInstanceOf(OidcSessionMonitorError);
+    expect(reported!.error.code).toBe(ErrorCode.RecheckFailed);
+    expect(t.monitor.state).toBe('monitoring');
+    await t.clock.advance(t.clock.nextDelay!);
+    expect(t.frame().posted).toHaveLength(2);
+    t.reply('changed');
+    expect(t.rechecks).toHaveLength(2);
+    t.rechecks[1]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-3' });
+    await flush();
+    expect(t.of('refreshed')).toHaveLength(1);
+  });
+
+  it('gives up waiting for a re-check that never resolves, without signing out', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    await t.clock.advance(3000);
+    expect(t.rechecks[0]!.signal.aborted).toBe(true);
+    expect(t.of('error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckTimeout]);
+    expect(t.signOuts).toEqual([]);
+    expect(t.monitor.state).toBe('monitoring');
+    // A late answer to the abandoned re-check changes nothing.
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('does not trust a re-check that returns something other than a RecheckResult', async () => {
+    const t = setup({ recheck: async () => ({ kind: 'signedOut', error: 'server_error' }) as unknown as RecheckResult });
+    await t.started();
+    t.reply('changed');
+    await flush();
+    expect(t.signOuts).toEqual([]);
+    expect(t.of('error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckFailed]);
+  });
+
+  it('caps prompt=none re-checks when the OP keeps answering changed (loop guard)', async () => {
+    let n = 0;
+    const t = setup({ recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: `s${++n}` }) });
+    await t.started();
+    for (let i = 0; i < 10; i++) {
+      if (t.frame().posted.length > i) t.reply('changed');
+      await t.clock.advance(1000);
+    }
+    expect(n).toBe(3);
+    const guard = t.of('unavailable').filter((u) => u.reason === 'loop-guard');
+    expect(guard).toHaveLength(1);
+    expect(guard[0]!.retrying).toBe(true);
+    expect(t.signOuts).toEqual([]);
+  });
+});
+
+describe('error status', () => {
+  it('never re-checks, reports unavailable and keeps polling at a backed-off pace', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('error');
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.monitor.state).toBe('unavailable');
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'error-status', retrying: true }]);
+    const delay = t.clock.nextDelay!;
+    expect(delay).toBeGreaterThan(CONFIG.interval);
+    await t.clock.advance(delay);
+    expect(t.frame().posted).toHaveLength(2);
+    t.reply('error');
+    expect(t.clock.nextDelay!).toBeGreaterThan(delay);
+    expect(t.of('unavailable')).toHaveLength(1); // reported once, not on every poll
+    expect(t.rechecks).toHaveLength(0);
+  });
+
+  it('returns to normal when the OP answers again, so a later logout is still detected', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('error');
+    await t.clock.advance(t.clock.nextDelay!);
+    t.reply('unchanged');
+    expect(t.monitor.state).toBe('monitoring');
+    expect(t.clock.nextDelay).toBe(CONFIG.interval);
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('signedOut')).toHaveLength(1);
+  });
+
+  it("stops polling under onErrorStatus: 'stop'", async () => {
+    const t = setup({ config: { onErrorStatus: 'stop' } });
+    await t.started();
+    t.reply('error');
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'error-status', retrying: false }]);
+    expect(t.clock.pending).toBe(0);
+    expect(t.frame().disposed).toBe(true);
+    expect(t.rechecks).toHaveLength(0);
+  });
+
+  it("signs out under onErrorStatus: 'signOut', still without prompt=none", async () => {
+    const t = setup({ config: { onErrorStatus: 'signOut' } });
+    await t.started();
+    t.reply('error');
+    await flush();
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.of('signedOut')).toEqual([{ reason: 'error-status', sub: 'alice' }]);
+  });
+});
+
+describe('start-up and outages', () => {
+  it('reports unsupported, without retrying, when the OP has no check_session_iframe', async () => {
+    const t = setup({ resolveCheckSessionIframe: async () => undefined });
+    t.monitor.start();
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'unsupported', retrying: false }]);
+    expect(t.frames).toHaveLength(0);
+    expect(t.clock.pending).toBe(0);
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('reports a user without session_state as unavailable, never as signed out', async () => {
+    const t = setup({ session: { session_state: '', sub: 'alice' } });
+    t.monitor.start();
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'no-session-state' }]);
+    expect(t.of('signedOut')).toHaveLength(0);
+  });
+
+  it('reports not-signed-in when there is no local user', async () => {
+    const t = setup({ session: null });
+    t.monitor.start();
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'not-signed-in' }]);
+  });
+
+  it('retries discovery with backoff until the OP answers', async () => {
+    let calls = 0;
+    const t = setup({
+      resolveCheckSessionIframe: async () => {
+        calls += 1;
+        if (calls < 3) throw new Error('ECONNREFUSED');
+        return 'https://op.example/check_session';
+      },
+    });
+    t.monitor.start();
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'discovery-failed', retrying: true }]);
+    await t.clock.advance(t.clock.nextDelay!);
+    await t.clock.advance(t.clock.nextDelay!);
+    expect(calls).toBe(3);
+    t.frame().callbacks.onLoad();
+    expect(t.frame().posted).toEqual(['client-a state-1']);
+  });
+
+  it('replaces a frame that never loads, and starts once one does', async () => {
+    const t = setup();
+    t.monitor.start();
+    await flush();
+    await t.clock.advance(2000);
+    expect(t.frames[0]!.disposed).toBe(true);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'frame-timeout', retrying: true }]);
+    await t.clock.advance(t.clock.nextDelay!);
+    expect(t.frames).toHaveLength(2);
+    t.frame().callbacks.onLoad();
+    t.reply('unchanged');
+    expect(t.monitor.state).toBe('monitoring');
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('reloads the frame when a poll gets no reply (OP down), without signing out', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    await t.clock.advance(1000);
+    await t.clock.advance(500);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'no-reply', retrying: true }]);
+    expect(t.frames[0]!.disposed).toBe(true);
+    await t.clock.advance(t.clock.nextDelay!);
+    expect(t.frames).toHaveLength(2);
+    t.frame().callbacks.onLoad();
+    t.reply('unchanged');
+    expect(t.monitor.state).toBe('monitoring');
+    expect(t.of('signedOut')).toHaveLength(0);
+  });
+
+  it('backs off further on each consecutive failure, up to maxRetryDelay', async () => {
+    const t = setup({ resolveCheckSessionIframe: async () => Promise.reject(new Error('down')) });
+    t.monitor.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await flush();
+      delays.push(t.clock.nextDelay!);
+      await t.clock.advance(t.clock.nextDelay!);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+  });
+});
+
+describe('stop and pause', () => {
+  it('stop removes the frame and every timer, and later replies do nothing', async () => {
+    const t = setup();
+    await t.started();
+    const frame = t.frame();
+    t.monitor.stop();
+    expect(frame.disposed).toBe(true);
+    expect(t.clock.pending).toBe(0);
+    expect(t.monitor.state).toBe('stopped');
+    frame.callbacks.onReply('changed');
+    await t.clock.advance(10_000);
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.frames).toHaveLength(1);
+  });
+
+  it('stop during discovery leaves nothing behind', async () => {
+    let resolve!: (url: string) => void;
+    const t = setup({ resolveCheckSessionIframe: () => new Promise((r) => (resolve = r)) });
+    t.monitor.start();
+    t.monitor.stop();
+    resolve('https://op.example/check_session');
+    await flush();
+    expect(t.frames).toHaveLength(0);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('stop during a re-check aborts it and ignores its result', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    t.monitor.stop();
+    expect(t.rechecks[0]!.signal.aborted).toBe(true);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.signOuts).toEqual([]);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('pause stops polling and re-checks (a logout is navigating away)', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    t.monitor.pause();
+    await t.clock.advance(10_000);
+    expect(t.frame().posted).toHaveLength(1);
+    expect(t.monitor.state).toBe('paused');
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('signOutFrom signs out locally without asking the OP', async () => {
+    const t = setup();
+    await t.started();
+    await t.monitor.signOutFrom('other-tab');
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.signOuts).toEqual(['other-tab']);
+    expect(t.of('signedOut')).toEqual([{ reason: 'other-tab', sub: 'alice' }]);
+  });
+
+  it('a throwing event handler does not break monitoring', async () => {
+    const t = setup();
+    const spy = vi.fn(() => {
+      throw new Error('app bug');
+    });
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on('uncaughtException', onError);
+    t.monitor.on('status', spy);
+    await t.started();
+    t.reply('unchanged');
+    await flush();
+    process.off('uncaughtException', onError);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(t.clock.nextDelay).toBe(CONFIG.interval);
+  });
+});
