@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           environment: 'happy-dom',
+          // happy-dom cannot run a real OP page; iframes stay empty and replies are synthetic MessageEvents.
+          environmentOptions: { happyDOM: { settings: { disableIframePageLoading: true, navigator: { userAgent: 'happy-dom' } } } },
           include: ['test/**/*.test.ts'],
           exclude: ['test/mock-op/**'],
         },
