@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
+import { browserRandom } from '../../src/logout/browserPorts.js';
+import { handleLogoutCallback } from '../../src/logout/handleLogoutCallback.js';
+import { saveLogoutState } from '../../src/logout/logoutStateStore.js';
+import { randomState } from '../../src/logout/randomState.js';
+import { FakeClock, MemoryStorage, ThrowingStorage } from './fakes.js';
+
+const page = 'https://rp.example.com/signed-out';
+
+function setup(data: unknown = { returnTo: '/home' }) {
+  const storage = new MemoryStorage();
+  const clock = new FakeClock();
+  const replaced: string[] = [];
+  const addressBar = { replaceState: (url: string) => void replaced.push(url) };
+  const state = randomState(browserRandom);
+  saveLogoutState({ storage, clock }, state, data);
+  return { storage, clock, state, replaced, addressBar };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (error) {
+    return error instanceof OidcSessionMonitorError ? error.code : `untyped: ${String(error)}`;
+  }
+}
+
+describe('handleLogoutCallback', () => {
+  it('returns the app data stored with a valid state', async () => {
+    const { storage, clock, state, addressBar } = setup({ returnTo: '/orders', n: 2 });
+    const result = await handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    expect(result).toEqual({ state, data: { returnTo: '/orders', n: 2 } });
+  });
+
+  it('rejects a replay of the same callback as a mismatch', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    const url = `${page}?state=${state}`;
+    await handleLogoutCallback({ url, storage, clock, addressBar });
+    expect(await codeOf(handleLogoutCallback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+  });
+
+  it('rejects a state it did not issue as a mismatch, without touching the real one', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    const other = `${page}?state=${state}_INVALID`;
+    expect(await codeOf(handleLogoutCallback({ url: other, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    const forged = `${page}?state=${randomState(browserRandom)}`;
+    expect(await codeOf(handleLogoutCallback({ url: forged, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    await expect(handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ state });
+  });
+
+  it('rejects a callback without state as missing', async () => {
+    const { storage, clock, addressBar } = setup();
+    for (const url of [page, `${page}?state=`, `${page}?foo=bar`, `${page}#state=abc`]) {
+      expect(await codeOf(handleLogoutCallback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
+    }
+  });
+
+  it('rejects a state past its lifetime as expired', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    clock.advance(10 * 60 * 1000 + 1);
+    expect(await codeOf(handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar }))).toBe(
+      ErrorCode.LogoutStateExpired,
+    );
+  });
+
+  it('rejects repeated state parameters, even when one of them is valid', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    for (const url of [`${page}?state=${state}&state=evil`, `${page}?state=evil&state=${state}`, `${page}?state=${state}&state=${state}`]) {
+      expect(await codeOf(handleLogoutCallback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    }
+  });
+
+  it.each([
+    ['malformed percent-encoding', '?state=%E0%A4%A'],
+    ['a lone percent sign', '?state=%'],
+    ['a huge value', `?state=${'A'.repeat(1_000_000)}`],
+    ['markup', '?state=%3Cscript%3Ealert(1)%3C%2Fscript%3E'],
+    ['an inherited property name', '?state=__proto__'],
+    ['an OP error without a valid state', '?error=access_denied&state=abc'],
+  ])('rejects %s with a typed error instead of crashing', async (_label, query) => {
+    const { storage, clock, addressBar } = setup();
+    expect(await codeOf(handleLogoutCallback({ url: page + query, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+  });
+
+  it('rejects an unparsable callback URL with a typed error', async () => {
+    const { storage, clock, addressBar } = setup();
+    expect(await codeOf(handleLogoutCallback({ url: 'not a url', storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+  });
+
+  it('verifies the state regardless of extra parameters such as an OP error', async () => {
+    const { storage, clock, state, addressBar } = setup('d');
+    const result = await handleLogoutCallback({ url: `${page}?error=server_error&state=${state}`, storage, clock, addressBar });
+    expect(result.data).toBe('d');
+  });
+
+  it('reports unavailable storage as storage_unavailable', async () => {
+    const { state, clock, addressBar } = setup();
+    const url = `${page}?state=${state}`;
+    expect(await codeOf(handleLogoutCallback({ url, storage: new ThrowingStorage(), clock, addressBar }))).toBe(
+      ErrorCode.StorageUnavailable,
+    );
+  });
+
+  it('takes the app data only from storage, never from the URL', async () => {
+    const { storage, clock, state, addressBar } = setup({ returnTo: '/home' });
+    const url = `${page}?state=${state}&data=https%3A%2F%2Fevil.example&returnTo=https%3A%2F%2Fevil.example`;
+    expect(await handleLogoutCallback({ url, storage, clock, addressBar })).toEqual({ state, data: { returnTo: '/home' } });
+  });
+
+  it('removes state from the address bar and keeps the rest of the URL', async () => {
+    const { storage, clock, state, replaced, addressBar } = setup();
+    await handleLogoutCallback({ url: `${page}?lang=de&state=${state}#top`, storage, clock, addressBar });
+    expect(replaced).toEqual([`${page}?lang=de#top`]);
+  });
+
+  it('removes state from the address bar after a failure too', async () => {
+    const { storage, clock, replaced, addressBar } = setup();
+    await codeOf(handleLogoutCallback({ url: `${page}?state=wrong`, storage, clock, addressBar }));
+    expect(replaced).toEqual([page]);
+  });
+
+  it('leaves the address bar alone when asked to', async () => {
+    const { storage, clock, state, replaced, addressBar } = setup();
+    await handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar, cleanUrl: false });
+    expect(replaced).toEqual([]);
+  });
+
+  it('still reports the verdict when replaceState throws', async () => {
+    const { storage, clock, state } = setup('ok');
+    const addressBar = {
+      replaceState() {
+        throw new DOMException('sandboxed', 'SecurityError');
+      },
+    };
+    await expect(handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ data: 'ok' });
+  });
+
+  it('uses the browser location, sessionStorage and history by default', async () => {
+    const state = randomState(browserRandom);
+    saveLogoutState({ storage: window.sessionStorage, clock: { now: () => Date.now() } }, state, 'default');
+    window.history.replaceState(null, '', `/signed-out?state=${state}`);
+    await expect(handleLogoutCallback()).resolves.toEqual({ state, data: 'default' });
+    expect(window.location.search).toBe('');
+  });
+});
