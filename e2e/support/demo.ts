@@ -1,0 +1,53 @@
+import { expect, type Page } from '@playwright/test';
+import type { MockOpRequest } from '../../src/mock-op/index.js';
+
+/** One entry of a demo app's event log (`window.demo.events`). */
+export interface DemoEvent {
+  event: string;
+  detail: Record<string, unknown> | undefined;
+}
+
+/** Signs in to a demo app through the OP's login form. */
+export async function signInWithForm(page: Page, origin: string, user = 'alice'): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.click('#sign-in');
+  await page.fill('input[name="username"]', user);
+  await page.fill('input[name="password"]', user);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${origin}/`);
+  await expect(page.locator('#user')).toContainText(`sub`);
+}
+
+/** Signs in to a demo app that should get a single sign-on: no login form may appear. */
+export async function signInBySso(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.click('#sign-in');
+  await page.waitForURL(`${origin}/`);
+  await expect(page.locator('#user')).toContainText('sub');
+}
+
+export function events(page: Page): Promise<DemoEvent[]> {
+  return page.evaluate(() => (window as unknown as { demo: { events: DemoEvent[] } }).demo.events);
+}
+
+/** Waits until the app has logged `event` (optionally matching `detail`) at least `count` times. */
+export async function waitForEvent(page: Page, event: string, options: { count?: number; timeout?: number; detail?: Record<string, unknown> } = {}): Promise<DemoEvent[]> {
+  const { count = 1, timeout = 20_000, detail } = options;
+  await page.waitForFunction(
+    ({ event, count, detail }) => {
+      const all = (window as unknown as { demo?: { events: DemoEvent[] } }).demo?.events ?? [];
+      const hits = all.filter((e) => e.event === event && (!detail || Object.entries(detail).every(([k, v]) => e.detail?.[k] === v)));
+      return hits.length >= count;
+    },
+    { event, count, detail },
+    { timeout },
+  );
+  return (await events(page)).filter((e) => e.event === event);
+}
+
+/** The `prompt=none` authorization requests the OP received for `clientId`. */
+export function promptNoneRequests(requests: MockOpRequest[], clientId: string): MockOpRequest[] {
+  return requests.filter((r) => r.path.endsWith('/authorize') && r.query.prompt === 'none' && r.query.client_id === clientId);
+}

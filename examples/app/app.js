@@ -1,0 +1,53 @@
+import * as sdk from 'oidc-session-monitor';
+
+const { startMonitoring } = sdk;
+import { createUserManager, loadConfig } from './oidc.js';
+
+const config = await loadConfig();
+const userManager = createUserManager(config);
+const $ = (id) => document.getElementById(id);
+document.title = `Demo app ${config.name}`;
+$('app-name').textContent = config.name;
+
+// What the e2e tests (and curious people in the console) read.
+const demo = (window.demo = { events: [], monitor: undefined, userManager, sdk, config });
+
+function log(event, detail) {
+  const entry = { event, detail, at: new Date().toISOString() };
+  demo.events.push(entry);
+  const item = document.createElement('li');
+  item.dataset.event = event;
+  item.textContent = `${entry.at.slice(11, 23)}  ${event}${detail ? `  ${JSON.stringify(detail)}` : ''}`;
+  $('log').prepend(item);
+}
+
+async function render() {
+  const user = await userManager.getUser();
+  $('user').textContent = user ? `${user.profile.name ?? user.profile.sub} (sub ${user.profile.sub})` : 'signed out';
+  $('session-state').textContent = user?.session_state ?? '—';
+  $('state').textContent = demo.monitor?.state ?? 'not monitoring';
+  $('sign-in').hidden = Boolean(user);
+  $('sign-out').hidden = !user;
+  $('check-now').hidden = !user;
+}
+
+function monitor() {
+  demo.monitor = startMonitoring({ userManager, ...config.monitor });
+  for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'unavailable', 'error', 'state']) {
+    demo.monitor.on(event, (payload) => {
+      log(event, event === 'error' ? { code: payload.error.code, message: payload.error.message } : payload);
+      void render();
+    });
+  }
+}
+
+$('sign-in').addEventListener('click', () => userManager.signinRedirect());
+$('check-now').addEventListener('click', () => demo.monitor?.checkNow());
+$('sign-out').addEventListener('click', async () => {
+  demo.monitor?.stop();
+  await userManager.signoutRedirect();
+});
+
+if (await userManager.getUser()) monitor();
+await render();
+document.body.dataset.ready = 'true';

@@ -1,0 +1,23 @@
+// The demo's oidc-client-ts set-up, shared by its pages. The user is kept in localStorage so that every tab
+// of the app (and the front-channel logout page) sees the same sign-in.
+import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+
+export async function loadConfig() {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  return response.json();
+}
+
+export function createUserManager(config) {
+  const origin = window.location.origin;
+  return new UserManager({
+    authority: config.authority,
+    client_id: config.client_id,
+    redirect_uri: `${origin}/callback.html`,
+    silent_redirect_uri: `${origin}/silent.html`,
+    post_logout_redirect_uri: `${origin}/signed-out.html`,
+    scope: 'openid profile',
+    userStore: new WebStorageStateStore({ store: window.localStorage, prefix: `demo.${config.client_id}.` }),
+    automaticSilentRenew: false,
+    silentRequestTimeoutInSeconds: config.silentRequestTimeoutInSeconds ?? 10,
+  });
+}

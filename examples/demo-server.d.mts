@@ -1,0 +1,36 @@
+import type { MockOp, SessionStateMode } from '../src/mock-op/index.js';
+
+export interface DemoRp {
+  name: string;
+  origin: string;
+  port: number;
+  configure(config: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+export function startRp(options: { name: string; port?: number; host?: string; hostname?: string; tls?: { cert: string; key: string } }): Promise<DemoRp>;
+
+export function demoClient(clientId: string, origin: string): {
+  client_id: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  frontchannel_logout_uri: string;
+  frontchannel_logout_session_required: boolean;
+};
+
+export interface Demo {
+  op: MockOp;
+  a: DemoRp;
+  b: DemoRp;
+  close(): Promise<void>;
+}
+
+export function startDemo(options?: {
+  opPort?: number;
+  aPort?: number;
+  bPort?: number;
+  interval?: number;
+  sessionStateMode?: SessionStateMode;
+  monitor?: Record<string, unknown>;
+  silentRequestTimeoutInSeconds?: number;
+}): Promise<Demo>;

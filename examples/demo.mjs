@@ -1,0 +1,23 @@
+// `npm start`: the mock OP plus demo apps A and B on fixed localhost ports, so a person can watch
+// session monitoring and logout work. Stop with Ctrl+C.
+import { startDemo } from './demo-server.mjs';
+
+const port = (name, fallback) => Number(process.env[name] ?? fallback);
+const demo = await startDemo({ opPort: port('OP_PORT', 4000), aPort: port('A_PORT', 3001), bPort: port('B_PORT', 3002) });
+
+console.log(`
+  Mock OpenID Provider  ${demo.op.url}   (users: alice/alice, bob/bob)
+  Demo app A            ${demo.a.origin}/
+  Demo app B            ${demo.b.origin}/
+
+  Try it: sign in to A; sign in to B (single sign-on, no form): A sees "changed", re-checks
+  silently and stays signed in. Sign out in B: A notices and signs out.
+  Ctrl+C stops everything.
+`);
+
+const shutdown = async () => {
+  await demo.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
