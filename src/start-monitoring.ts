@@ -8,7 +8,7 @@ import { registerMonitor, unregisterMonitor } from './monitor/registry.js';
 import type { ErrorStatusPolicy, Recheck, SessionInfo, SessionMonitor, SignedOutReason } from './monitor/types.js';
 import { userManagerSession, type UserManagerSession } from './recheck/user-manager.js';
 import { openTabChannel, tabChannelName } from './tabs/channel.js';
-import { requireSecureUrl } from './url.js';
+import { normalizeIssuer, requireSecureUrl } from './url.js';
 
 /** Timing and policy options shared by every way of starting a monitor. All durations are in milliseconds. */
 export interface MonitorTimingOptions {
@@ -140,12 +140,13 @@ function userManagerSource(options: UserManagerMonitorOptions, allowInsecureHttp
     throw new TypeError('userManager.settings.silent_redirect_uri is required: the prompt=none re-check answers there.');
   }
   requireSecureUrl('userManager.settings.silent_redirect_uri', settings.silent_redirect_uri, allowInsecureHttp);
-  return fromUserManager(Promise.resolve(manager as UserManager), settings.authority, settings.client_id);
+  return fromUserManager(Promise.resolve(manager as UserManager), normalizeIssuer(settings.authority), settings.client_id);
 }
 
 function settingsSource(options: SettingsMonitorOptions, allowInsecureHttp: boolean): Source {
   const raw = options as unknown as Record<string, unknown>;
-  const authority = requireSecureUrl('authority', raw.authority, allowInsecureHttp).href.replace(/\/$/, '');
+  requireSecureUrl('authority', raw.authority, allowInsecureHttp);
+  const authority = normalizeIssuer(options.authority);
   const clientId = stringOption(raw, 'client_id');
   requireSecureUrl('redirect_uri', raw.redirect_uri, allowInsecureHttp);
   requireSecureUrl('silent_redirect_uri', raw.silent_redirect_uri, allowInsecureHttp);
@@ -176,7 +177,7 @@ function customSource(options: CustomMonitorOptions, allowInsecureHttp: boolean)
   if ((raw.issuer === undefined) === (raw.check_session_iframe === undefined)) {
     throw new TypeError('Give exactly one of issuer (discovery supplies check_session_iframe) or check_session_iframe.');
   }
-  const issuer = raw.issuer !== undefined ? requireSecureUrl('issuer', raw.issuer, allowInsecureHttp).href.replace(/\/$/, '') : undefined;
+  const issuer = raw.issuer !== undefined ? normalizeIssuer(requireSecureUrl('issuer', raw.issuer, allowInsecureHttp).href) : undefined;
   const iframe = raw.check_session_iframe !== undefined ? requireSecureUrl('check_session_iframe', raw.check_session_iframe, allowInsecureHttp).href : undefined;
   let sub = raw.sub;
   if (sub === undefined && raw.id_token !== undefined) {

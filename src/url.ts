@@ -22,3 +22,8 @@ export function requireSecureUrl(name: string, value: unknown, allowInsecureHttp
   }
   throw new TypeError(`${name} must be an https: URL; got the scheme ${url.protocol}`);
 }
+
+/** The issuer as used in keys and channel names: without trailing slashes, so `https://op/` and `https://op` agree. */
+export function normalizeIssuer(issuer: string): string {
+  return issuer.replace(/\/+$/, '');
+}

@@ -23,7 +23,7 @@ interface FakeFrame {
   disposed: boolean;
 }
 
-function setup(overrides: Partial<MonitorDeps> & { config?: Partial<MonitorConfig>; session?: SessionInfo | null } = {}) {
+function setup(overrides: Partial<Omit<MonitorDeps, 'config'>> & { config?: Partial<MonitorConfig>; session?: SessionInfo | null } = {}) {
   const clock = new FakeClock();
   const frames: FakeFrame[] = [];
   const rechecks: Array<{ resolve: (r: RecheckResult) => void; reject: (e: unknown) => void; signal: AbortSignal }> = [];
@@ -31,7 +31,6 @@ function setup(overrides: Partial<MonitorDeps> & { config?: Partial<MonitorConfi
   const session: SessionInfo | null = overrides.session === undefined ? { session_state: 'state-1', sub: 'alice', id_token: 'id-1' } : overrides.session;
   const deps: MonitorDeps = {
     clientId: 'client-a',
-    config: { ...CONFIG, ...overrides.config },
     resolveCheckSessionIframe: async () => 'https://op.example/check_session',
     getSession: async () => session,
     createFrame: (url, callbacks) => {
@@ -56,6 +55,7 @@ function setup(overrides: Partial<MonitorDeps> & { config?: Partial<MonitorConfi
     clock,
     random: () => 0.5,
     ...overrides,
+    config: { ...CONFIG, ...overrides.config },
   };
   const monitor = createMonitor(deps);
   const seen: Array<{ event: MonitorEventName; payload: unknown }> = [];
