@@ -80,14 +80,20 @@ function parseRequest(url: string): { iss?: string; sid?: string } {
  * **Serving the page.** Send `Cache-Control: no-store` (FCL §2 SHOULD), and allow the OP to frame it
  * (`Content-Security-Policy: frame-ancestors <OP origin>`, no `X-Frame-Options: DENY`).
  *
+ * Option errors are `TypeError`s thrown synchronously.
+ *
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#RPLogout
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#ThirdPartyContent
  */
-export async function handleFrontChannelLogout(options: HandleFrontChannelLogoutOptions): Promise<FrontChannelLogoutResult> {
+export function handleFrontChannelLogout(options: HandleFrontChannelLogoutOptions): Promise<FrontChannelLogoutResult> {
   if (typeof options?.issuer !== 'string' || options.issuer === '') throw new TypeError('issuer must be the OP issuer identifier.');
   if (typeof options.getUser !== 'function' || typeof options.removeUser !== 'function') {
     throw new TypeError('handleFrontChannelLogout needs getUser and removeUser.');
   }
+  return run(options);
+}
+
+async function run(options: HandleFrontChannelLogoutOptions): Promise<FrontChannelLogoutResult> {
   const { issuer, getUser, removeUser, channel, requireSession = true } = options;
   const request = parseRequest(options.url ?? browserLocationHref());
 

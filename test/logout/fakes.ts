@@ -61,7 +61,7 @@ export function recordingChannel(log?: string[]): TabChannel & { posted: TabMess
   return {
     posted,
     post(message) {
-      log?.push(`channel.post:${message.type}:${message.reason ?? ''}`.replace(/:$/, ''));
+      log?.push(message.type === 'signedOut' ? `channel.post:signedOut:${message.reason}` : `channel.post:${message.type}`);
       posted.push(message);
     },
     onMessage: () => () => {},
