@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMonitoring, type SessionMonitor } from '../src/index.js';
+
+const custom = {
+  check_session_iframe: 'https://op.example/check_session',
+  client_id: 'spa',
+  session_state: 'abc.salt',
+  sub: 'alice',
+  recheck: async () => ({ kind: 'signedOut' as const, error: 'login_required' as const }),
+};
+
+const started: SessionMonitor[] = [];
+const start = (options: Parameters<typeof startMonitoring>[0]) => {
+  const monitor = startMonitoring(options);
+  started.push(monitor);
+  return monitor;
+};
+
+afterEach(() => {
+  for (const monitor of started.splice(0)) monitor.stop();
+  document.body.innerHTML = '';
+});
+
+describe('startMonitoring options', () => {
+  it('throws a TypeError synchronously for a missing options object', () => {
+    expect(() => startMonitoring(undefined as never)).toThrow(TypeError);
+  });
+
+  it('requires exactly one way to reach the session', () => {
+    expect(() => startMonitoring({ client_id: 'x' } as never)).toThrow(/exactly one of userManager/);
+    expect(() => startMonitoring({ ...custom, authority: 'https://op.example' } as never)).toThrow(/exactly one of userManager/);
+  });
+
+  it.each([
+    ['interval', 100],
+    ['interval', Number.NaN],
+    ['interval', '3000'],
+    ['replyTimeout', 0],
+    ['frameTimeout', 10 ** 9],
+    ['maxRechecks', 0],
+  ])('rejects %s = %s, naming the option', (name, value) => {
+    expect(() => startMonitoring({ ...custom, [name]: value })).toThrow(new RegExp(`^${name} must be`));
+  });
+
+  it('rejects an unknown onErrorStatus policy', () => {
+    expect(() => startMonitoring({ ...custom, onErrorStatus: 'logout' as never })).toThrow(/onErrorStatus must be one of backoff, stop, signOut/);
+  });
+
+  it('refuses http: on a non-loopback host unless allowed, and accepts loopback http:', () => {
+    expect(() => startMonitoring({ ...custom, check_session_iframe: 'http://op.example/check' })).toThrow(/check_session_iframe uses http:/);
+    expect(() => start({ ...custom, check_session_iframe: 'http://op.example/check', allowInsecureHttp: true })).not.toThrow();
+    expect(() => start({ ...custom, check_session_iframe: 'http://localhost:4000/check' })).not.toThrow();
+    expect(() => start({ ...custom, check_session_iframe: 'http://127.0.0.1:4000/check' })).not.toThrow();
+  });
+
+  it('refuses non-http(s) and relative URLs', () => {
+    expect(() => startMonitoring({ ...custom, check_session_iframe: 'javascript:alert(1)' })).toThrow(TypeError);
+    expect(() => startMonitoring({ ...custom, check_session_iframe: '/check' })).toThrow(/absolute URL/);
+  });
+
+  it('needs issuer or check_session_iframe, not both', () => {
+    const { check_session_iframe: _omit, ...rest } = custom;
+    expect(() => startMonitoring(rest as never)).toThrow(/exactly one of issuer/);
+    expect(() => startMonitoring({ ...custom, issuer: 'https://op.example' })).toThrow(/exactly one of issuer/);
+  });
+
+  it('needs a sub or an ID token with one, and a session_state without spaces', () => {
+    const { sub: _omit, ...noSub } = custom;
+    expect(() => startMonitoring(noSub as never)).toThrow(/Give id_token or sub/);
+    expect(() => startMonitoring({ ...noSub, id_token: 'not-a-jwt' } as never)).toThrow(/id_token is not a JWT/);
+    expect(() => startMonitoring({ ...custom, session_state: 'a b' })).toThrow(/session_state must not contain spaces/);
+  });
+
+  it('takes the sub from the ID token', () => {
+    const payload = btoa(JSON.stringify({ sub: 'bob' })).replace(/=+$/, '');
+    const { sub: _omit, ...noSub } = custom;
+    expect(() => start({ ...noSub, id_token: `e30.${payload}.sig` } as never)).not.toThrow();
+  });
+
+  it('rejects a userManager that is not one', () => {
+    expect(() => startMonitoring({ userManager: {} as never })).toThrow(/userManager must be an oidc-client-ts UserManager/);
+  });
+});
+
+describe('startMonitoring lifecycle', () => {
+  it('creates one hidden OP iframe and removes it on stop', async () => {
+    const monitor = start(custom);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(document.querySelectorAll('iframe')).toHaveLength(1);
+    monitor.stop();
+    expect(document.querySelectorAll('iframe')).toHaveLength(0);
+    expect(monitor.state).toBe('stopped');
+  });
+
+  it('starting twice for one client replaces the first monitor cleanly', async () => {
+    const first = start(custom);
+    await new Promise((r) => setTimeout(r, 0));
+    const second = start(custom);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(first.state).toBe('stopped');
+    expect(second.state).toBe('starting');
+    expect(document.querySelectorAll('iframe')).toHaveLength(1);
+  });
+
+  it('a monitor of another client is left alone', async () => {
+    const first = start(custom);
+    const second = start({ ...custom, client_id: 'other' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(first.state).toBe('starting');
+    expect(second.state).toBe('starting');
+    expect(document.querySelectorAll('iframe')).toHaveLength(2);
+  });
+});
