@@ -1,0 +1,171 @@
+import { randomToken, sha256Base64url } from './encoding.js';
+import type { SessionStateMode } from './types.js';
+
+/** The OP session of one browser: who is signed in, since when, and which clients joined it. */
+export interface OpSession {
+  /** The `sid` claim and front-channel `sid`: unique, unguessable (FCL-14, FCL-17). */
+  sid: string;
+  sub: string;
+  /** Seconds since the epoch of the last interactive authentication. */
+  authTime: number;
+  clients: Set<string>;
+}
+
+/**
+ * Everything the OP knows about one browser, found through the HttpOnly browser cookie.
+ * `base` and `perClient` make up the OP browser state ("opbs") that `session_state` hashes.
+ */
+export interface BrowserRecord {
+  readonly id: string;
+  base: string;
+  /** Keyed by {@link clientKey}; only used in `'per-client'` mode. */
+  perClient: Map<string, string>;
+  session: OpSession | undefined;
+}
+
+/**
+ * A short, non-identifying key for a client in the browser-state cookie. The check_session iframe
+ * computes the same with WebCrypto.
+ */
+export function clientKey(clientId: string): string {
+  return sha256Base64url(clientId).slice(0, 16);
+}
+
+/**
+ * The browser-state cookie value: `base` followed by `!key.value` for each client whose state moved on
+ * on its own (per-client mode). Only random values: no personal data in a JS-readable cookie (SM-33).
+ */
+export function serializeBrowserState(record: BrowserRecord): string {
+  let value = record.base;
+  for (const [key, v] of record.perClient) value += `!${key}.${v}`;
+  return value;
+}
+
+/** The opbs of `clientId` inside a browser-state value produced by {@link serializeBrowserState}. */
+export function opbsOf(record: BrowserRecord, clientId: string): string {
+  return record.perClient.get(clientKey(clientId)) ?? record.base;
+}
+
+type Listener = (browserState: string) => void;
+
+/**
+ * The browsers and OP sessions of one mock OP, and the rules for when the browser state changes.
+ *
+ * Why the server keeps the browser state, not just the cookie: a session ended server-side
+ * (`op.endSession()`, expiry) must become visible to a check_session iframe that is already open and
+ * makes no requests. Subscribers (the iframe's event stream) are told the new value at once; the
+ * cookie catches up the next time the browser touches the OP.
+ *
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#OPiframe (SM §3.2: SM-29 .. SM-32)
+ */
+export class BrowserStore {
+  readonly #mode: SessionStateMode;
+  readonly #records = new Map<string, BrowserRecord>();
+  readonly #listeners = new Map<string, Set<Listener>>();
+
+  constructor(mode: SessionStateMode) {
+    this.#mode = mode;
+  }
+
+  create(): BrowserRecord {
+    const record: BrowserRecord = { id: randomToken(24), base: randomToken(18), perClient: new Map(), session: undefined };
+    this.#records.set(record.id, record);
+    return record;
+  }
+
+  get(id: string | undefined): BrowserRecord | undefined {
+    return id === undefined ? undefined : this.#records.get(id);
+  }
+
+  /** Live sessions, for tests and selectors. */
+  sessions(): OpSession[] {
+    return [...this.#records.values()].flatMap((r) => (r.session ? [r.session] : []));
+  }
+
+  /**
+   * An interactive login (the login form was submitted with the right password). A new session or a
+   * different user changes every client's state (the set of users in the browser changed); the same
+   * user signing in again changes every client's state in `'browser'` mode, only this client's in
+   * `'per-client'` mode.
+   */
+  loginInteractive(record: BrowserRecord, sub: string, clientId: string): OpSession {
+    const now = Math.floor(Date.now() / 1000);
+    const current = record.session;
+    let session: OpSession;
+    if (current === undefined || current.sub !== sub) {
+      session = record.session = { sid: randomToken(18), sub, authTime: now, clients: new Set([clientId]) };
+      this.#rotateAll(record);
+    } else {
+      session = current;
+      current.authTime = now;
+      current.clients.add(clientId);
+      if (this.#mode === 'browser') this.#rotateAll(record);
+      else record.perClient.set(clientKey(clientId), randomToken(18));
+    }
+    this.#notify(record);
+    return session;
+  }
+
+  /**
+   * A sign-in through the existing OP session, without a form (SSO, `prompt=none`). A client joining the
+   * session for the first time changes the state in `'browser'` mode only; a client already in the
+   * session changes nothing, or two RPs would make each other see `changed` forever.
+   */
+  loginSilent(record: BrowserRecord, clientId: string): OpSession {
+    const session = record.session;
+    if (session === undefined) throw new Error('loginSilent without a session');
+    if (!session.clients.has(clientId)) {
+      session.clients.add(clientId);
+      if (this.#mode === 'browser') {
+        this.#rotateAll(record);
+        this.#notify(record);
+      }
+    }
+    return session;
+  }
+
+  /** Logout: forget the session and change every client's state. Without a session nothing changes. */
+  logout(record: BrowserRecord): OpSession | undefined {
+    const ended = record.session;
+    if (ended === undefined) return undefined;
+    record.session = undefined;
+    this.#rotateAll(record);
+    this.#notify(record);
+    return ended;
+  }
+
+  /** Ends the sessions matching `selector` (all without one), as an admin or a timeout would. */
+  endSessions(selector: { sub?: string; sid?: string } = {}): number {
+    let count = 0;
+    for (const record of this.#records.values()) {
+      const s = record.session;
+      if (s === undefined) continue;
+      if (selector.sub !== undefined && s.sub !== selector.sub) continue;
+      if (selector.sid !== undefined && s.sid !== selector.sid) continue;
+      this.logout(record);
+      count++;
+    }
+    return count;
+  }
+
+  /** Calls `listener` with the new browser-state value whenever it changes. Returns an unsubscribe function. */
+  subscribe(id: string, listener: Listener): () => void {
+    let set = this.#listeners.get(id);
+    if (set === undefined) this.#listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(id);
+    };
+  }
+
+  #rotateAll(record: BrowserRecord): void {
+    record.base = randomToken(18);
+    record.perClient.clear();
+  }
+
+  #notify(record: BrowserRecord): void {
+    const value = serializeBrowserState(record);
+    for (const listener of this.#listeners.get(record.id) ?? []) listener(value);
+  }
+}

@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BrowserRecord, BrowserStore } from './browser-state.js';
+import { serializeBrowserState } from './browser-state.js';
+import type { CookieJar } from './cookies.js';
+import { parseCookies } from './cookies.js';
+import type { SigningKeys } from './keys.js';
+import type { ResolvedOptions } from './options.js';
+import type { MockOpClient } from './types.js';
+
+/** A validated authorization request, kept while the login form is shown. */
+export interface AuthorizationRequest {
+  client: MockOpClient;
+  redirectUri: string;
+  /** `new URL(redirectUri).origin`, the origin `session_state` is bound to. */
+  origin: string;
+  scope: string;
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+}
+
+/** An issued authorization code: single use, short-lived, bound to client, redirect URI and PKCE. */
+export interface AuthorizationCode {
+  request: AuthorizationRequest;
+  sub: string;
+  sid: string;
+  authTime: number;
+  expiresAt: number;
+  /** Access tokens issued for it, revoked if the code is replayed (RFC 6749 §4.1.2). */
+  accessTokens: string[];
+}
+
+export interface AccessToken {
+  sub: string;
+  clientId: string;
+  scope: string;
+  expiresAt: number;
+}
+
+export interface LoginTransaction {
+  request: AuthorizationRequest;
+  browserId: string;
+  expiresAt: number;
+}
+
+export interface LogoutTransaction {
+  browserId: string;
+  expiresAt: number;
+  /** Redirect after confirmation only where a valid hint allowed it; undefined = signed-out page. */
+  next?: string;
+}
+
+/** Everything the endpoints of one mock OP share. */
+export interface OpContext {
+  readonly options: ResolvedOptions;
+  readonly issuer: string;
+  readonly keys: SigningKeys;
+  readonly store: BrowserStore;
+  readonly cookies: CookieJar;
+  readonly codes: Map<string, AuthorizationCode>;
+  readonly accessTokens: Map<string, AccessToken>;
+  readonly loginTransactions: Map<string, LoginTransaction>;
+  readonly logoutTransactions: Map<string, LogoutTransaction>;
+  /** Origins of every registered redirect URI: who may call the token and userinfo endpoints. */
+  readonly registeredOrigins: Set<string>;
+}
+
+/** Authorization codes live this long (RFC 6749 §4.1.2 recommends at most 10 minutes). */
+export const CODE_TTL_MS = 60_000;
+/** Login and logout-confirmation forms stay valid this long. */
+export const FORM_TTL_MS = 10 * 60_000;
+
+/** Drops expired entries; called on insert so maps cannot grow without bound. */
+export function sweep<T extends { expiresAt: number }>(map: Map<string, T>, now = Date.now()): void {
+  for (const [k, v] of map) if (v.expiresAt <= now) map.delete(k);
+}
+
+/** Adds a Set-Cookie header, replacing one for the same cookie set earlier in this response. */
+export function addSetCookie(res: ServerResponse, cookie: string): void {
+  const existing = res.getHeader('Set-Cookie');
+  const list = Array.isArray(existing) ? existing : existing === undefined ? [] : [String(existing)];
+  const name = cookie.slice(0, cookie.indexOf('=') + 1);
+  res.setHeader('Set-Cookie', [...list.filter((c) => !c.startsWith(name)), cookie]);
+}
+
+/**
+ * The browser record behind the request's cookie, or undefined. Does not set cookies.
+ */
+export function findBrowser(ctx: OpContext, req: IncomingMessage): BrowserRecord | undefined {
+  return ctx.store.get(parseCookies(req).get(ctx.cookies.browserName));
+}
+
+/**
+ * The browser record of this request, created when the browser has none (or one this OP does not
+ * know), and the cookies brought in line with the server: a state the server changed while the browser
+ * was away (a server-side session end) is written back on this response.
+ */
+export function browserFor(ctx: OpContext, req: IncomingMessage, res: ServerResponse): BrowserRecord {
+  const cookies = parseCookies(req);
+  let record = ctx.store.get(cookies.get(ctx.cookies.browserName));
+  if (record === undefined) {
+    record = ctx.store.create();
+    addSetCookie(res, ctx.cookies.serialize(ctx.cookies.browserName, record.id, { httpOnly: true }));
+  }
+  syncStateCookie(ctx, req, res, record);
+  return record;
+}
+
+/**
+ * Sets the browser-state cookie when the browser's copy differs from the server's. Call again after
+ * changing the state in a handler: the later Set-Cookie replaces the earlier one.
+ */
+export function syncStateCookie(ctx: OpContext, req: IncomingMessage, res: ServerResponse, record: BrowserRecord): void {
+  const value = serializeBrowserState(record);
+  if (parseCookies(req).get(ctx.cookies.stateName) !== value) {
+    addSetCookie(res, ctx.cookies.serialize(ctx.cookies.stateName, value));
+  }
+}

@@ -1,0 +1,68 @@
+import type { ServerResponse } from 'node:http';
+import type { OpContext } from './context.js';
+import { sendJson } from './http.js';
+
+/** Paths of the endpoints, relative to the issuer. */
+export const PATHS = {
+  discovery: '/.well-known/openid-configuration',
+  jwks: '/jwks',
+  authorize: '/authorize',
+  login: '/login',
+  token: '/token',
+  userinfo: '/userinfo',
+  checkSession: '/check_session',
+  checkSessionScript: '/check_session.js',
+  checkSessionWorker: '/check_session_worker.js',
+  checkSessionEvents: '/check_session/events',
+  endSession: '/end_session',
+  endSessionConfirm: '/end_session/confirm',
+  endSessionDone: '/end_session/done',
+  frontChannelScript: '/end_session/frontchannel.js',
+} as const;
+
+/**
+ * The OpenID Provider metadata document.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#OPMetadata (SM §3.3, `check_session_iframe`)
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata (RPI §2.1, `end_session_endpoint`)
+ * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#OPLogout (FCL §3)
+ */
+export function discoveryDocument(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    authorization_endpoint: issuer + PATHS.authorize,
+    token_endpoint: issuer + PATHS.token,
+    userinfo_endpoint: issuer + PATHS.userinfo,
+    jwks_uri: issuer + PATHS.jwks,
+    check_session_iframe: issuer + PATHS.checkSession,
+    end_session_endpoint: issuer + PATHS.endSession,
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    code_challenge_methods_supported: ['S256'],
+    scopes_supported: ['openid', 'profile', 'email'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'at_hash', 'name', 'email'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    authorization_response_iss_parameter_supported: true,
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+  };
+}
+
+/** Discovery and JWKS are public documents: any origin may fetch them. */
+const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' };
+
+export function handleDiscovery(ctx: OpContext, res: ServerResponse): void {
+  sendJson(res, 200, discoveryDocument(ctx.issuer), PUBLIC_CORS);
+}
+
+export function handleJwks(ctx: OpContext, res: ServerResponse): void {
+  sendJson(res, 200, ctx.keys.jwks, PUBLIC_CORS);
+}

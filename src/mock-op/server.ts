@@ -1,0 +1,260 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleAuthorize } from './authorize.js';
+import { BrowserStore } from './browser-state.js';
+import { handleCheckSessionEvents, handleCheckSessionPage, handleCheckSessionScript, handleCheckSessionWorker } from './check-session.js';
+import type { OpContext } from './context.js';
+import { createCookieJar } from './cookies.js';
+import { PATHS, handleDiscovery, handleJwks } from './discovery.js';
+import { handleEndSession, handleEndSessionConfirm, handleEndSessionDone, handleFrontChannelScript } from './end-session.js';
+import { BadBodyError, firstValues, readForm, sendHtml, sendJson } from './http.js';
+import { createSigningKeys } from './keys.js';
+import { handleLogin } from './login.js';
+import { resolveOptions } from './options.js';
+import { errorPage } from './pages.js';
+import { createSelfSignedCertificate } from './tls.js';
+import { handlePreflight, handleToken } from './token.js';
+import type { MockOp, MockOpOptions, MockOpOutage, MockOpRequest } from './types.js';
+import { handleUserinfo } from './userinfo.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, form: URLSearchParams | undefined) => void | Promise<void>;
+
+interface Route {
+  GET?: Handler;
+  POST?: Handler;
+  OPTIONS?: Handler;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** OAuth JSON endpoints answer errors in JSON; everything a browser navigates to gets an HTML page. */
+const JSON_PATHS = new Set<string>([PATHS.token, PATHS.userinfo, PATHS.discovery, PATHS.jwks]);
+
+function sendError(res: ServerResponse, path: string, status: number, error: string, description: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (JSON_PATHS.has(path)) sendJson(res, status, { error, error_description: description }, { 'Cache-Control': 'no-store' });
+  else sendHtml(res, status, errorPage(error, description));
+}
+
+/**
+ * Starts a mock OpenID Provider on loopback: discovery, JWKS, authorization (login form, SSO,
+ * `prompt=none`), token, userinfo, `check_session_iframe`, `end_session_endpoint` with front-channel
+ * logout, and controls for tests. Options are validated synchronously (a `TypeError` names the bad one).
+ *
+ * @see https://openid.net/specs/openid-connect-session-1_0.html
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
+ * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html
+ * @example
+ * ```ts
+ * const op = await startMockOp({ clients: [{ client_id: 'app', redirect_uris: ['http://localhost:3000/cb'] }] });
+ * console.log(op.issuer); // http://localhost:54321
+ * await op.close();
+ * ```
+ */
+export function startMockOp(options: MockOpOptions): Promise<MockOp> {
+  const resolved = resolveOptions(options);
+  return start(resolved);
+}
+
+async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp> {
+  const tls = options.https
+    ? await createSelfSignedCertificate([...options.https.hostnames, options.hostname, 'localhost', '127.0.0.1', '::1'])
+    : undefined;
+
+  const requests: MockOpRequest[] = [];
+  const sockets = new Set<Socket>();
+  const streams = new Set<ServerResponse>();
+  const hung = new Set<ServerResponse>();
+  let outage: MockOpOutage | null = null;
+  // Filled in once the port is known: the issuer and the cookie names depend on it.
+  let ctx: OpContext | undefined;
+
+  const routes = new Map<string, Route>();
+  const c = (): OpContext => ctx!;
+  routes.set(PATHS.discovery, { GET: (_q, res) => handleDiscovery(c(), res) });
+  routes.set(PATHS.jwks, { GET: (_q, res) => handleJwks(c(), res) });
+  routes.set(PATHS.authorize, {
+    GET: (req, res, url) => handleAuthorize(c(), req, res, url.searchParams),
+    POST: (req, res, _u, form) => handleAuthorize(c(), req, res, form!),
+  });
+  routes.set(PATHS.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
+  routes.set(PATHS.token, {
+    POST: (req, res, _u, form) => handleToken(c(), req, res, form!),
+    OPTIONS: (req, res) => handlePreflight(c(), req, res),
+  });
+  routes.set(PATHS.userinfo, {
+    GET: (req, res) => handleUserinfo(c(), req, res),
+    POST: (req, res, _u, form) => handleUserinfo(c(), req, res, form),
+    OPTIONS: (req, res) => handlePreflight(c(), req, res),
+  });
+  routes.set(PATHS.checkSession, { GET: (req, res) => handleCheckSessionPage(c(), req, res) });
+  routes.set(PATHS.checkSessionScript, { GET: (_q, res) => handleCheckSessionScript(res) });
+  routes.set(PATHS.checkSessionWorker, { GET: (_q, res) => handleCheckSessionWorker(res) });
+  routes.set(PATHS.checkSessionEvents, { GET: (req, res) => handleCheckSessionEvents(c(), req, res, streams) });
+  routes.set(PATHS.endSession, {
+    GET: (req, res, url) => handleEndSession(c(), req, res, url.searchParams),
+    POST: (req, res, _u, form) => handleEndSession(c(), req, res, form!),
+  });
+  routes.set(PATHS.endSessionConfirm, { POST: (req, res, _u, form) => handleEndSessionConfirm(c(), req, res, form!) });
+  routes.set(PATHS.endSessionDone, { GET: (_q, res) => handleEndSessionDone(res) });
+  routes.set(PATHS.frontChannelScript, { GET: (_q, res) => handleFrontChannelScript(res) });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://mock-op.invalid');
+    } catch {
+      url = new URL('http://mock-op.invalid/');
+    }
+    const entry: MockOpRequest = { method, path: url.pathname, query: firstValues(url.searchParams), at: Date.now() };
+    if (req.headers.origin !== undefined) entry.origin = req.headers.origin;
+    requests.push(entry);
+
+    if (outage === 'hang') {
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
+    if (outage === 'error') {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1', 'Cache-Control': 'no-store' });
+      res.end('The mock OP is simulating an outage.');
+      return;
+    }
+
+    const route = routes.get(url.pathname);
+    const handler = route?.[method as keyof Route];
+    if (route === undefined) return sendError(res, url.pathname, 404, 'not_found', 'There is nothing here.');
+    if (handler === undefined) {
+      res.setHeader('Allow', Object.keys(route).join(', '));
+      return sendError(res, url.pathname, 405, 'invalid_request', `${method} is not allowed here.`);
+    }
+    let form: URLSearchParams | undefined;
+    if (method === 'POST') {
+      try {
+        form = await readForm(req);
+      } catch (error) {
+        if (error instanceof BadBodyError) return sendError(res, url.pathname, error.status, 'invalid_request', error.message);
+        throw error;
+      }
+      entry.form = firstValues(form);
+    }
+    const params = form ?? url.searchParams;
+    const prompt = params.get('prompt');
+    if (prompt !== null) entry.prompt = prompt;
+    const clientId = params.get('client_id');
+    if (clientId !== null) entry.client_id = clientId;
+    await handler(req, res, url, form);
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((error: unknown) => {
+      // A bug, not bad input: answer without details, keep the server up, and say so on stderr.
+      process.stderr.write(`mock-op: internal error on ${req.method} ${req.url}: ${String(error)}\n`);
+      try {
+        sendError(res, '', 500, 'server_error', 'The mock OP hit an internal error.');
+      } catch {
+        res.destroy();
+      }
+    });
+  };
+
+  const createServer = (): Server => {
+    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : createHttpServer(onRequest);
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    server.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    server.on('clientError', (_error, socket: Socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return server;
+  };
+
+  let server: Server | undefined = createServer();
+  const port = await listen(server, options.port, options.host);
+  const issuer = `${tls ? 'https' : 'http'}://${options.hostname}:${port}`;
+  const registeredOrigins = new Set<string>();
+  for (const client of options.clients.values()) for (const uri of client.redirect_uris) registeredOrigins.add(new URL(uri).origin);
+  ctx = {
+    options,
+    issuer,
+    keys: await createSigningKeys(issuer),
+    store: new BrowserStore(options.sessionStateMode),
+    cookies: createCookieJar(port, tls !== undefined),
+    codes: new Map(),
+    accessTokens: new Map(),
+    loginTransactions: new Map(),
+    logoutTransactions: new Map(),
+    registeredOrigins,
+  };
+
+  const stop = async (): Promise<void> => {
+    const current = server;
+    server = undefined;
+    for (const res of hung) res.destroy();
+    for (const res of streams) res.destroy();
+    if (current === undefined) return;
+    const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+    current.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+
+  let closed = false;
+  const op: MockOp = {
+    url: issuer,
+    issuer,
+    port,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    requests,
+    clearRequests() {
+      requests.length = 0;
+    },
+    endSession(selector) {
+      ctx!.store.endSessions(selector);
+    },
+    expireAllSessions() {
+      ctx!.store.endSessions();
+    },
+    async outage(mode) {
+      if (closed) throw new Error('The mock OP is closed.');
+      if (mode !== null && mode !== 'down' && mode !== 'hang' && mode !== 'error') {
+        throw new TypeError("outage(mode): mode must be 'down', 'hang', 'error' or null.");
+      }
+      const previous = outage;
+      outage = mode;
+      if (previous === 'hang' && mode !== 'hang') for (const res of hung) res.destroy();
+      if (mode === 'down' && server !== undefined) await stop();
+      if (mode !== 'down' && server === undefined) {
+        server = createServer();
+        await listen(server, port, options.host);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stop();
+    },
+  };
+  return op;
+}

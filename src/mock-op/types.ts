@@ -1,0 +1,121 @@
+/**
+ * A client (Relying Party) registered at the mock OP.
+ *
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ */
+export interface MockOpClient {
+  client_id: string;
+  /** Exact-match redirect URIs; their origins are the origins allowed to talk to `check_session_iframe`. */
+  redirect_uris: string[];
+  /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#ClientMetadata */
+  post_logout_redirect_uris?: string[];
+  /** @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#RPLogout */
+  frontchannel_logout_uri?: string;
+  /** Recorded for completeness: the mock OP always adds `iss` and `sid` to the front-channel logout URI. */
+  frontchannel_logout_session_required?: boolean;
+  /** Absent: a public client, which must use PKCE S256. Present: `client_secret_basic` or `client_secret_post`. */
+  client_secret?: string;
+}
+
+/** A user who can sign in on the login form with `username` and exactly `password`. */
+export interface MockOpUser {
+  sub: string;
+  username: string;
+  password: string;
+  name?: string;
+  email?: string;
+}
+
+/**
+ * What changes the OP browser state ("opbs") that `session_state` is computed from.
+ *
+ * - `'browser'` (default): one value per browser. It changes on interactive login, logout, user switch,
+ *   server-side session end, and when a client joins the OP session for the first time (another
+ *   client's SSO sign-in), as some OPs do. A `prompt=none` re-authentication of a client that is already
+ *   in the session leaves it alone, so two RPs cannot ping-pong each other.
+ * - `'per-client'`: as other OPs do, another client's sign-in leaves this client's value alone; only a
+ *   new session, logout, user switch, session end, or this client's own interactive re-login change it.
+ *
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#OPiframe (SM §3.2)
+ */
+export type SessionStateMode = 'browser' | 'per-client';
+
+/** Options of {@link startMockOp}. */
+export interface MockOpOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Interface to listen on. Default `'127.0.0.1'`. */
+  host?: string;
+  /** Host name in the issuer URL. Default `'localhost'`. */
+  hostname?: string;
+  /**
+   * Serve HTTPS with a self-signed certificate generated at start, valid for `hostnames` plus
+   * `localhost`, `127.0.0.1` and `hostname`. Cookies then become `SameSite=None; Secure`.
+   */
+  https?: boolean | { hostnames: string[] };
+  clients: MockOpClient[];
+  /** Default: alice/alice and bob/bob. */
+  users?: MockOpUser[];
+  sessionStateMode?: SessionStateMode;
+  /** Lifetime of ID tokens (and access tokens). Default 3600. */
+  idTokenTtlSeconds?: number;
+  /**
+   * Accept `http:` client URIs (redirect, post-logout, front-channel) on loopback hosts (`localhost`,
+   * `*.localhost`, `127.x.x.x`, `[::1]`). Default true: a documented test-mode deviation from the specs'
+   * https rule. `http:` on any other host is always refused at start, because browsers drop the
+   * `SameSite=None; Secure` cookies that cross-site setups need over http.
+   *
+   * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout (RPI §3)
+   */
+  allowedLoopbackHttp?: boolean;
+}
+
+/** One request the mock OP received, in arrival order. */
+export interface MockOpRequest {
+  method: string;
+  path: string;
+  /** The parsed query string (first value of each name). */
+  query: Record<string, string>;
+  /** `Date.now()` when the request arrived. */
+  at: number;
+  /** The parsed form body of POST requests with `application/x-www-form-urlencoded` bodies. */
+  form?: Record<string, string>;
+  /** `prompt` of an authorization request (query or form), for counting `prompt=none` traffic. */
+  prompt?: string;
+  /** `client_id` of the request (query or form), when there is one. */
+  client_id?: string;
+  /** The `Origin` request header, when sent. */
+  origin?: string;
+}
+
+/** The kinds of simulated outage of {@link MockOp.outage}. */
+export type MockOpOutage = 'down' | 'hang' | 'error';
+
+/** A running mock OP. */
+export interface MockOp {
+  /** The issuer, without trailing slash. Same as {@link MockOp.issuer}. */
+  url: string;
+  issuer: string;
+  port: number;
+  /** The generated certificate and its key (PEM), so test RP servers can reuse them. Only with `https`. */
+  tls?: { cert: string; key: string };
+  /** Stops the server, drops every connection. */
+  close(): Promise<void>;
+  /**
+   * Ends OP sessions server-side (all of them without a selector), as an administrator or a session
+   * timeout would. The browser state of the affected browsers changes: open `check_session_iframe`s are
+   * told at once over their event stream, and the cookie is rotated the next time the browser touches the OP.
+   */
+  endSession(selector?: { sub?: string; sid?: string }): void;
+  /** Ends every OP session, as an idle timeout would. */
+  expireAllSessions(): void;
+  /** Every request received, in order. */
+  readonly requests: MockOpRequest[];
+  clearRequests(): void;
+  /**
+   * Simulates an outage until called with `null`. `'down'`: stop listening (connection refused), keeping
+   * every session, key and the port; `'hang'`: accept requests and never answer; `'error'`: answer 503 to
+   * everything.
+   */
+  outage(mode: MockOpOutage | null): Promise<void>;
+}
