@@ -1,6 +1,6 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
-import { browserAddressBar, browserClock, browserLocationHref, browserSessionStorage } from './browserPorts.js';
-import { consumeLogoutState } from './logoutStateStore.js';
+import { browserAddressBar, browserClock, browserLocationHref, browserSessionStorage } from './browser-ports.js';
+import { consumeLogoutState } from './logout-state-store.js';
 import type { AddressBar, Clock, KeyValueStorage } from './ports.js';
 
 /** Options and ports of {@link handleLogoutCallback}; every port defaults to the browser's. */

@@ -16,7 +16,7 @@
  */
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { Clock, KeyValueStorage } from './ports.js';
-import { isWellFormedState } from './randomState.js';
+import { isWellFormedState } from './random-state.js';
 
 /** The storage key of the pending logout states. */
 export const LOGOUT_STATE_STORAGE_KEY = 'oidc-session-monitor:logout-states';

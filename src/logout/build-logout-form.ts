@@ -1,4 +1,4 @@
-import { type LogoutRequestParams, logoutRequestFields, parseEndSessionEndpoint } from './logoutRequestFields.js';
+import { type LogoutRequestParams, logoutRequestFields, parseEndSessionEndpoint } from './logout-request-fields.js';
 
 /** A logout request serialized for an HTML form POST. */
 export interface LogoutForm {

@@ -1,4 +1,4 @@
-import { base64urlEncode } from './base64url.js';
+import { base64urlEncode } from '../base64url.js';
 import type { RandomSource } from './ports.js';
 
 /** Bytes of entropy in a logout `state`: 256 bits, twice the 128 bits that make guessing hopeless. */

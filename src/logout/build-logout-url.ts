@@ -1,4 +1,4 @@
-import { type LogoutRequestParams, logoutRequestFields, parseEndSessionEndpoint } from './logoutRequestFields.js';
+import { type LogoutRequestParams, logoutRequestFields, parseEndSessionEndpoint } from './logout-request-fields.js';
 
 /**
  * Builds the GET form of an RP-Initiated Logout request: `end_session_endpoint` with the parameters

@@ -1,14 +1,14 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { TabChannel } from '../tabs/channel.js';
-import { browserClock, browserRandom, browserSessionStorage } from './browserPorts.js';
-import { buildLogoutForm } from './buildLogoutForm.js';
-import { buildLogoutUrl } from './buildLogoutUrl.js';
-import { type LogoutMethod, chooseLogoutMethod, validateLogoutMethod } from './chooseLogoutMethod.js';
-import { type LogoutNavigation, createDomLogoutNavigation } from './logoutNavigation.js';
-import { type LogoutRequestParams, logoutRequestFields } from './logoutRequestFields.js';
-import { DEFAULT_LOGOUT_STATE_MAX_AGE_MS, saveLogoutState, validateLogoutStateData } from './logoutStateStore.js';
+import { browserClock, browserRandom, browserSessionStorage } from './browser-ports.js';
+import { buildLogoutForm } from './build-logout-form.js';
+import { buildLogoutUrl } from './build-logout-url.js';
+import { type LogoutMethod, chooseLogoutMethod, validateLogoutMethod } from './choose-logout-method.js';
+import { type LogoutNavigation, createDomLogoutNavigation } from './logout-navigation.js';
+import { type LogoutRequestParams, logoutRequestFields } from './logout-request-fields.js';
+import { DEFAULT_LOGOUT_STATE_MAX_AGE_MS, saveLogoutState, validateLogoutStateData } from './logout-state-store.js';
 import type { Clock, KeyValueStorage, RandomSource } from './ports.js';
-import { randomState } from './randomState.js';
+import { randomState } from './random-state.js';
 
 /**
  * What the app asks of `logout()`.

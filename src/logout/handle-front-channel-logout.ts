@@ -1,7 +1,7 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { TabChannel } from '../tabs/channel.js';
-import { browserLocationHref } from './browserPorts.js';
-import { decodeIdTokenClaims } from './decodeIdTokenClaims.js';
+import { browserLocationHref } from './browser-ports.js';
+import { decodeIdTokenClaims } from './decode-id-token-claims.js';
 
 /** Options and ports of {@link handleFrontChannelLogout}. */
 export interface HandleFrontChannelLogoutOptions {

@@ -1,4 +1,4 @@
-import { base64urlDecodeText } from './base64url.js';
+import { decodeJwtClaims } from '../jwt.js';
 
 /** The ID token claims front-channel logout compares. */
 export interface SessionClaims {
@@ -16,21 +16,11 @@ export interface SessionClaims {
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#ClaimsContents
  */
 export function decodeIdTokenClaims(idToken: unknown): SessionClaims | undefined {
-  if (typeof idToken !== 'string') return undefined;
-  const parts = idToken.split('.');
-  if (parts.length !== 3) return undefined;
-  const json = base64urlDecodeText(parts[1] as string);
-  if (json === undefined) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const payload = decodeJwtClaims(idToken);
+  if (!payload) return undefined;
   const claims: SessionClaims = {};
   for (const name of ['iss', 'sid', 'sub'] as const) {
-    const value = (payload as Record<string, unknown>)[name];
+    const value = payload[name];
     if (typeof value === 'string') claims[name] = value;
   }
   return claims;

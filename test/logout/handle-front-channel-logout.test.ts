@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { decodeIdTokenClaims } from '../../src/logout/decodeIdTokenClaims.js';
-import { type HandleFrontChannelLogoutOptions, handleFrontChannelLogout } from '../../src/logout/handleFrontChannelLogout.js';
+import { decodeIdTokenClaims } from '../../src/logout/decode-id-token-claims.js';
+import { type HandleFrontChannelLogoutOptions, handleFrontChannelLogout } from '../../src/logout/handle-front-channel-logout.js';
 import { fakeIdToken, recordingChannel } from './fakes.js';
 
 const issuer = 'https://op.example.com';

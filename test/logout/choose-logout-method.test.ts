@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_GET_URL_LENGTH, chooseLogoutMethod, validateLogoutMethod } from '../../src/logout/chooseLogoutMethod.js';
+import { MAX_GET_URL_LENGTH, chooseLogoutMethod, validateLogoutMethod } from '../../src/logout/choose-logout-method.js';
 
 const at = (length: number) => 'https://op.example.com/end?x='.padEnd(length, 'a');
 

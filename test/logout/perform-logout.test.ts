@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { MAX_GET_URL_LENGTH } from '../../src/logout/chooseLogoutMethod.js';
-import { handleLogoutCallback } from '../../src/logout/handleLogoutCallback.js';
-import { LOGOUT_STATE_STORAGE_KEY } from '../../src/logout/logoutStateStore.js';
-import { type PerformLogoutOptions, type PerformLogoutPorts, performLogout } from '../../src/logout/performLogout.js';
+import { MAX_GET_URL_LENGTH } from '../../src/logout/choose-logout-method.js';
+import { handleLogoutCallback } from '../../src/logout/handle-logout-callback.js';
+import { LOGOUT_STATE_STORAGE_KEY } from '../../src/logout/logout-state-store.js';
+import { type PerformLogoutOptions, type PerformLogoutPorts, performLogout } from '../../src/logout/perform-logout.js';
 import { FakeClock, MemoryStorage, ThrowingStorage, counterRandom, fakeIdToken, recordingChannel } from './fakes.js';
 
 const endpoint = 'https://op.example.com/session/end';

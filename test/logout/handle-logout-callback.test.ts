@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { browserRandom } from '../../src/logout/browserPorts.js';
-import { handleLogoutCallback } from '../../src/logout/handleLogoutCallback.js';
-import { saveLogoutState } from '../../src/logout/logoutStateStore.js';
-import { randomState } from '../../src/logout/randomState.js';
+import { browserRandom } from '../../src/logout/browser-ports.js';
+import { handleLogoutCallback } from '../../src/logout/handle-logout-callback.js';
+import { saveLogoutState } from '../../src/logout/logout-state-store.js';
+import { randomState } from '../../src/logout/random-state.js';
 import { FakeClock, MemoryStorage, ThrowingStorage } from './fakes.js';
 
 const page = 'https://rp.example.com/signed-out';

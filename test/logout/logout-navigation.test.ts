@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDomLogoutNavigation } from '../../src/logout/logoutNavigation.js';
+import { createDomLogoutNavigation } from '../../src/logout/logout-navigation.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

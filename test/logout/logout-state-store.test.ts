@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { browserRandom } from '../../src/logout/browserPorts.js';
+import { browserRandom } from '../../src/logout/browser-ports.js';
 import {
   DEFAULT_LOGOUT_STATE_MAX_AGE_MS,
   LOGOUT_STATE_STORAGE_KEY,
@@ -8,8 +8,8 @@ import {
   consumeLogoutState,
   saveLogoutState,
   validateLogoutStateData,
-} from '../../src/logout/logoutStateStore.js';
-import { randomState } from '../../src/logout/randomState.js';
+} from '../../src/logout/logout-state-store.js';
+import { randomState } from '../../src/logout/random-state.js';
 import { FakeClock, MemoryStorage, ThrowingStorage } from './fakes.js';
 
 function codeOf(run: () => unknown): string | undefined {

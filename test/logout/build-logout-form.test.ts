@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLogoutForm } from '../../src/logout/buildLogoutForm.js';
+import { buildLogoutForm } from '../../src/logout/build-logout-form.js';
 
 describe('buildLogoutForm', () => {
   it('puts the parameters into fields and keeps the endpoint query in the action', () => {

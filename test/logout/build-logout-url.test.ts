@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLogoutUrl } from '../../src/logout/buildLogoutUrl.js';
+import { buildLogoutUrl } from '../../src/logout/build-logout-url.js';
 
 const endpoint = 'https://op.example.com/session/end';
 
