@@ -140,3 +140,17 @@ export async function signInWithTokens(
 export function decodeJwtPayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
+
+/**
+ * What the check_session iframe does, written independently of the OP's code: the opbs for
+ * `clientId` from a browser-state cookie value, then `hash.salt` recomputed for `origin`.
+ */
+export function iframeVerdict(cookie: string | undefined, clientId: string, origin: string, sessionState: string): 'changed' | 'unchanged' {
+  const entries = (cookie ?? '').split('!');
+  const key = createHash('sha256').update(clientId).digest('base64url').slice(0, 16);
+  const own = entries.slice(1).find((e) => e.slice(0, e.indexOf('.')) === key);
+  const opbs = own === undefined ? entries[0]! : own.slice(own.indexOf('.') + 1);
+  const salt = sessionState.slice(sessionState.indexOf('.') + 1);
+  const hash = createHash('sha256').update(`${clientId} ${origin} ${opbs} ${salt}`).digest('base64url');
+  return `${hash}.${salt}` === sessionState ? 'unchanged' : 'changed';
+}

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMockOp } from '../../src/mock-op/index.js';
+import type { MockOp, MockOpOptions } from '../../src/mock-op/index.js';
+
+const RP = 'http://localhost:3000';
+const clients: MockOpOptions['clients'] = [{ client_id: 'app', redirect_uris: [`${RP}/cb`] }];
+let op: MockOp | undefined;
+afterEach(async () => {
+  await op?.close();
+  op = undefined;
+});
+
+describe('discovery and JWKS', () => {
+  it('publishes the session-management, logout and front-channel metadata under the issuer', async () => {
+    op = await startMockOp({ clients });
+    expect(op.url).toBe(op.issuer);
+    expect(op.issuer).toBe(`http://localhost:${op.port}`);
+    const res = await fetch(`${op.issuer}/.well-known/openid-configuration`, { headers: { origin: 'http://elsewhere.test' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const doc = (await res.json()) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      issuer: op.issuer,
+      authorization_endpoint: `${op.issuer}/authorize`,
+      token_endpoint: `${op.issuer}/token`,
+      userinfo_endpoint: `${op.issuer}/userinfo`,
+      jwks_uri: `${op.issuer}/jwks`,
+      check_session_iframe: `${op.issuer}/check_session`,
+      end_session_endpoint: `${op.issuer}/end_session`,
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+      response_types_supported: ['code'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      code_challenge_methods_supported: ['S256'],
+      grant_types_supported: ['authorization_code'],
+    });
+    expect(doc.subject_types_supported).toContain('public');
+    expect(doc.scopes_supported).toContain('openid');
+    expect(doc.token_endpoint_auth_methods_supported).toContain('none');
+    // check_session_iframe must be served from the issuer's origin (conformance suite).
+    expect(new URL(doc.check_session_iframe as string).origin).toBe(op.issuer);
+  });
+
+  it('serves a public RS256 JWKS with a kid and no private parts', async () => {
+    op = await startMockOp({ clients });
+    const res = await fetch(`${op.issuer}/jwks`);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String), n: expect.any(String), e: 'AQAB' });
+    expect(keys[0]).not.toHaveProperty('d');
+  });
+
+  it('uses the configured hostname in the issuer and https when asked', async () => {
+    op = await startMockOp({ clients, hostname: '127.0.0.1' });
+    expect(op.issuer).toBe(`http://127.0.0.1:${op.port}`);
+    expect(op.tls).toBeUndefined();
+  });
+});
+
+describe('unknown paths and methods', () => {
+  it('answers 404 and 405 with pages or JSON, never a crash', async () => {
+    op = await startMockOp({ clients });
+    const missing = await fetch(`${op.issuer}/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('text/html');
+    const wrong = await fetch(`${op.issuer}/token`, { method: 'GET' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toContain('POST');
+    expect(await wrong.json()).toMatchObject({ error: 'invalid_request' });
+    const put = await fetch(`${op.issuer}/authorize`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+  });
+
+  it('refuses oversized and non-form bodies with 4xx', async () => {
+    op = await startMockOp({ clients });
+    const big = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a='.padEnd(100_000, 'x'),
+    });
+    expect(big.status).toBe(413);
+    const json = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ error: 'invalid_request' });
+  });
+});
+
+describe('request log', () => {
+  it('records every request in order with method, path, parsed query, time, prompt and client_id', async () => {
+    op = await startMockOp({ clients });
+    const t0 = Date.now();
+    await fetch(`${op.issuer}/.well-known/openid-configuration`);
+    await fetch(`${op.issuer}/authorize?client_id=app&prompt=none&redirect_uri=${encodeURIComponent(`${RP}/cb`)}`, { redirect: 'manual' });
+    await fetch(`${op.issuer}/check_session`);
+    await fetch(`${op.issuer}/check_session.js`);
+    await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=x&client_id=app',
+    });
+    expect(op.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /.well-known/openid-configuration',
+      'GET /authorize',
+      'GET /check_session',
+      'GET /check_session.js',
+      'POST /token',
+    ]);
+    const authorize = op.requests[1]!;
+    expect(authorize.query).toMatchObject({ client_id: 'app', prompt: 'none' });
+    expect(authorize.prompt).toBe('none');
+    expect(authorize.client_id).toBe('app');
+    expect(authorize.at).toBeGreaterThanOrEqual(t0);
+    expect(op.requests[4]!.form).toEqual({ grant_type: 'x', client_id: 'app' });
+    expect(op.requests.filter((r) => r.path === '/authorize' && r.prompt === 'none')).toHaveLength(1);
+    op.clearRequests();
+    expect(op.requests).toEqual([]);
+  });
+});
+
+describe('options', () => {
+  it('throws TypeErrors naming the bad option, synchronously', () => {
+    expect(() => startMockOp({ clients: 'x' } as unknown as MockOpOptions)).toThrow(/options\.clients/);
+    expect(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: [] }] })).toThrow(/redirect_uris/);
+    expect(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['http://rp.test/cb'] }] })).toThrow(/https/);
+    expect(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['https://rp.test/cb#x'] }] })).toThrow(/fragment/);
+    expect(() =>
+      startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['https://rp.test/cb'], frontchannel_logout_uri: 'https://other.test/fcl' }] }),
+    ).toThrow(/frontchannel_logout_uri/);
+    expect(() => startMockOp({ clients, allowedLoopbackHttp: false })).toThrow(TypeError);
+    expect(() => startMockOp({ clients, port: -1 })).toThrow(/port/);
+    expect(() => startMockOp({ clients, sessionStateMode: 'x' as 'browser' })).toThrow(/sessionStateMode/);
+    expect(() => startMockOp({ clients: [...clients, ...clients] })).toThrow(/twice/);
+  });
+});
