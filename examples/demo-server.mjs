@@ -40,7 +40,7 @@ function resolvePath(pathname) {
 }
 
 /**
- * Starts one demo RP: a static server for examples/app with its own /config.json.
+ * Starts one demo RP: a static server for examples/app with its own /config.js.
  * @param {{ name: string, port?: number, host?: string, hostname?: string, tls?: { cert: string, key: string } }} options
  */
 export async function startRp({ name, port = 0, host = '127.0.0.1', hostname = 'localhost', tls }) {
@@ -48,9 +48,11 @@ export async function startRp({ name, port = 0, host = '127.0.0.1', hostname = '
   const handler = async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname === '/config.json') {
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ name, ...config }));
+      if (url.pathname === '/config.js') {
+        // A module, not a fetch: pages such as the front-channel logout page must finish their work before
+        // their load event, and a static import is part of that.
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(`export default ${JSON.stringify({ name, ...config })};\n`);
         return;
       }
       const file = resolvePath(decodeURIComponent(url.pathname));
@@ -76,7 +78,7 @@ export async function startRp({ name, port = 0, host = '127.0.0.1', hostname = '
     name,
     origin,
     port: actualPort,
-    /** Sets what /config.json answers (the OP's URL, the client id, the interval…). */
+    /** Sets what /config.js answers (the OP's URL, the client id, the interval…). */
     configure(next) {
       config = { ...config, ...next };
     },

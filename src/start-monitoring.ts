@@ -242,8 +242,16 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
     random: Math.random,
   });
   const stopListening = channel.onMessage((message) => {
+    // A paused monitor is this page's own logout in flight: it signed out already.
+    if (monitor.state === 'paused') return;
     if (message.type === 'signedOut') void monitor.signOutFrom('other-tab');
+    if (message.type === 'frontChannelLogout') void signOutIfSession(message.iss, message.sid);
   });
+  const signOutIfSession = async (iss: string, sid: string): Promise<void> => {
+    // FCL §2: act only for the session the request names.
+    const claims = decodeJwtClaims((await source.ports.getSession().catch(() => null))?.id_token);
+    if (claims && claims.iss === iss && claims.sid === sid) await monitor.signOutFrom('front-channel');
+  };
   const release = (): void => {
     stopListening();
     channel.close();

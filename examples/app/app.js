@@ -1,9 +1,8 @@
 import * as sdk from 'oidc-session-monitor';
 
-const { startMonitoring } = sdk;
-import { createUserManager, loadConfig } from './oidc.js';
+const { startMonitoring, logout } = sdk;
+import { config, createUserManager } from './oidc.js';
 
-const config = await loadConfig();
 const userManager = createUserManager(config);
 const $ = (id) => document.getElementById(id);
 document.title = `Demo app ${config.name}`;
@@ -44,9 +43,18 @@ function monitor() {
 $('sign-in').addEventListener('click', () => userManager.signinRedirect());
 $('check-now').addEventListener('click', () => demo.monitor?.checkNow());
 $('sign-out').addEventListener('click', async () => {
-  demo.monitor?.stop();
-  await userManager.signoutRedirect();
+  // Pauses monitoring, removes the user, tells the other tabs, then redirects to the OP's end_session_endpoint.
+  // The app data in `state` stays in this tab and comes back on the post-logout page.
+  try {
+    await logout({ userManager, state: { from: config.name, at: Date.now() }, ...config.logout });
+  } catch (error) {
+    log('logout-error', { code: error.code, message: error.message });
+    void render();
+  }
 });
+
+// Another tab's logout (or a front-channel logout) removes the user; show it even when this tab is not monitoring.
+window.addEventListener('storage', () => void render());
 
 if (await userManager.getUser()) monitor();
 await render();

@@ -1,6 +1,6 @@
-import { createUserManager, loadConfig } from './oidc.js';
+import { config, createUserManager } from './oidc.js';
 
-const userManager = createUserManager(await loadConfig());
+const userManager = createUserManager(config);
 try {
   await userManager.signinCallback();
 } finally {

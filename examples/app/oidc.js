@@ -2,10 +2,7 @@
 // of the app (and the front-channel logout page) sees the same sign-in.
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
 
-export async function loadConfig() {
-  const response = await fetch('/config.json', { cache: 'no-store' });
-  return response.json();
-}
+export { default as config } from '/config.js';
 
 export function createUserManager(config) {
   const origin = window.location.origin;

@@ -1,5 +1,5 @@
 // The prompt=none answer lands here, inside the hidden iframe; oidc-client-ts hands it to the parent page.
-import { createUserManager, loadConfig } from './oidc.js';
+import { config, createUserManager } from './oidc.js';
 
-const userManager = createUserManager(await loadConfig());
+const userManager = createUserManager(config);
 await userManager.signinSilentCallback();

@@ -6,7 +6,9 @@
 export type TabMessage =
   | { type: 'signedOut'; reason: string; sub?: string }
   | { type: 'refreshed'; session_state: string; sub: string }
-  | { type: 'userChanged'; previousSub?: string; sub: string };
+  | { type: 'userChanged'; previousSub?: string; sub: string }
+  /** A front-channel logout request that the receiving page could not match itself; each tab checks its own ID token. */
+  | { type: 'frontChannelLogout'; iss: string; sid: string };
 
 /** A narrow port over BroadcastChannel, so logic can be tested with a fake. */
 export interface TabChannel {
@@ -21,7 +23,7 @@ export function tabChannelName(issuer: string, clientId: string): string {
   return `oidc-session-monitor:${issuer}:${clientId}`;
 }
 
-const TYPES = new Set(['signedOut', 'refreshed', 'userChanged']);
+const TYPES = new Set(['signedOut', 'refreshed', 'userChanged', 'frontChannelLogout']);
 
 function isTabMessage(value: unknown): value is TabMessage {
   return typeof value === 'object' && value !== null && TYPES.has((value as { type?: unknown }).type as string);
