@@ -8,7 +8,8 @@ const INTERVAL = 1000;
 let demo: Demo;
 
 test.beforeEach(async () => {
-  demo = await startDemo({ interval: INTERVAL, monitor: { maxRetryDelay: 3000, recheckTimeout: 8000 }, silentRequestTimeoutInSeconds: 4 });
+  // No front-channel logout here: these tests are about what the check_session monitor notices by itself.
+  demo = await startDemo({ interval: INTERVAL, monitor: { maxRetryDelay: 3000, recheckTimeout: 8000 }, silentRequestTimeoutInSeconds: 4, frontChannel: false });
 });
 
 test.afterEach(async () => {

@@ -10,12 +10,12 @@ export interface DemoRp {
 
 export function startRp(options: { name: string; port?: number; host?: string; hostname?: string; tls?: { cert: string; key: string } }): Promise<DemoRp>;
 
-export function demoClient(clientId: string, origin: string): {
+export function demoClient(clientId: string, origin: string, options?: { frontChannel?: boolean }): {
   client_id: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
-  frontchannel_logout_uri: string;
-  frontchannel_logout_session_required: boolean;
+  frontchannel_logout_uri?: string;
+  frontchannel_logout_session_required?: boolean;
 };
 
 export interface Demo {
@@ -33,4 +33,6 @@ export function startDemo(options?: {
   sessionStateMode?: SessionStateMode;
   monitor?: Record<string, unknown>;
   silentRequestTimeoutInSeconds?: number;
+  /** Register front-channel logout URIs for A and B. Default true. */
+  frontChannel?: boolean;
 }): Promise<Demo>;

@@ -91,26 +91,25 @@ export async function startRp({ name, port = 0, host = '127.0.0.1', hostname = '
 }
 
 /** The client registration of a demo app at the mock OP. */
-export function demoClient(clientId, origin) {
+export function demoClient(clientId, origin, { frontChannel = true } = {}) {
   return {
     client_id: clientId,
     redirect_uris: [`${origin}/callback.html`, `${origin}/silent.html`],
     post_logout_redirect_uris: [`${origin}/signed-out.html`],
-    frontchannel_logout_uri: `${origin}/frontchannel-logout.html`,
-    frontchannel_logout_session_required: true,
+    ...(frontChannel ? { frontchannel_logout_uri: `${origin}/frontchannel-logout.html`, frontchannel_logout_session_required: true } : {}),
   };
 }
 
 /**
  * Starts the mock OP and the two demo apps A and B.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number }} [options]
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean }} [options]
  */
 export async function startDemo(options = {}) {
   const a = await startRp({ name: 'A', port: options.aPort ?? 0 });
   const b = await startRp({ name: 'B', port: options.bPort ?? 0 });
   const op = await startMockOp({
     port: options.opPort ?? 0,
-    clients: [demoClient('app-a', a.origin), demoClient('app-b', b.origin)],
+    clients: [demoClient('app-a', a.origin, options), demoClient('app-b', b.origin, options)],
     ...(options.sessionStateMode ? { sessionStateMode: options.sessionStateMode } : {}),
   });
   const monitor = { interval: options.interval ?? 2000, ...options.monitor };

@@ -244,7 +244,7 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
   const stopListening = channel.onMessage((message) => {
     // A paused monitor is this page's own logout in flight: it signed out already.
     if (monitor.state === 'paused') return;
-    if (message.type === 'signedOut') void monitor.signOutFrom('other-tab');
+    if (message.type === 'signedOut') void monitor.signOutFrom(message.reason === 'front-channel' ? 'front-channel' : 'other-tab');
     if (message.type === 'frontChannelLogout') void signOutIfSession(message.iss, message.sid);
   });
   const signOutIfSession = async (iss: string, sid: string): Promise<void> => {
@@ -259,7 +259,7 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
   };
   monitor.on('signedOut', ({ reason, sub }) => {
     // Tell the other tabs of this app, so they drop their user without asking the OP again.
-    if (reason !== 'other-tab') channel.post({ type: 'signedOut', reason, ...(sub !== undefined ? { sub } : {}) });
+    if (reason !== 'other-tab' && reason !== 'front-channel') channel.post({ type: 'signedOut', reason, ...(sub !== undefined ? { sub } : {}) });
     release();
   });
   monitor.on('state', ({ state }) => {
