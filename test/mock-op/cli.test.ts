@@ -1,0 +1,51 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCli, parseClientSpec } from '../../src/mock-op/cli-args.js';
+
+describe('CLI arguments', () => {
+  it('parses flags and repeatable --client specs', () => {
+    const command = parseCli([
+      '--port', '4000',
+      '--host', '0.0.0.0',
+      '--hostname', 'op.test',
+      '--https-hostnames', 'op.test,rp-a.test',
+      '--session-state-mode', 'per-client',
+      '--client', 'client_id=a,redirect_uri=http://localhost:3000/cb,redirect_uri=http://localhost:3000/cb2,post_logout_redirect_uri=http://localhost:3000/',
+      '--client', 'client_id=b,redirect_uri=http://localhost:3001/cb,frontchannel_logout_uri=http://localhost:3001/fcl,client_secret=s',
+    ]);
+    expect(command).toEqual({
+      help: false,
+      options: {
+        clients: [
+          { client_id: 'a', redirect_uris: ['http://localhost:3000/cb', 'http://localhost:3000/cb2'], post_logout_redirect_uris: ['http://localhost:3000/'] },
+          { client_id: 'b', redirect_uris: ['http://localhost:3001/cb'], frontchannel_logout_uri: 'http://localhost:3001/fcl', client_secret: 's' },
+        ],
+        port: 4000,
+        host: '0.0.0.0',
+        hostname: 'op.test',
+        https: { hostnames: ['op.test', 'rp-a.test'] },
+        sessionStateMode: 'per-client',
+      },
+    });
+  });
+
+  it('reads --config and lets flags win', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-op-'));
+    const file = join(dir, 'op.json');
+    writeFileSync(file, JSON.stringify({ port: 1, clients: [{ client_id: 'c', redirect_uris: ['http://localhost/cb'] }], users: [{ sub: 'u', username: 'u', password: 'p' }] }));
+    const command = parseCli(['--config', file, '--port', '2', '--https']);
+    expect(command).toMatchObject({ help: false, options: { port: 2, https: true, clients: [{ client_id: 'c' }], users: [{ sub: 'u' }] } });
+  });
+
+  it('answers --help and rejects bad input with a TypeError', () => {
+    expect(parseCli(['--help'])).toEqual({ help: true });
+    expect(() => parseCli(['--port', 'x'])).toThrow(/--port/);
+    expect(() => parseCli(['--nope'])).toThrow();
+    expect(() => parseCli(['--session-state-mode', 'x'])).toThrow(/session-state-mode/);
+    expect(() => parseCli(['--config', '/does/not/exist.json'])).toThrow(/--config/);
+    expect(() => parseClientSpec('redirect_uri=http://localhost/cb')).toThrow(/client_id/);
+    expect(() => parseClientSpec('client_id=a,colour=blue')).toThrow(/colour/);
+  });
+});
