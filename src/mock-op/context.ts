@@ -43,11 +43,10 @@ export interface LoginTransaction {
   expiresAt: number;
 }
 
+/** A pending "Sign out of the OP?" question. Confirming never redirects to an RP: the request was not verified. */
 export interface LogoutTransaction {
   browserId: string;
   expiresAt: number;
-  /** Redirect after confirmation only where a valid hint allowed it; undefined = signed-out page. */
-  next?: string;
 }
 
 /** Everything the endpoints of one mock OP share. */

@@ -104,7 +104,7 @@ export function handleEndSessionConfirm(ctx: OpContext, req: IncomingMessage, re
     syncStateCookie(ctx, req, res, record);
     return sendHtml(res, 200, stillSignedInPage());
   }
-  logoutAndContinue(ctx, req, res, record, transaction.next);
+  logoutAndContinue(ctx, req, res, record, undefined);
 }
 
 export function handleEndSessionDone(res: ServerResponse): void {

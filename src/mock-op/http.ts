@@ -17,10 +17,16 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadBodyError(413, 'The request body is too large.');
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) throw new BadBodyError(413, 'The request body is too large.');
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof BadBodyError) throw error;
+    // The client went away mid-body: nothing to answer, but not a server fault either.
+    throw new BadBodyError(400, 'The request body could not be read.');
   }
   if (type !== 'application/x-www-form-urlencoded') {
     throw new BadBodyError(400, 'The request body must be application/x-www-form-urlencoded.');
