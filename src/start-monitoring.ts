@@ -8,7 +8,10 @@ import { registerMonitor, unregisterMonitor } from './monitor/registry.js';
 import type { ErrorStatusPolicy, Recheck, SessionInfo, SessionMonitor, SignedOutReason } from './monitor/types.js';
 import { userManagerSession, type UserManagerSession } from './recheck/user-manager.js';
 import { openTabChannel, tabChannelName } from './tabs/channel.js';
-import { normalizeIssuer, requireSecureUrl } from './url.js';
+import { isSameSite, normalizeIssuer, requireSecureUrl } from './url.js';
+import { createLeadership } from './tabs/leadership.js';
+import { pageLifecycle } from './monitor/page-lifecycle.js';
+import type { ThirdPartyMemory } from './monitor/ports.js';
 
 /** Timing and policy options shared by every way of starting a monitor. All durations are in milliseconds. */
 export interface MonitorTimingOptions {
@@ -34,6 +37,11 @@ export interface MonitorTimingOptions {
   recheckWindow?: number;
   /** Accept `http:` URLs on non-loopback hosts (test setups only). Default false. */
   allowInsecureHttp?: boolean;
+  /**
+   * Keep-alive: a `prompt=none` re-check this often (10,000 – 86,400,000) while the page is visible, for OPs that
+   * end idle sessions. Default 0 (off). It does not count toward the loop guard.
+   */
+  keepAlive?: number;
 }
 
 /** Monitor the session of a user signed in with an oidc-client-ts `UserManager` the app already has. */
@@ -103,6 +111,7 @@ function readConfig(options: Record<string, unknown>): MonitorConfig {
     onErrorStatus: policy as ErrorStatusPolicy,
     maxRechecks: numberOption(options, 'maxRechecks', 3, 1, 100),
     recheckWindow: numberOption(options, 'recheckWindow', 60_000, 1000, 86_400_000),
+    keepAlive: options.keepAlive === undefined || options.keepAlive === 0 ? 0 : numberOption(options, 'keepAlive', 0, 10_000, 86_400_000),
   };
 }
 
@@ -186,7 +195,13 @@ function customSource(options: CustomMonitorOptions, allowInsecureHttp: boolean)
     if (typeof sub !== 'string') throw new TypeError('id_token is not a JWT with a sub claim.');
   }
   if (typeof sub !== 'string' || sub === '') throw new TypeError('Give id_token or sub: the re-check result is compared with the current End-User.');
-  const session: SessionInfo = { session_state: sessionState, sub, ...(typeof raw.id_token === 'string' ? { id_token: raw.id_token } : {}) };
+  const iat = typeof raw.id_token === 'string' ? decodeJwtClaims(raw.id_token)?.iat : undefined;
+  const session: SessionInfo = {
+    session_state: sessionState,
+    sub,
+    ...(typeof raw.id_token === 'string' ? { id_token: raw.id_token } : {}),
+    ...(typeof iat === 'number' ? { issued_at: iat * 1000 } : {}),
+  };
   const base = issuer ?? new URL(iframe!).origin;
   return {
     key: `${base}|${clientId}`,
@@ -199,6 +214,31 @@ function customSource(options: CustomMonitorOptions, allowInsecureHttp: boolean)
       signOutLocally: async (reason) => {
         await options.onSignedOut?.(reason);
       },
+    },
+  };
+}
+
+/** A flag in localStorage; storage that throws (disabled, quota) just forgets. */
+function storedFlag(key: string): ThirdPartyMemory {
+  let known: boolean | undefined;
+  return {
+    blocked() {
+      try {
+        return (known = window.localStorage.getItem(key) === '1');
+      } catch {
+        return false;
+      }
+    },
+    remember(blocked) {
+      // Called on every answer: touch storage only when the value changes.
+      if (known === blocked) return;
+      known = blocked;
+      try {
+        if (blocked) window.localStorage.setItem(key, '1');
+        else window.localStorage.removeItem(key);
+      } catch {
+        // Nothing to do: the next page load re-learns it.
+      }
     },
   };
 }
@@ -233,40 +273,76 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
         : customSource(options as CustomMonitorOptions, allowInsecureHttp);
 
   const channel = openTabChannel(tabChannelName(source.issuer, source.clientId));
+  const leadership = createLeadership(`oidc-session-monitor:${source.issuer}:${source.clientId}`);
+  const lifecycle = pageLifecycle();
+  let frameOrigin: string | undefined;
   const monitor = createMonitor({
     ...source.ports,
+    resolveCheckSessionIframe: async () => {
+      const url = await source.ports.resolveCheckSessionIframe();
+      frameOrigin = url ? new URL(url).origin : undefined;
+      return url;
+    },
     clientId: source.clientId,
     config,
     createFrame: createOpFrameFactory(),
     clock: systemClock,
     random: Math.random,
+    lifecycle,
+    get crossSite() {
+      return frameOrigin !== undefined && !isSameSite(window.location.origin, frameOrigin);
+    },
+    thirdPartyMemory: storedFlag(`oidc-session-monitor:third-party-blocked:${source.issuer}:${source.clientId}`),
   });
+  let leading = leadership === undefined;
   const stopListening = channel.onMessage((message) => {
-    // A paused monitor is this page's own logout in flight: it signed out already.
-    if (monitor.state === 'paused') return;
-    if (message.type === 'signedOut') void monitor.signOutFrom(message.reason === 'front-channel' ? 'front-channel' : 'other-tab');
     if (message.type === 'frontChannelLogout') void signOutIfSession(message.iss, message.sid);
+    else monitor.follow(message);
   });
   const signOutIfSession = async (iss: string, sid: string): Promise<void> => {
     // FCL §2: act only for the session the request names.
     const claims = decodeJwtClaims((await source.ports.getSession().catch(() => null))?.id_token);
     if (claims && claims.iss === iss && claims.sid === sid) await monitor.signOutFrom('front-channel');
   };
+  const stopLifecycle = lifecycle.subscribe((signal) => {
+    // The leader is the tab the user looks at: take over when shown, hand over when hidden.
+    if (signal === 'visible') leadership?.claim();
+    if (signal === 'hidden') void leadership?.yieldToWaiting();
+  });
   const release = (): void => {
     stopListening();
+    stopLifecycle();
+    leadership?.dispose();
     channel.close();
     unregisterMonitor(source.key, monitor);
   };
+  // The leading tab tells the others what it found.
+  monitor.on('refreshed', ({ sub, session_state, previous_session_state }) => {
+    if (leading) channel.post({ type: 'refreshed', sub, session_state, previous_session_state });
+  });
+  monitor.on('unavailable', ({ reason, detail, retrying }) => {
+    if (leading) channel.post({ type: 'unavailable', reason, detail, retrying });
+  });
+  monitor.on('state', ({ state, previous }) => {
+    if (leading && state === 'monitoring' && previous === 'unavailable') channel.post({ type: 'monitoring' });
+    if (state === 'stopped') release();
+  });
+  monitor.on('userChanged', ({ previousSub, sub }) => {
+    if (leading) channel.post({ type: 'userChanged', previousSub, sub });
+  });
   monitor.on('signedOut', ({ reason, sub }) => {
     // Tell the other tabs of this app, so they drop their user without asking the OP again.
     if (reason !== 'other-tab' && reason !== 'front-channel') channel.post({ type: 'signedOut', reason, ...(sub !== undefined ? { sub } : {}) });
     release();
   });
-  monitor.on('state', ({ state }) => {
-    if (state === 'stopped') release();
-  });
   registerMonitor(source.key, monitor);
-  monitor.start();
+  monitor.start({ active: leading });
+  leadership?.start((isLeader) => {
+    leading = isLeader;
+    if (isLeader) monitor.activate();
+    else monitor.deactivate();
+  });
+  if (leadership && lifecycle.isVisible()) leadership.claim();
   return {
     get state() {
       return monitor.state;

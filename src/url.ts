@@ -27,3 +27,28 @@ export function requireSecureUrl(name: string, value: unknown, allowInsecureHttp
 export function normalizeIssuer(issuer: string): string {
   return issuer.replace(/\/+$/, '');
 }
+
+/**
+ * Whether two origins are the same *site* (scheme and registrable domain), which decides whether the OP
+ * iframe is a third party for cookies. Without the Public Suffix List this compares the last two labels of
+ * the host (exact host for IP addresses and single-label hosts such as `localhost`); ports never matter.
+ * It can call `a.example.co.uk` and `b.other.co.uk` the same site; the only cost is that the third-party
+ * cookie heuristics stay off there.
+ */
+export function isSameSite(a: string, b: string): boolean {
+  let first: URL;
+  let second: URL;
+  try {
+    first = new URL(a);
+    second = new URL(b);
+  } catch {
+    return false;
+  }
+  if (first.protocol !== second.protocol) return false;
+  const site = (host: string): string => {
+    if (/^[\d.]+$/.test(host) || host.startsWith('[')) return host;
+    const labels = host.replace(/\.$/, '').split('.');
+    return labels.slice(-2).join('.');
+  };
+  return site(first.hostname) === site(second.hostname);
+}

@@ -1,7 +1,8 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
+import type { TabMessage } from '../tabs/channel.js';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
-import type { Clock, OpFrame, OpFrameFactory, TimerHandle } from './ports.js';
+import type { Clock, Lifecycle, OpFrame, OpFrameFactory, ThirdPartyMemory, TimerHandle } from './ports.js';
 import type {
   CheckSessionStatus,
   ErrorStatusPolicy,
@@ -27,7 +28,12 @@ export interface MonitorConfig {
   maxRechecks: number;
   /** … within this window; beyond it the loop guard pauses re-checks. */
   recheckWindow: number;
+  /** Period of the optional keep-alive `prompt=none` while the page is visible; 0 = off. */
+  keepAlive: number;
 }
+
+/** A session_state younger than this cannot plausibly have changed at the OP already. */
+const FRESH_SESSION_MS = 60_000;
 
 /** Everything the state machine needs from the outside world. */
 export interface MonitorDeps {
@@ -43,15 +49,27 @@ export interface MonitorDeps {
   signOutLocally(reason: SignedOutReason): Promise<void>;
   clock: Clock;
   random(): number;
+  /** Page visibility; without it the page counts as always visible. */
+  lifecycle?: Lifecycle;
+  /** True when the app and the OP are different sites, so the OP iframe is a third party (SM §5.1). */
+  crossSite?: boolean;
+  thirdPartyMemory?: ThirdPartyMemory;
 }
 
 /** An internal monitor: the public handle plus controls used by the SDK itself (logout, other tabs). */
 export interface MonitorController extends SessionMonitor {
-  start(): void;
+  /** Starts; `active: false` starts as a follower of another tab's monitor. */
+  start(options?: { active?: boolean }): void;
+  /** This tab now owns the OP iframe and the re-checks (it won the leader election). */
+  activate(): void;
+  /** Another tab now monitors for this one: drop the iframe and timers, keep the state. */
+  deactivate(): void;
+  /** Applies what the leading tab found. */
+  follow(message: TabMessage): void;
   /** Pauses polling and re-checks (a logout navigation is in flight). */
   pause(): void;
   /** The session was ended elsewhere (another tab, front-channel): sign out locally without asking the OP. */
-  signOutFrom(reason: SignedOutReason): Promise<void>;
+  signOutFrom(reason: SignedOutReason, userChangedTo?: string): Promise<void>;
 }
 
 const SIGNED_OUT_ERRORS = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
@@ -65,6 +83,9 @@ function isRecheckResult(value: unknown): value is RecheckResult {
   return result.kind === 'signedOut' && typeof result.error === 'string' && SIGNED_OUT_ERRORS.has(result.error);
 }
 
+const THIRD_PARTY_DETAIL =
+  'The OP iframe cannot read the OP session: the browser blocks third-party cookies for it (RP and OP are different sites). Sign-outs at the OP cannot be noticed here; see SM §5.1.';
+
 /**
  * The session-monitoring state machine of OpenID Connect Session Management 1.0 §3.1, over injected ports.
  *
@@ -74,6 +95,11 @@ function isRecheckResult(value: unknown): value is RecheckResult {
  * - `error`: never `prompt=none` (SM §3.1 MUST NOT); report `unavailable` and poll again at a backed-off pace.
  * - Anything indeterminate (timeouts, network, OP failures) is reported, retried with backoff, and never signs
  *   the user out.
+ * - Cross-site, a `changed` that cannot be real (a session issued moments ago, or a re-check that just
+ *   succeeded) means the iframe cannot see the OP's cookies: monitoring reports `unavailable` instead of
+ *   looping or signing the user out (SM §5.1 "defensive code").
+ * - Polls pause while the page is hidden and run at once when it is shown again; timers are one-shot from the
+ *   last answer, so background throttling delays a check but never bunches several.
  *
  * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
  */
@@ -82,7 +108,8 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   const events = new Emitter<MonitorEvents>();
 
   let state: MonitorState = 'starting';
-  /** Bumped on stop, pause and frame replacement, so that late async results are dropped. */
+  let active = true;
+  /** Bumped on stop, pause, deactivation and frame replacement, so that late async results are dropped. */
   let generation = 0;
   let frameUrl: string | undefined;
   let session: SessionInfo | undefined;
@@ -91,14 +118,23 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   let timer: TimerHandle | undefined;
   let timerAction: (() => void) | undefined;
   let replyTimer: TimerHandle | undefined;
+  let keepAliveTimer: TimerHandle | undefined;
   let pollInFlight = false;
+  /** A poll came due while the page was hidden: run it as soon as the page is visible. */
+  let pollDue = false;
+  /** The next answer is the first for the current session_state. */
+  let firstPollOfSession = true;
+  /** The current session_state came from a re-check in this page moments ago. */
+  let refreshedAt: number | undefined;
   let recheckAbort: AbortController | undefined;
   let failures = 0;
   let errorStatusStreak = 0;
   let unavailableReason: UnavailableReason | undefined;
+  let unsubscribeLifecycle: (() => void) | undefined;
   const recheckTimes: number[] = [];
 
   const isOver = () => state === 'stopped' || state === 'signedOut';
+  const isVisible = () => deps.lifecycle?.isVisible() ?? true;
 
   function setState(next: MonitorState): void {
     if (next === state) return;
@@ -192,13 +228,26 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       unavailable('no-session-state', 'The authentication response carried no session_state, so the OP iframe cannot be asked about it.');
       return;
     }
+    if (session?.session_state !== current.session_state) firstPollOfSession = true;
     frameUrl = url;
     session = current;
+    // A reload after third-party cookies were found blocked: a re-check would only fail (or sign the user out
+    // wrongly), so report it at once — unless the session is fresh, which lets the first poll test again.
+    if (deps.crossSite && deps.thirdPartyMemory?.blocked() && !isFresh()) {
+      unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL);
+      return;
+    }
     loadFrame();
   }
 
+  function isFresh(): boolean {
+    const now = clock.now();
+    if (refreshedAt !== undefined && now - refreshedAt < FRESH_SESSION_MS) return true;
+    return session?.issued_at !== undefined && now - session.issued_at < FRESH_SESSION_MS;
+  }
+
   function loadFrame(): void {
-    if (isOver() || !frameUrl) return;
+    if (isOver() || !frameUrl || !active) return;
     disposeFrame();
     const gen = ++generation;
     frame = deps.createFrame(frameUrl, {
@@ -222,9 +271,15 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   }
 
   function poll(): void {
-    if (!frame || !frameLoaded || pollInFlight || !session) return;
+    if (!frame || !frameLoaded || pollInFlight || !session || !active) return;
     if (state === 'rechecking' || state === 'paused' || isOver()) return;
     cancelSchedule();
+    if (!isVisible()) {
+      // Hidden: nobody is looking, so spare the OP; the page checks at once when it is shown again.
+      pollDue = true;
+      return;
+    }
+    pollDue = false;
     pollInFlight = true;
     const gen = generation;
     replyTimer = clock.setTimeout(() => {
@@ -244,15 +299,27 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     // Only a reply to the outstanding poll counts, and only one reply per poll.
     if (!pollInFlight || isOver() || state === 'paused') return;
     clearReplyTimer();
+    const first = firstPollOfSession;
+    firstPollOfSession = false;
     events.emit('status', { status, at: clock.now() });
     if (status === 'unchanged') {
       failures = 0;
       errorStatusStreak = 0;
+      if (deps.crossSite) deps.thirdPartyMemory?.remember(false);
       backToMonitoring();
       schedule(poll, config.interval);
     } else if (status === 'changed') {
       failures = 0;
       errorStatusStreak = 0;
+      if (deps.crossSite && first && isFresh()) {
+        // SM §5.1: a session_state issued moments ago (by a top-level sign-in or our own re-check) cannot have
+        // changed yet; the iframe simply cannot read the OP's cookies. A re-check would fail the same way (and
+        // its login_required would sign the user out wrongly), so stop here.
+        deps.thirdPartyMemory?.remember(true);
+        disposeFrame();
+        unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL);
+        return;
+      }
       void recheck();
     } else {
       onErrorStatus();
@@ -285,9 +352,9 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     return false;
   }
 
-  async function recheck(): Promise<void> {
-    if (!session) return;
-    if (loopGuardTripped()) {
+  async function recheck(keepAlive = false): Promise<void> {
+    if (!session || !active) return;
+    if (!keepAlive && loopGuardTripped()) {
       const wait = Math.max(config.interval, config.recheckWindow - (clock.now() - recheckTimes[0]!));
       unavailable(
         'loop-guard',
@@ -297,6 +364,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       );
       return;
     }
+    cancelSchedule();
     setState('rechecking');
     const gen = generation;
     const abort = new AbortController();
@@ -333,15 +401,17 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
     if (result.sub !== known.sub) {
       // SM §3.1: an ID token for another End-User means the original one signed out.
-      await signOut('login_required', { userChangedTo: result.sub });
+      await signOut('login_required', result.sub);
       return;
     }
     const previous = known.session_state;
-    session = { sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : known.id_token ? { id_token: known.id_token } : {}) };
+    session = { ...known, sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) };
+    refreshedAt = clock.now();
+    firstPollOfSession = true;
     failures = 0;
     backToMonitoring();
     events.emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
-    schedule(poll, config.interval);
+    schedule(poll, keepAlive ? 0 : config.interval);
   }
 
   function withTimeout<T>(promise: Promise<T>, abort: AbortController): Promise<T> {
@@ -363,26 +433,64 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     });
   }
 
+  function scheduleKeepAlive(): void {
+    if (keepAliveTimer !== undefined) clock.clearTimeout(keepAliveTimer);
+    keepAliveTimer = undefined;
+    if (config.keepAlive <= 0 || isOver() || !active) return;
+    keepAliveTimer = clock.setTimeout(() => {
+      keepAliveTimer = undefined;
+      // Only while someone uses the app, and never on top of another check.
+      if (isVisible() && frameLoaded && !pollInFlight && (state === 'monitoring' || state === 'starting')) void recheck(true);
+      scheduleKeepAlive();
+    }, config.keepAlive);
+  }
+
   function teardown(): void {
     generation += 1;
     cancelSchedule();
     disposeFrame();
+    if (keepAliveTimer !== undefined) clock.clearTimeout(keepAliveTimer);
+    keepAliveTimer = undefined;
     recheckAbort?.abort();
     recheckAbort = undefined;
   }
 
-  async function signOut(reason: SignedOutReason, change?: { userChangedTo: string }): Promise<void> {
+  function release(): void {
+    teardown();
+    unsubscribeLifecycle?.();
+    unsubscribeLifecycle = undefined;
+  }
+
+  async function signOut(reason: SignedOutReason, userChangedTo?: string): Promise<void> {
     if (isOver()) return;
     const previousSub = session?.sub;
-    teardown();
+    release();
     setState('signedOut');
     try {
       await deps.signOutLocally(reason);
     } catch {
       // The local store failed to clear; the event still tells the app, which owns its UI state.
     }
-    if (change && previousSub !== undefined) events.emit('userChanged', { previousSub, sub: change.userChangedTo });
+    if (userChangedTo !== undefined && previousSub !== undefined) events.emit('userChanged', { previousSub, sub: userChangedTo });
     events.emit('signedOut', { reason, ...(previousSub !== undefined ? { sub: previousSub } : {}) });
+  }
+
+  function onLifecycle(signal: 'visible' | 'hidden' | 'resume'): void {
+    if (signal === 'hidden') return;
+    // Shown again, focused, back online or restored from the back/forward cache: check now.
+    if (signal === 'visible' || pollDue || isVisible()) controller.checkNow();
+  }
+
+  function wake(): void {
+    if (!active || isOver() || state === 'paused') return;
+    if (frame && frameLoaded) {
+      poll();
+    } else if (timerAction) {
+      // A retry is pending (discovery, frame load): run it now.
+      const action = timerAction;
+      cancelSchedule();
+      action();
+    }
   }
 
   const controller: MonitorController = {
@@ -390,30 +498,61 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       return state;
     },
     on: (event, handler) => events.on(event, handler),
-    start() {
-      if (state !== 'starting' || timer !== undefined || frame) return;
-      void boot();
-    },
-    checkNow() {
-      if (isOver() || state === 'paused' || state === 'rechecking') return;
-      if (frame && frameLoaded) {
-        poll();
-      } else if (timerAction) {
-        // A retry is pending (discovery, frame load): run it now.
-        const action = timerAction;
-        cancelSchedule();
-        action();
+    start(options) {
+      if (state !== 'starting' || unsubscribeLifecycle) return;
+      active = options?.active ?? true;
+      unsubscribeLifecycle = deps.lifecycle?.subscribe(onLifecycle);
+      if (active) {
+        void boot();
+        scheduleKeepAlive();
       }
     },
+    activate() {
+      if (active || isOver() || state === 'paused') return;
+      active = true;
+      void boot();
+      scheduleKeepAlive();
+    },
+    deactivate() {
+      if (!active || isOver()) return;
+      active = false;
+      teardown();
+      if (state === 'rechecking') setState('monitoring');
+    },
+    follow(message) {
+      if (isOver() || state === 'paused') return;
+      // Sign-outs apply to every tab, leading or not (also where each tab polls alone).
+      if (message.type === 'signedOut') {
+        void signOut(message.reason === 'front-channel' ? 'front-channel' : 'other-tab');
+        return;
+      }
+      if (message.type === 'userChanged') {
+        void signOut('other-tab', message.sub);
+        return;
+      }
+      if (active) return;
+      if (message.type === 'refreshed') {
+        if (session) session = { ...session, session_state: message.session_state };
+        backToMonitoring();
+        events.emit('refreshed', { sub: message.sub, session_state: message.session_state, previous_session_state: message.previous_session_state });
+      } else if (message.type === 'unavailable') {
+        unavailableReason = message.reason;
+        setState('unavailable');
+        events.emit('unavailable', { reason: message.reason, detail: message.detail, retrying: message.retrying });
+      } else if (message.type === 'monitoring') {
+        backToMonitoring();
+      }
+    },
+    checkNow: wake,
     pause() {
       if (isOver()) return;
-      teardown();
+      release();
       setState('paused');
     },
-    signOutFrom: (reason) => signOut(reason),
+    signOutFrom: (reason, userChangedTo) => signOut(reason, userChangedTo),
     stop() {
       if (state === 'stopped') return;
-      teardown();
+      release();
       setState('stopped');
       events.clear();
     },

@@ -33,3 +33,24 @@ export const systemClock: Clock = {
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
+
+/** Page lifecycle signals the monitor reacts to. */
+export type LifecycleSignal = 'visible' | 'hidden' | 'resume';
+
+/**
+ * The page's visibility and lifecycle: `visible`/`hidden` from `visibilitychange`, `resume` for `focus`,
+ * `online` and a back/forward-cache restore (`pageshow` with `persisted`).
+ */
+export interface Lifecycle {
+  isVisible(): boolean;
+  subscribe(handler: (signal: LifecycleSignal) => void): () => void;
+}
+
+/**
+ * What this browser learned about third-party cookies for one OP and client, kept across page loads so that a
+ * reload does not have to re-learn it with a risky re-check.
+ */
+export interface ThirdPartyMemory {
+  blocked(): boolean;
+  remember(blocked: boolean): void;
+}

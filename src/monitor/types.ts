@@ -35,6 +35,8 @@ export interface SessionInfo {
   sub: string;
   /** The current ID token, sent as `id_token_hint` on re-check. */
   id_token?: string;
+  /** When the OP issued this session's latest ID token (ms since the epoch), if known: a fresh session cannot have changed yet. */
+  issued_at?: number;
 }
 
 /** What a `prompt=none` re-check found. Throwing (or rejecting) means "could not tell". */

@@ -18,7 +18,13 @@ export interface UserManagerSession {
 
 function toSession(user: User | null): SessionInfo | null {
   if (!user) return null;
-  return { session_state: user.session_state ?? '', sub: user.profile.sub, id_token: user.id_token ?? '' };
+  const iat = user.profile.iat;
+  return {
+    session_state: user.session_state ?? '',
+    sub: user.profile.sub,
+    id_token: user.id_token ?? '',
+    ...(typeof iat === 'number' ? { issued_at: iat * 1000 } : {}),
+  };
 }
 
 /** True for oidc-client-ts `ErrorResponse`s (and look-alikes) that carry one of the sign-out errors. */

@@ -1,3 +1,5 @@
+import type { UnavailableReason } from '../monitor/types.js';
+
 /**
  * Messages that tabs of one app (one `client_id` at one issuer) send each other.
  * `signedOut` is sent by `logout()`, by front-channel logout and by the monitor that saw the sign-out,
@@ -5,8 +7,13 @@
  */
 export type TabMessage =
   | { type: 'signedOut'; reason: string; sub?: string }
-  | { type: 'refreshed'; session_state: string; sub: string }
   | { type: 'userChanged'; previousSub?: string; sub: string }
+  /** The leading tab's re-check found the same user with a new session_state. */
+  | { type: 'refreshed'; session_state: string; sub: string; previous_session_state: string }
+  /** The leading tab cannot monitor right now. */
+  | { type: 'unavailable'; reason: UnavailableReason; detail: string; retrying: boolean }
+  /** The leading tab monitors (again). */
+  | { type: 'monitoring' }
   /** A front-channel logout request that the receiving page could not match itself; each tab checks its own ID token. */
   | { type: 'frontChannelLogout'; iss: string; sid: string };
 
@@ -23,7 +30,7 @@ export function tabChannelName(issuer: string, clientId: string): string {
   return `oidc-session-monitor:${issuer}:${clientId}`;
 }
 
-const TYPES = new Set(['signedOut', 'refreshed', 'userChanged', 'frontChannelLogout']);
+const TYPES = new Set(['signedOut', 'refreshed', 'userChanged', 'unavailable', 'monitoring', 'frontChannelLogout']);
 
 function isTabMessage(value: unknown): value is TabMessage {
   return typeof value === 'object' && value !== null && TYPES.has((value as { type?: unknown }).type as string);

@@ -14,6 +14,7 @@ const CONFIG: MonitorConfig = {
   onErrorStatus: 'backoff',
   maxRechecks: 3,
   recheckWindow: 60_000,
+  keepAlive: 0,
 };
 
 interface FakeFrame {
