@@ -463,9 +463,11 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
 
   async function signOut(reason: SignedOutReason, userChangedTo?: string): Promise<void> {
     if (isOver()) return;
-    const previousSub = session?.sub;
+    const known = session;
     release();
     setState('signedOut');
+    // A follower never read its session; learn whose it was before it is removed.
+    const previousSub = known?.sub ?? (await deps.getSession().catch(() => null))?.sub;
     try {
       await deps.signOutLocally(reason);
     } catch {

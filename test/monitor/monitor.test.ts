@@ -469,3 +469,215 @@ describe('stop and pause', () => {
     expect(t.clock.nextDelay).toBe(CONFIG.interval);
   });
 });
+
+function fakeLifecycle(visible = true) {
+  let handler: ((signal: 'visible' | 'hidden' | 'resume') => void) | undefined;
+  const lifecycle = {
+    visible,
+    isVisible: () => lifecycle.visible,
+    subscribe(h: (signal: 'visible' | 'hidden' | 'resume') => void) {
+      handler = h;
+      return () => {
+        handler = undefined;
+      };
+    },
+    set(next: boolean) {
+      lifecycle.visible = next;
+      handler?.(next ? 'visible' : 'hidden');
+    },
+    resume() {
+      handler?.('resume');
+    },
+    get subscribed() {
+      return handler !== undefined;
+    },
+  };
+  return lifecycle;
+}
+
+describe('visibility', () => {
+  it('does not poll while the page is hidden, and checks at once when it is shown', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle });
+    await t.started();
+    t.reply('unchanged');
+    lifecycle.set(false);
+    await t.clock.advance(10_000);
+    expect(t.frame().posted).toHaveLength(1);
+    expect(t.clock.pending).toBe(0);
+    lifecycle.set(true);
+    expect(t.frame().posted).toHaveLength(2);
+  });
+
+  it('checks at once on focus, online or a back/forward-cache restore', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle });
+    await t.started();
+    t.reply('unchanged');
+    lifecycle.resume();
+    expect(t.frame().posted).toHaveLength(2);
+  });
+
+  it('a page that starts hidden loads the frame but polls only once shown', async () => {
+    const lifecycle = fakeLifecycle(false);
+    const t = setup({ lifecycle });
+    await t.started();
+    expect(t.frame().posted).toHaveLength(0);
+    lifecycle.set(true);
+    expect(t.frame().posted).toEqual(['client-a state-1']);
+  });
+
+  it('stop unsubscribes from the page lifecycle', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle });
+    await t.started();
+    expect(lifecycle.subscribed).toBe(true);
+    t.monitor.stop();
+    expect(lifecycle.subscribed).toBe(false);
+  });
+});
+
+describe('leading and following tabs', () => {
+  it('a follower creates no frame and makes no request until it leads', async () => {
+    const t = setup();
+    t.monitor.start({ active: false });
+    await t.clock.advance(10_000);
+    expect(t.frames).toHaveLength(0);
+    expect(t.clock.pending).toBe(0);
+    t.monitor.activate();
+    await flush();
+    t.frame().callbacks.onLoad();
+    expect(t.frame().posted).toEqual(['client-a state-1']);
+  });
+
+  it('a leader that steps down drops its frame and timers', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    t.monitor.deactivate();
+    expect(t.frame().disposed).toBe(true);
+    expect(t.clock.pending).toBe(0);
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('a follower mirrors what the leader found', async () => {
+    const t = setup();
+    t.monitor.start({ active: false });
+    t.monitor.follow({ type: 'unavailable', reason: 'error-status', detail: 'x', retrying: true });
+    expect(t.monitor.state).toBe('unavailable');
+    t.monitor.follow({ type: 'monitoring' });
+    expect(t.monitor.state).toBe('monitoring');
+    t.monitor.follow({ type: 'refreshed', sub: 'alice', session_state: 'state-2', previous_session_state: 'state-1' });
+    expect(t.of('refreshed')).toHaveLength(1);
+    expect(t.of('unavailable')).toHaveLength(1);
+    expect(t.rechecks).toHaveLength(0);
+  });
+
+  it('every tab, leading or not, signs out when another tab signed out', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.follow({ type: 'signedOut', reason: 'login_required' });
+    await flush();
+    expect(t.signOuts).toEqual(['other-tab']);
+    expect(t.of('signedOut')).toEqual([{ reason: 'other-tab', sub: 'alice' }]);
+    expect(t.frame().disposed).toBe(true);
+  });
+
+  it('a user switch found by another tab signs this one out too', async () => {
+    const t = setup();
+    t.monitor.start({ active: false });
+    t.monitor.follow({ type: 'userChanged', previousSub: 'alice', sub: 'bob' });
+    await flush();
+    expect(t.of('userChanged')).toEqual([{ previousSub: 'alice', sub: 'bob' }]);
+    expect(t.monitor.state).toBe('signedOut');
+  });
+
+  it('a leader ignores mirrored results (it finds them itself)', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.follow({ type: 'unavailable', reason: 'error-status', detail: 'x', retrying: true });
+    expect(t.monitor.state).toBe('starting');
+  });
+});
+
+describe('third-party cookies', () => {
+  function memory(initial = false) {
+    const m = { value: initial, blocked: () => m.value, remember: (v: boolean) => void (m.value = v) };
+    return m;
+  }
+
+  it('cross-site, a changed for a session issued moments ago means blocked cookies: no prompt=none, no sign-out', async () => {
+    const remembered = memory();
+    const t = setup({ crossSite: true, thirdPartyMemory: remembered, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
+    await t.started();
+    t.reply('changed');
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked', retrying: false }]);
+    expect(t.of('signedOut')).toHaveLength(0);
+    expect(remembered.value).toBe(true);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('cross-site, a re-check that succeeds and is changed again at once means blocked cookies: one prompt=none only', async () => {
+    const t = setup({ crossSite: true, thirdPartyMemory: memory(), recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: 'again' }) });
+    await t.started();
+    t.reply('changed');
+    await flush();
+    expect(t.of('refreshed')).toHaveLength(1);
+    await t.clock.advance(1000);
+    t.reply('changed');
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+    await t.clock.advance(60_000);
+    expect(t.of('refreshed')).toHaveLength(1);
+  });
+
+  it('after a reload, remembered blocking is reported at once instead of risking a re-check', async () => {
+    const t = setup({ crossSite: true, thirdPartyMemory: memory(true), session: { session_state: 's', sub: 'alice', issued_at: 0 } });
+    t.monitor.start();
+    await flush();
+    expect(t.frames).toHaveLength(0);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+  });
+
+  it('a fresh sign-in tests again, and unchanged clears the memory', async () => {
+    const remembered = memory(true);
+    const t = setup({ crossSite: true, thirdPartyMemory: remembered, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 } });
+    await t.started();
+    t.reply('unchanged');
+    expect(remembered.value).toBe(false);
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('same-site, a changed right after sign-in is a real change and is re-checked', async () => {
+    const t = setup({ crossSite: false, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 } });
+    await t.started();
+    t.reply('changed');
+    expect(t.rechecks).toHaveLength(1);
+  });
+});
+
+describe('keep-alive', () => {
+  it('re-checks periodically while visible, without counting toward the loop guard', async () => {
+    let n = 0;
+    const t = setup({ config: { keepAlive: 10_000, maxRechecks: 1 }, recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: `k${++n}` }) });
+    await t.started();
+    for (let i = 0; i < 30; i++) {
+      if (t.frame().posted.length > t.of('status').length) t.reply('unchanged');
+      await t.clock.advance(1000);
+    }
+    expect(n).toBe(3);
+    expect(t.of('unavailable')).toHaveLength(0);
+    expect(t.frame().posted.at(-1)).toMatch(/^client-a k\d$/);
+  });
+
+  it('is off by default', async () => {
+    const t = setup();
+    await t.started();
+    for (let i = 0; i < 30; i++) {
+      if (t.frame().posted.length > t.of('status').length) t.reply('unchanged');
+      await t.clock.advance(1000);
+    }
+    expect(t.rechecks).toHaveLength(0);
+  });
+});
