@@ -7,7 +7,7 @@ class FakeLocks implements LockManagerLike {
   held: { release: () => void; reject: (e: unknown) => void } | undefined;
   readonly queue: Array<{ run: () => void; signal?: AbortSignal }> = [];
 
-  request(_name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<void> | void): Promise<unknown> {
+  request(_name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const run = () => {
         let settled = false;
@@ -26,7 +26,7 @@ class FakeLocks implements LockManagerLike {
           },
         };
         const held = this.held;
-        void Promise.resolve(callback()).then(() => held.release());
+        void Promise.resolve(callback({})).then(() => held.release());
       };
       if (options.steal) {
         this.held?.reject(new DOMException('stolen', 'AbortError'));
