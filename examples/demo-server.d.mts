@@ -35,4 +35,6 @@ export function startDemo(options?: {
   silentRequestTimeoutInSeconds?: number;
   /** Register front-channel logout URIs for A and B. Default true. */
   frontChannel?: boolean;
+  /** Cross-site set-up over HTTPS: host names for the OP and the two apps (map them to 127.0.0.1 in the browser). */
+  hostnames?: { op: string; a: string; b: string };
 }): Promise<Demo>;

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startMockOp } from '../dist/mock-op/index.js';
+import { createSelfSignedCertificate, startMockOp } from '../dist/mock-op/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appDir = join(root, 'examples', 'app');
@@ -102,15 +102,20 @@ export function demoClient(clientId, origin, { frontChannel = true } = {}) {
 
 /**
  * Starts the mock OP and the two demo apps A and B.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean }} [options]
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string } }} [options]
  */
 export async function startDemo(options = {}) {
-  const a = await startRp({ name: 'A', port: options.aPort ?? 0 });
-  const b = await startRp({ name: 'B', port: options.bPort ?? 0 });
+  // Cross-site set-up: the OP and each app on host names of their own (map them to 127.0.0.1 in the browser,
+  // e.g. Chromium's --host-resolver-rules), over HTTPS because SameSite=None cookies need Secure.
+  const names = options.hostnames;
+  const tls = names ? await createSelfSignedCertificate([names.a, names.b]) : undefined;
+  const a = await startRp({ name: 'A', port: options.aPort ?? 0, ...(names ? { hostname: names.a, tls } : {}) });
+  const b = await startRp({ name: 'B', port: options.bPort ?? 0, ...(names ? { hostname: names.b, tls } : {}) });
   const op = await startMockOp({
     port: options.opPort ?? 0,
     clients: [demoClient('app-a', a.origin, options), demoClient('app-b', b.origin, options)],
     ...(options.sessionStateMode ? { sessionStateMode: options.sessionStateMode } : {}),
+    ...(names ? { hostname: names.op, https: { hostnames: [names.op] } } : {}),
   });
   const monitor = { interval: options.interval ?? 2000, ...options.monitor };
   const shared = { authority: op.url, monitor, silentRequestTimeoutInSeconds: options.silentRequestTimeoutInSeconds ?? 10 };
