@@ -218,15 +218,17 @@ function customSource(options: CustomMonitorOptions, allowInsecureHttp: boolean)
   };
 }
 
-/** A flag in localStorage; storage that throws (disabled, quota) just forgets. */
+/** When third-party blocking was found, in localStorage; storage that throws (disabled, quota) just forgets. */
 function storedFlag(key: string): ThirdPartyMemory {
   let known: boolean | undefined;
   return {
-    blocked() {
+    blockedSince() {
       try {
-        return (known = window.localStorage.getItem(key) === '1');
+        const value = Number(window.localStorage.getItem(key));
+        known = value > 0;
+        return known ? value : undefined;
       } catch {
-        return false;
+        return undefined;
       }
     },
     remember(blocked) {
@@ -234,7 +236,7 @@ function storedFlag(key: string): ThirdPartyMemory {
       if (known === blocked) return;
       known = blocked;
       try {
-        if (blocked) window.localStorage.setItem(key, '1');
+        if (blocked) window.localStorage.setItem(key, String(Date.now()));
         else window.localStorage.removeItem(key);
       } catch {
         // Nothing to do: the next page load re-learns it.

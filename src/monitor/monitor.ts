@@ -32,8 +32,8 @@ export interface MonitorConfig {
   keepAlive: number;
 }
 
-/** A session_state younger than this cannot plausibly have changed at the OP already. */
-const FRESH_SESSION_MS = 60_000;
+/** A sign-in this recent makes a `changed` on the first poll suspect (third-party cookies blocked). */
+const FRESH_SESSION_MS = 30_000;
 
 /** Everything the state machine needs from the outside world. */
 export interface MonitorDeps {
@@ -124,8 +124,10 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   let pollDue = false;
   /** The next answer is the first for the current session_state. */
   let firstPollOfSession = true;
-  /** The current session_state came from a re-check in this page moments ago. */
-  let refreshedAt: number | undefined;
+  /** The current session_state came from a successful re-check in this page. */
+  let fromRecheck = false;
+  /** Consecutive "re-check succeeded, next poll says changed again" rounds (cross-site). */
+  let strikes = 0;
   let recheckAbort: AbortController | undefined;
   let failures = 0;
   let errorStatusStreak = 0;
@@ -232,8 +234,9 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     frameUrl = url;
     session = current;
     // A reload after third-party cookies were found blocked: a re-check would only fail (or sign the user out
-    // wrongly), so report it at once — unless the session is fresh, which lets the first poll test again.
-    if (deps.crossSite && deps.thirdPartyMemory?.blocked() && !isFresh()) {
+    // wrongly), so report it at once — unless this is a newer sign-in, which lets the first poll test again.
+    const blockedSince = deps.crossSite ? deps.thirdPartyMemory?.blockedSince() : undefined;
+    if (blockedSince !== undefined && !(current.issued_at !== undefined && current.issued_at > blockedSince)) {
       unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL);
       return;
     }
@@ -241,9 +244,13 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   }
 
   function isFresh(): boolean {
-    const now = clock.now();
-    if (refreshedAt !== undefined && now - refreshedAt < FRESH_SESSION_MS) return true;
-    return session?.issued_at !== undefined && now - session.issued_at < FRESH_SESSION_MS;
+    return session?.issued_at !== undefined && clock.now() - session.issued_at < FRESH_SESSION_MS;
+  }
+
+  function thirdPartyBlocked(): void {
+    deps.thirdPartyMemory?.remember(true);
+    disposeFrame();
+    unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL);
   }
 
   function loadFrame(): void {
@@ -305,22 +312,26 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     if (status === 'unchanged') {
       failures = 0;
       errorStatusStreak = 0;
+      strikes = 0;
       if (deps.crossSite) deps.thirdPartyMemory?.remember(false);
       backToMonitoring();
       schedule(poll, config.interval);
     } else if (status === 'changed') {
       failures = 0;
       errorStatusStreak = 0;
-      if (deps.crossSite && first && isFresh()) {
-        // SM §5.1: a session_state issued moments ago (by a top-level sign-in or our own re-check) cannot have
-        // changed yet; the iframe simply cannot read the OP's cookies. A re-check would fail the same way (and
-        // its login_required would sign the user out wrongly), so stop here.
-        deps.thirdPartyMemory?.remember(true);
-        disposeFrame();
-        unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL);
-        return;
+      // SM §5.1 defensive code, cross-site only: an OP iframe that cannot read the OP's cookies answers
+      // `changed` to every poll. Two patterns give it away without a false sign-out:
+      if (deps.crossSite && first && fromRecheck) {
+        // the re-check just succeeded and its fresh session_state is `changed` at once — twice in a row;
+        strikes += 1;
+        if (strikes >= 2) {
+          thirdPartyBlocked();
+          return;
+        }
       }
-      void recheck();
+      // or a session signed in moments ago is `changed` at once and prompt=none then fails as well (it goes out
+      // without the OP cookie too): its login_required then proves nothing, so it must not sign the user out.
+      void recheck({ suspect: deps.crossSite === true && first && !fromRecheck && isFresh() });
     } else {
       onErrorStatus();
     }
@@ -352,7 +363,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     return false;
   }
 
-  async function recheck(keepAlive = false): Promise<void> {
+  async function recheck({ keepAlive = false, suspect = false }: { keepAlive?: boolean; suspect?: boolean } = {}): Promise<void> {
     if (!session || !active) return;
     if (!keepAlive && loopGuardTripped()) {
       const wait = Math.max(config.interval, config.recheckWindow - (clock.now() - recheckTimes[0]!));
@@ -396,7 +407,8 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     if (gen !== generation || isOver()) return;
     recheckAbort = undefined;
     if (result.kind === 'signedOut') {
-      await signOut(result.error);
+      if (suspect) thirdPartyBlocked();
+      else await signOut(result.error);
       return;
     }
     if (result.sub !== known.sub) {
@@ -406,7 +418,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
     const previous = known.session_state;
     session = { ...known, sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) };
-    refreshedAt = clock.now();
+    fromRecheck = true;
     firstPollOfSession = true;
     failures = 0;
     backToMonitoring();
@@ -440,7 +452,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     keepAliveTimer = clock.setTimeout(() => {
       keepAliveTimer = undefined;
       // Only while someone uses the app, and never on top of another check.
-      if (isVisible() && frameLoaded && !pollInFlight && (state === 'monitoring' || state === 'starting')) void recheck(true);
+      if (isVisible() && frameLoaded && !pollInFlight && (state === 'monitoring' || state === 'starting')) void recheck({ keepAlive: true });
       scheduleKeepAlive();
     }, config.keepAlive);
   }

@@ -51,6 +51,7 @@ export interface Lifecycle {
  * reload does not have to re-learn it with a risky re-check.
  */
 export interface ThirdPartyMemory {
-  blocked(): boolean;
+  /** When blocking was last found (ms since the epoch), or `undefined`. */
+  blockedSince(): number | undefined;
   remember(blocked: boolean): void;
 }

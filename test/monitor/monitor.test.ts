@@ -602,34 +602,67 @@ describe('leading and following tabs', () => {
 
 describe('third-party cookies', () => {
   function memory(initial = false) {
-    const m = { value: initial, blocked: () => m.value, remember: (v: boolean) => void (m.value = v) };
+    const m = { value: initial, blockedSince: () => (m.value ? 1_000_000 - 1000 : undefined), remember: (v: boolean) => void (m.value = v) };
     return m;
   }
 
-  it('cross-site, a changed for a session issued moments ago means blocked cookies: no prompt=none, no sign-out', async () => {
+  it('cross-site, a fresh session that is changed at once and then login_required means blocked cookies: one prompt=none, no sign-out', async () => {
     const remembered = memory();
     const t = setup({ crossSite: true, thirdPartyMemory: remembered, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
     await t.started();
     t.reply('changed');
-    expect(t.rechecks).toHaveLength(0);
+    expect(t.rechecks).toHaveLength(1);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
     expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked', retrying: false }]);
     expect(t.of('signedOut')).toHaveLength(0);
+    expect(t.signOuts).toEqual([]);
     expect(remembered.value).toBe(true);
     expect(t.clock.pending).toBe(0);
   });
 
-  it('cross-site, a re-check that succeeds and is changed again at once means blocked cookies: one prompt=none only', async () => {
-    const t = setup({ crossSite: true, thirdPartyMemory: memory(), recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: 'again' }) });
+  it('cross-site, a fresh session that is changed at once because of a real SSO change is refreshed', async () => {
+    const t = setup({ crossSite: true, thirdPartyMemory: memory(), session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 's2' });
+    await flush();
+    expect(t.of('refreshed')).toHaveLength(1);
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('cross-site, re-checks that succeed and are changed again at once twice mean blocked cookies: then no more prompt=none', async () => {
+    let n = 0;
+    const t = setup({ crossSite: true, thirdPartyMemory: memory(), recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: `again-${++n}` }) });
     await t.started();
     t.reply('changed');
     await flush();
-    expect(t.of('refreshed')).toHaveLength(1);
     await t.clock.advance(1000);
     t.reply('changed');
     await flush();
+    await t.clock.advance(1000);
+    t.reply('changed');
+    await flush();
+    expect(n).toBe(2);
     expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
     await t.clock.advance(60_000);
-    expect(t.of('refreshed')).toHaveLength(1);
+    expect(n).toBe(2);
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('cross-site, a real sign-out right after a refresh is still a sign-out', async () => {
+    const results: RecheckResult[] = [
+      { kind: 'authenticated', sub: 'alice', session_state: 's2' },
+      { kind: 'signedOut', error: 'login_required' },
+    ];
+    const t = setup({ crossSite: true, thirdPartyMemory: memory(), recheck: async () => results.shift()! });
+    await t.started();
+    t.reply('changed');
+    await flush();
+    await t.clock.advance(1000);
+    t.reply('changed');
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
   });
 
   it('after a reload, remembered blocking is reported at once instead of risking a re-check', async () => {
@@ -640,7 +673,15 @@ describe('third-party cookies', () => {
     expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
   });
 
-  it('a fresh sign-in tests again, and unchanged clears the memory', async () => {
+  it('a reload of the same fresh session does not test again', async () => {
+    const t = setup({ crossSite: true, thirdPartyMemory: memory(true), session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
+    t.monitor.start();
+    await flush();
+    expect(t.frames).toHaveLength(0);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+  });
+
+  it('a newer sign-in tests again, and unchanged clears the memory', async () => {
     const remembered = memory(true);
     const t = setup({ crossSite: true, thirdPartyMemory: remembered, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 } });
     await t.started();
