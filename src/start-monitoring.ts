@@ -11,6 +11,7 @@ import { openTabChannel, tabChannelName } from './tabs/channel.js';
 import { isSameSite, normalizeIssuer, requireSecureUrl } from './url.js';
 import { createLeadership } from './tabs/leadership.js';
 import { pageLifecycle } from './monitor/page-lifecycle.js';
+import { takeLastSessionState } from './monitor/last-session-state.js';
 import type { ThirdPartyMemory } from './monitor/ports.js';
 
 /** Timing and policy options shared by every way of starting a monitor. All durations are in milliseconds. */
@@ -42,6 +43,12 @@ export interface MonitorTimingOptions {
    * end idle sessions. Default 0 (off). It does not count toward the loop guard.
    */
   keepAlive?: number;
+  /**
+   * Anonymous monitoring: while nobody is signed in (before sign-in, after a sign-out, on the post-logout page),
+   * keep watching the OP's anonymous `session_state` and emit `signedIn` when somebody signs in at the OP.
+   * Costs one `prompt=none` to learn that state. Default false.
+   */
+  anonymous?: boolean;
 }
 
 /** Monitor the session of a user signed in with an oidc-client-ts `UserManager` the app already has. */
@@ -96,6 +103,12 @@ function stringOption(options: Record<string, unknown>, name: string): string {
   return value;
 }
 
+function booleanOption(options: Record<string, unknown>, name: string): boolean {
+  const value = options[name];
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean.`);
+  return value === true;
+}
+
 function readConfig(options: Record<string, unknown>): MonitorConfig {
   const interval = numberOption(options, 'interval', 3000, 500, 3_600_000);
   const policy = options.onErrorStatus ?? 'backoff';
@@ -112,6 +125,7 @@ function readConfig(options: Record<string, unknown>): MonitorConfig {
     maxRechecks: numberOption(options, 'maxRechecks', 3, 1, 100),
     recheckWindow: numberOption(options, 'recheckWindow', 60_000, 1000, 86_400_000),
     keepAlive: options.keepAlive === undefined || options.keepAlive === 0 ? 0 : numberOption(options, 'keepAlive', 0, 10_000, 86_400_000),
+    anonymous: booleanOption(options, 'anonymous'),
   };
 }
 
@@ -295,6 +309,7 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
       return frameOrigin !== undefined && !isSameSite(window.location.origin, frameOrigin);
     },
     thirdPartyMemory: storedFlag(`oidc-session-monitor:third-party-blocked:${source.issuer}:${source.clientId}`),
+    takeLastSessionState: () => takeLastSessionState(source.issuer, source.clientId),
   });
   let leading = leadership === undefined;
   const stopListening = channel.onMessage((message) => {
@@ -335,7 +350,8 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
   monitor.on('signedOut', ({ reason, sub }) => {
     // Tell the other tabs of this app, so they drop their user without asking the OP again.
     if (reason !== 'other-tab' && reason !== 'front-channel') channel.post({ type: 'signedOut', reason, ...(sub !== undefined ? { sub } : {}) });
-    release();
+    // An anonymous monitor goes on watching; otherwise this is the end.
+    if (!config.anonymous) release();
   });
   registerMonitor(source.key, monitor);
   monitor.start({ active: leading });

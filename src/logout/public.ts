@@ -1,6 +1,7 @@
 import type { UserManager } from 'oidc-client-ts';
 import { fetchDiscovery } from '../discovery.js';
 import { decodeJwtClaims } from '../jwt.js';
+import { rememberLastSessionState } from '../monitor/last-session-state.js';
 import { liveMonitors } from '../monitor/registry.js';
 import { openTabChannel, tabChannelName } from '../tabs/channel.js';
 import { normalizeIssuer, requireSecureUrl } from '../url.js';
@@ -53,6 +54,7 @@ function logoutSource(options: LogoutOptions): LogoutSource {
         resolveEndSessionEndpoint: () => manager.metadataService.getEndSessionEndpoint(),
         getUser: async () => {
           const user = await manager.getUser();
+          if (user?.session_state) rememberLastSessionState(normalizeIssuer(manager.settings.authority), manager.settings.client_id, user.session_state);
           return user ? { ...(user.id_token ? { id_token: user.id_token } : {}), sub: user.profile.sub } : null;
         },
         removeUser: () => manager.removeUser(),

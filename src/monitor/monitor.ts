@@ -30,6 +30,8 @@ export interface MonitorConfig {
   recheckWindow: number;
   /** Period of the optional keep-alive `prompt=none` while the page is visible; 0 = off. */
   keepAlive: number;
+  /** Keep watching while nobody is signed in, and report `signedIn` when someone signs in at the OP. */
+  anonymous: boolean;
 }
 
 /** A sign-in this recent makes a `changed` on the first poll suspect (third-party cookies blocked). */
@@ -54,6 +56,8 @@ export interface MonitorDeps {
   /** True when the app and the OP are different sites, so the OP iframe is a third party (SM §5.1). */
   crossSite?: boolean;
   thirdPartyMemory?: ThirdPartyMemory;
+  /** The session_state this tab last had before a logout (for anonymous monitoring on the post-logout page). */
+  takeLastSessionState?(): string | undefined;
 }
 
 /** An internal monitor: the public handle plus controls used by the SDK itself (logout, other tabs). */
@@ -129,6 +133,9 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   /** Consecutive "re-check succeeded, next poll says changed again" rounds (cross-site). */
   let strikes = 0;
   let recheckAbort: AbortController | undefined;
+  /** Nobody is signed in; `session.session_state` is the OP's anonymous one (SM §2: sent with prompt=none errors). */
+  let anonymous = false;
+  let anonymousState: string | undefined;
   let failures = 0;
   let errorStatusStreak = 0;
   let unavailableReason: UnavailableReason | undefined;
@@ -223,9 +230,22 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
     if (gen !== generation) return;
     if (!current) {
-      unavailable('not-signed-in', 'Nobody is signed in: there is no session to monitor.');
+      if (!config.anonymous) {
+        unavailable('not-signed-in', 'Nobody is signed in: there is no session to monitor.');
+        return;
+      }
+      // Anonymous monitoring: watch the OP's anonymous session_state (the last known one after a logout, or
+      // one learned with a prompt=none), and report `signedIn` when somebody signs in at the OP.
+      const known = anonymousState ?? deps.takeLastSessionState?.();
+      anonymousState = undefined;
+      anonymous = true;
+      firstPollOfSession = true;
+      frameUrl = url;
+      session = { session_state: known ?? '', sub: '' };
+      loadFrame();
       return;
     }
+    anonymous = false;
     if (!current.session_state) {
       unavailable('no-session-state', 'The authentication response carried no session_state, so the OP iframe cannot be asked about it.');
       return;
@@ -287,6 +307,10 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       return;
     }
     pollDue = false;
+    if (!session.session_state) {
+      void recheck();
+      return;
+    }
     pollInFlight = true;
     const gen = generation;
     replyTimer = clock.setTimeout(() => {
@@ -321,7 +345,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       errorStatusStreak = 0;
       // SM §5.1 defensive code, cross-site only: an OP iframe that cannot read the OP's cookies answers
       // `changed` to every poll. Two patterns give it away without a false sign-out:
-      if (deps.crossSite && first && fromRecheck) {
+      if (deps.crossSite && first && fromRecheck && !anonymous) {
         // the re-check just succeeded and its fresh session_state is `changed` at once — twice in a row;
         strikes += 1;
         if (strikes >= 2) {
@@ -331,7 +355,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       }
       // or a session signed in moments ago is `changed` at once and prompt=none then fails as well (it goes out
       // without the OP cookie too): its login_required then proves nothing, so it must not sign the user out.
-      void recheck({ suspect: deps.crossSite === true && first && !fromRecheck && isFresh() });
+      void recheck({ suspect: deps.crossSite === true && first && !fromRecheck && !anonymous && isFresh() });
     } else {
       onErrorStatus();
     }
@@ -406,9 +430,13 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
     if (gen !== generation || isOver()) return;
     recheckAbort = undefined;
+    if (anonymous) {
+      onAnonymousResult(result);
+      return;
+    }
     if (result.kind === 'signedOut') {
       if (suspect) thirdPartyBlocked();
-      else await signOut(result.error);
+      else await signOut(result.error, undefined, result.session_state);
       return;
     }
     if (result.sub !== known.sub) {
@@ -424,6 +452,27 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     backToMonitoring();
     events.emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
     schedule(poll, keepAlive ? 0 : config.interval);
+  }
+
+  function onAnonymousResult(result: RecheckResult): void {
+    if (result.kind === 'authenticated') {
+      anonymous = false;
+      session = { sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) };
+      fromRecheck = true;
+      firstPollOfSession = true;
+      backToMonitoring();
+      events.emit('signedIn', { sub: result.sub, session_state: result.session_state });
+      schedule(poll, config.interval);
+      return;
+    }
+    if (!result.session_state) {
+      unavailable('not-signed-in', 'Nobody is signed in, and the OP sent no session_state with its prompt=none error, so there is nothing to watch.');
+      return;
+    }
+    session = { session_state: result.session_state, sub: '' };
+    firstPollOfSession = true;
+    backToMonitoring();
+    schedule(poll, config.interval);
   }
 
   function withTimeout<T>(promise: Promise<T>, abort: AbortController): Promise<T> {
@@ -473,10 +522,11 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     unsubscribeLifecycle = undefined;
   }
 
-  async function signOut(reason: SignedOutReason, userChangedTo?: string): Promise<void> {
+  async function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): Promise<void> {
     if (isOver()) return;
     const known = session;
-    release();
+    if (config.anonymous) teardown();
+    else release();
     setState('signedOut');
     // A follower never read its session; learn whose it was before it is removed.
     const previousSub = known?.sub ?? (await deps.getSession().catch(() => null))?.sub;
@@ -487,6 +537,14 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
     if (userChangedTo !== undefined && previousSub !== undefined) events.emit('userChanged', { previousSub, sub: userChangedTo });
     events.emit('signedOut', { reason, ...(previousSub !== undefined ? { sub: previousSub } : {}) });
+    if (config.anonymous && state === 'signedOut') {
+      // Keep watching, now anonymously, with the session_state the OP sent along with its error.
+      anonymousState = nextAnonymousState;
+      session = undefined;
+      fromRecheck = false;
+      setState('starting');
+      if (active) void boot();
+    }
   }
 
   function onLifecycle(signal: 'visible' | 'hidden' | 'resume'): void {

@@ -66,6 +66,8 @@ export interface MonitorEvents {
   refreshed: { sub: string; session_state: string; previous_session_state: string };
   /** The OP now has another End-User: the original user was signed out locally. */
   userChanged: { previousSub: string; sub: string };
+  /** Anonymous monitoring only: somebody signed in at the OP; their tokens are stored (oidc-client-ts) or in `recheck`'s hands. */
+  signedIn: { sub: string; session_state: string };
   /** The End-User is signed out; the local user has been removed. */
   signedOut: { reason: SignedOutReason; sub?: string };
   /** Monitoring cannot work right now (or at all, when `retrying` is false). */

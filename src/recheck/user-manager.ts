@@ -84,7 +84,8 @@ export function userManagerSession(userManager: UserManager): UserManagerSession
         throw error;
       }
       if (!user) throw new Error('signinSilent returned no user.');
-      if (user.profile.sub === context.sub) {
+      // Same user, or somebody signing in while the monitor watched anonymously (`sub` is then empty).
+      if (user.profile.sub === context.sub || context.sub === '') {
         // Let the app's manager raise userLoaded and re-arm its token expiry timers. (Another End-User's
         // tokens are removed by the monitor right after, so the app never sees them as loaded.)
         await userManager.events.load(user);

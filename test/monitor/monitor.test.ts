@@ -15,6 +15,7 @@ const CONFIG: MonitorConfig = {
   maxRechecks: 3,
   recheckWindow: 60_000,
   keepAlive: 0,
+  anonymous: false,
 };
 
 interface FakeFrame {
@@ -29,7 +30,8 @@ function setup(overrides: Partial<Omit<MonitorDeps, 'config'>> & { config?: Part
   const frames: FakeFrame[] = [];
   const rechecks: Array<{ resolve: (r: RecheckResult) => void; reject: (e: unknown) => void; signal: AbortSignal }> = [];
   const signOuts: string[] = [];
-  const session: SessionInfo | null = overrides.session === undefined ? { session_state: 'state-1', sub: 'alice', id_token: 'id-1' } : overrides.session;
+  // Like a real store: signing out locally removes the session.
+  let session: SessionInfo | null = overrides.session === undefined ? { session_state: 'state-1', sub: 'alice', id_token: 'id-1' } : overrides.session;
   const deps: MonitorDeps = {
     clientId: 'client-a',
     resolveCheckSessionIframe: async () => 'https://op.example/check_session',
@@ -52,6 +54,7 @@ function setup(overrides: Partial<Omit<MonitorDeps, 'config'>> & { config?: Part
       }),
     signOutLocally: async (reason) => {
       signOuts.push(reason);
+      session = null;
     },
     clock,
     random: () => 0.5,
@@ -60,7 +63,7 @@ function setup(overrides: Partial<Omit<MonitorDeps, 'config'>> & { config?: Part
   };
   const monitor = createMonitor(deps);
   const seen: Array<{ event: MonitorEventName; payload: unknown }> = [];
-  for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'unavailable', 'error'] as const) {
+  for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'signedIn', 'unavailable', 'error'] as const) {
     monitor.on(event, (payload) => seen.push({ event, payload }));
   }
   const of = <E extends MonitorEventName>(event: E) => seen.filter((e) => e.event === event).map((e) => e.payload as MonitorEvents[E]);
@@ -720,5 +723,58 @@ describe('keep-alive', () => {
       await t.clock.advance(1000);
     }
     expect(t.rechecks).toHaveLength(0);
+  });
+});
+
+describe('anonymous monitoring', () => {
+  it('before sign-in: learns the anonymous session_state with one prompt=none, watches it, and reports signedIn', async () => {
+    const t = setup({ session: null, config: { anonymous: true } });
+    await t.started();
+    expect(t.frame().posted).toEqual([]);
+    expect(t.rechecks).toHaveLength(1);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required', session_state: 'anon-1' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([]);
+    await t.clock.advance(1000);
+    expect(t.frame().posted).toEqual(['client-a anon-1']);
+    t.reply('unchanged');
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[1]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: 'bob-1' });
+    await flush();
+    expect(t.of('signedIn')).toEqual([{ sub: 'bob', session_state: 'bob-1' }]);
+    await t.clock.advance(1000);
+    expect(t.frame().posted.at(-1)).toBe('client-a bob-1');
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('after a sign-out: keeps watching with the session_state sent with the prompt=none error', async () => {
+    const t = setup({ config: { anonymous: true } });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required', session_state: 'anon-9' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+    // The local user is gone now; the monitor starts again, anonymously.
+    t.frame().callbacks.onLoad();
+    expect(t.frame().posted).toEqual(['client-a anon-9']);
+    expect(t.rechecks).toHaveLength(1);
+  });
+
+  it('on the post-logout page: polls first with the last known session_state', async () => {
+    const t = setup({ session: null, config: { anonymous: true }, takeLastSessionState: () => 'last-1' });
+    await t.started();
+    expect(t.frame().posted).toEqual(['client-a last-1']);
+    expect(t.rechecks).toHaveLength(0);
+  });
+
+  it('without a session_state in the prompt=none error there is nothing to watch: unavailable, no loop', async () => {
+    const t = setup({ session: null, config: { anonymous: true } });
+    await t.started();
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'not-signed-in', retrying: false }]);
+    await t.clock.advance(60_000);
+    expect(t.rechecks).toHaveLength(1);
   });
 });

@@ -1,0 +1,24 @@
+/**
+ * The `session_state` a tab had when it logged out, kept in that tab's sessionStorage for the post-logout page:
+ * an anonymous monitor there polls once more with it (and sees `changed`), as the OpenID Foundation's session
+ * management RP test expects.
+ */
+const key = (issuer: string, clientId: string) => `oidc-session-monitor:last-session-state:${issuer}:${clientId}`;
+
+export function rememberLastSessionState(issuer: string, clientId: string, sessionState: string): void {
+  try {
+    window.sessionStorage.setItem(key(issuer, clientId), sessionState);
+  } catch {
+    // Storage disabled: the post-logout page learns an anonymous session_state with prompt=none instead.
+  }
+}
+
+export function takeLastSessionState(issuer: string, clientId: string): string | undefined {
+  try {
+    const value = window.sessionStorage.getItem(key(issuer, clientId));
+    window.sessionStorage.removeItem(key(issuer, clientId));
+    return value || undefined;
+  } catch {
+    return undefined;
+  }
+}
