@@ -127,3 +127,24 @@ test('an OP iframe that always answers changed: prompt=none is capped by the loo
   expect((await events(page)).filter((e) => e.event === 'signedOut')).toEqual([]);
   await expect(page.locator('#user')).not.toHaveText('signed out');
 });
+
+test('anonymous monitoring: a signed-out app hears of a sign-in elsewhere; the post-logout page polls once more', async ({ context }) => {
+  demo.a.configure({ monitor: { interval: INTERVAL, anonymous: true } });
+  const a = await context.newPage();
+  await a.goto(`${demo.a.origin}/`);
+  await a.locator('body[data-ready="true"]').waitFor();
+  await waitForEvent(a, 'status', { detail: { status: 'unchanged' } });
+  expect(promptNoneRequests(demo.op.requests, 'app-a')).toHaveLength(1); // learning the anonymous session_state
+
+  const b = await context.newPage();
+  await signInWithForm(b, demo.b.origin);
+  const [signedIn] = await waitForEvent(a, 'signedIn', { timeout: 10_000 });
+  expect(signedIn!.detail).toMatchObject({ sub: 'alice' });
+  await expect(a.locator('#user')).toContainText('sub alice');
+
+  // A logs out; its post-logout page keeps watching, starting with the session_state A had.
+  await a.click('#sign-out');
+  await a.waitForURL(`${demo.a.origin}/signed-out.html**`);
+  const [first] = await waitForEvent(a, 'status', { timeout: 10_000 });
+  expect(first!.detail).toMatchObject({ status: 'changed' });
+});

@@ -32,7 +32,7 @@ async function render() {
 
 function monitor() {
   demo.monitor = startMonitoring({ userManager, ...config.monitor });
-  for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'unavailable', 'error', 'state']) {
+  for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'signedIn', 'unavailable', 'error', 'state']) {
     demo.monitor.on(event, (payload) => {
       log(event, event === 'error' ? { code: payload.error.code, message: payload.error.message } : payload);
       void render();
@@ -56,6 +56,7 @@ $('sign-out').addEventListener('click', async () => {
 // Another tab's logout (or a front-channel logout) removes the user; show it even when this tab is not monitoring.
 window.addEventListener('storage', () => void render());
 
-if (await userManager.getUser()) monitor();
+// With anonymous monitoring the app also watches while nobody is signed in, and hears of sign-ins elsewhere.
+if (config.monitor?.anonymous || (await userManager.getUser())) monitor();
 await render();
 document.body.dataset.ready = 'true';

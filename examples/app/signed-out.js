@@ -1,5 +1,6 @@
 // The post_logout_redirect_uri page: verifies the `state` that logout() sent (exactly, and only once).
-import { handleLogoutCallback } from 'oidc-session-monitor';
+import { handleLogoutCallback, startMonitoring } from 'oidc-session-monitor';
+import { config, createUserManager } from './oidc.js';
 
 const result = document.getElementById('result');
 try {
@@ -11,5 +12,14 @@ try {
   result.textContent = `You are signed out, but this logout response could not be verified (${error.code}).`;
   result.dataset.verified = 'false';
   result.dataset.code = error.code;
+}
+
+// With anonymous monitoring configured, keep watching here too: the first poll uses the session_state the tab had
+// before logging out (the OP answers `changed`), then the OP's anonymous one.
+if (config.monitor?.anonymous) {
+  const events = [];
+  window.demo = { events };
+  const monitor = startMonitoring({ userManager: createUserManager(config), ...config.monitor });
+  for (const event of ['status', 'signedIn', 'unavailable', 'error']) monitor.on(event, (detail) => events.push({ event, detail }));
 }
 document.body.dataset.ready = 'true';
