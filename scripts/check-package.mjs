@@ -1,0 +1,268 @@
+// The packaging gate: tests the packed tarball itself, the exact artifact a user installs.
+//
+//   npm run build && npm run check:package      (KEEP_PACKAGE_CHECK=1 keeps the temporary folder)
+//
+// 1. `npm pack` into a temporary folder; every file package.json points to is in it, and nothing else
+//    (no sources, no stale chunks of an earlier build);
+// 2. publint --strict and @arethetypeswrong/cli --profile esm-only on the tarball;
+// 3. the API report (etc/*.api.md) matches the tarball's declarations;
+// 4. the tarball installed into a new project (from npm's cache where it can), then
+//    - `oidc-session-monitor` bundled for the browser by rollup + node-resolve, with nothing of Node in it,
+//    - `oidc-session-monitor` imported by Node (server-side rendering must not crash on import),
+//    - the script-tag build run in a bare JavaScript realm: it defines the global `OidcSessionMonitor`,
+//    - `oidc-session-monitor/mock-op` started in Node, its discovery fetched, closed; its CLI answers --help,
+//    - a TypeScript consumer of both entries type-checked (moduleResolution nodenext and bundler).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import resolve from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
+import { runApiReport } from './api-report.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** What the public entries must export, exactly (a new export also means a new line in etc/*.api.md). */
+const ESM_EXPORTS = [
+  'ErrorCode',
+  'OidcSessionMonitorError',
+  'buildLogoutUrl',
+  'handleFrontChannelLogout',
+  'handleLogoutCallback',
+  'isOidcSessionMonitorError',
+  'logout',
+  'startMonitoring',
+];
+const IIFE_EXPORTS = [...ESM_EXPORTS, 'UserManager', 'WebStorageStateStore'].sort();
+/** Strings that must never reach a browser bundle of `oidc-session-monitor`. */
+const FORBIDDEN_IN_BROWSER = ['node:', 'createServer', 'process.env', 'jose', 'mock-op'];
+
+class GateError extends Error {}
+const fail = (message) => {
+  throw new GateError(message);
+};
+
+function run(command, args, { cwd = root, input } = {}) {
+  const result = spawnSync(command, args, { cwd, input, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  if (result.error) fail(`${command} ${args.join(' ')} could not start: ${result.error.message}`);
+  return { code: result.status ?? 1, stdout: result.stdout ?? '', output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+function runOrFail(what, command, args, options) {
+  const result = run(command, args, options);
+  if (result.code !== 0) fail(`${what} failed:\n${result.output.trim()}`);
+  return options?.stdoutOnly ? result.stdout : result.output;
+}
+
+function runAsyncOrFail(what, command, args, { cwd = root } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => reject(new GateError(`${what} could not start: ${error.message}`)));
+    child.on('close', (code) => (code === 0 ? resolvePromise(output) : reject(new GateError(`${what} failed:\n${output.trim()}`))));
+  });
+}
+
+async function step(name, body) {
+  const started = performance.now();
+  const note = await body();
+  console.log(`  ok  ${name}${note ? ` — ${note}` : ''} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/** Relative specifiers of static and dynamic imports in rollup's output (enough for our own build). */
+function relativeImports(code) {
+  const found = new Set();
+  for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)) found.add(match[1]);
+  return found;
+}
+
+/** Every path package.json promises, without "./". */
+function promisedFiles() {
+  const paths = new Set([pkg.types, pkg.unpkg, pkg.jsdelivr, ...Object.values(pkg.bin ?? {})]);
+  const walk = (value) => {
+    if (typeof value === 'string') paths.add(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(pkg.exports);
+  return [...paths].filter(Boolean).map((path) => path.replace(/^\.\//, ''));
+}
+
+function checkContents(files, unpacked) {
+  const set = new Set(files);
+  const missing = promisedFiles().filter((path) => !set.has(path));
+  if (missing.length) fail(`package.json points to files that are not in the tarball: ${missing.join(', ')}`);
+  const strays = files.filter((path) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|SECURITY\.md|dist\/.+\.(js|js\.map|d\.ts))$/.test(path));
+  if (strays.length) fail(`unexpected files in the tarball (check "files" in package.json): ${strays.join(', ')}`);
+
+  // Every JavaScript file must be reachable from an entry point; anything else is a leftover of an earlier build.
+  const entries = promisedFiles().filter((path) => path.endsWith('.js'));
+  const reachable = new Set();
+  const queue = [...entries];
+  while (queue.length) {
+    const file = queue.pop();
+    if (reachable.has(file) || !set.has(file)) continue;
+    reachable.add(file);
+    for (const spec of relativeImports(readFileSync(join(unpacked, file), 'utf8'))) queue.push(posix.normalize(posix.join(posix.dirname(file), spec)));
+  }
+  const stale = files.filter((path) => path.endsWith('.js') && !reachable.has(path));
+  if (stale.length) fail(`JavaScript files no entry point imports (a stale dist/? run \`rm -rf dist && npm run build\`): ${stale.join(', ')}`);
+  const orphanMaps = files.filter((path) => path.endsWith('.js.map') && !set.has(path.slice(0, -'.map'.length)));
+  if (orphanMaps.length) fail(`source maps without their file: ${orphanMaps.join(', ')}`);
+  return `${files.length} files`;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'oidc-sm-package-'));
+const project = join(work, 'project');
+const installed = join(project, 'node_modules', pkg.name);
+let tarball;
+
+try {
+  console.log(`check:package ${pkg.name}@${pkg.version} in ${work}`);
+  if (!existsSync(join(root, 'dist', 'index.js'))) fail('dist/ is missing: run `npm run build` first.');
+
+  await step('npm pack', () => {
+    const [info] = JSON.parse(runOrFail('npm pack', 'npm', ['pack', '--json', '--pack-destination', work], { stdoutOnly: true }));
+    tarball = join(work, info.filename);
+    const files = info.files.map((file) => file.path).sort();
+    mkdirp(join(work, 'unpacked'));
+    runOrFail('tar', 'tar', ['-xzf', tarball, '-C', join(work, 'unpacked')]);
+    return `${checkContents(files, join(work, 'unpacked', 'package'))}, ${(info.size / 1024).toFixed(0)} KiB packed`;
+  });
+
+  await step('publint --strict', () => {
+    const output = runOrFail('publint', bin('publint'), ['run', '--strict', tarball]);
+    if (!/All good/.test(output)) fail(`publint reported:\n${output.trim()}`);
+  });
+
+  await step('attw --profile esm-only', () => {
+    runOrFail('@arethetypeswrong/cli', bin('attw'), ['--profile', 'esm-only', '--format', 'ascii', '--no-emoji', tarball]);
+  });
+
+  await step('install the tarball into a new project', () => {
+    mkdirp(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
+    // npm's cache already holds every dependency after `npm ci`; --prefer-offline asks the registry only if not.
+    runOrFail('npm install', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { cwd: project });
+    if (!existsSync(join(installed, 'package.json'))) fail('the tarball did not install');
+  });
+
+  await step('API report matches the declarations (etc/*.api.md)', () => {
+    // The tarball's declarations are dist/types as packed. (api-extractor treats files under node_modules/ as
+    // another package's, so it reads them here, not in the consumer project.)
+    const changed = runApiReport({ check: true, quiet: true });
+    if (changed.length) {
+      fail(
+        `the public API changed: ${changed.join(', ')} no longer match the declarations (new versions in .tmp/api-report/).\n` +
+          'If the change is intended, run `npm run build && npm run api-report` and commit the updated report.',
+      );
+    }
+  });
+
+  await step("browser bundle of 'oidc-session-monitor' (rollup + node-resolve)", async () => {
+    const entry = join(project, 'browser-entry.js');
+    writeFileSync(
+      entry,
+      `import { ${ESM_EXPORTS.join(', ')} } from '${pkg.name}';\n` + `window.sdk = { ${ESM_EXPORTS.join(', ')} };\n`,
+    );
+    const warnings = [];
+    const bundle = await rollup({
+      input: entry,
+      plugins: [resolve({ browser: true, rootDir: project })],
+      onwarn: (warning) => warnings.push(warning),
+    });
+    const { output } = await bundle.generate({ format: 'es', inlineDynamicImports: true });
+    await bundle.close();
+    const unresolved = warnings.filter((w) => w.code === 'UNRESOLVED_IMPORT');
+    if (unresolved.length) fail(`unresolved imports in the browser bundle: ${unresolved.map((w) => w.message).join('; ')}`);
+    const code = output.map((chunk) => (chunk.type === 'chunk' ? chunk.code : '')).join('\n');
+    const leaked = FORBIDDEN_IN_BROWSER.filter((needle) => code.includes(needle));
+    if (leaked.length) fail(`the browser bundle contains ${leaked.map((s) => JSON.stringify(s)).join(', ')}`);
+    if (!code.includes('signinSilentCallback')) fail('oidc-client-ts was not bundled (the dynamic import did not resolve)');
+    return `${(code.length / 1024).toFixed(0)} KiB unminified, oidc-client-ts included`;
+  });
+
+  await step("Node imports 'oidc-session-monitor' and the script-tag build defines the global", () => {
+    const script = `import * as sdk from '${pkg.name}';\nconsole.log(JSON.stringify(Object.keys(sdk).sort()));\n`;
+    writeFileSync(join(project, 'node-import.mjs'), script);
+    const keys = JSON.parse(runOrFail('importing the package in Node', process.execPath, ['node-import.mjs'], { cwd: project }).trim());
+    if (JSON.stringify(keys) !== JSON.stringify(ESM_EXPORTS)) fail(`'${pkg.name}' exports ${keys.join(', ')}; expected ${ESM_EXPORTS.join(', ')}`);
+
+    const context = vm.createContext({});
+    vm.runInContext(readFileSync(join(installed, pkg.unpkg), 'utf8'), context, { filename: pkg.unpkg });
+    const global = Object.keys(context.OidcSessionMonitor ?? {}).sort();
+    if (JSON.stringify(global) !== JSON.stringify(IIFE_EXPORTS)) fail(`the global OidcSessionMonitor has ${global.join(', ') || 'nothing'}; expected ${IIFE_EXPORTS.join(', ')}`);
+  });
+
+  await step("Node starts the mock OP from 'oidc-session-monitor/mock-op' and runs its CLI", () => {
+    const script = `
+import { startMockOp } from '${pkg.name}/mock-op';
+const op = await startMockOp({ clients: [{ client_id: 'app', redirect_uris: ['http://localhost:3000/callback.html'] }] });
+try {
+  const discovery = await (await fetch(op.url + '/.well-known/openid-configuration')).json();
+  if (discovery.issuer !== op.url) throw new Error('issuer ' + discovery.issuer + ' is not ' + op.url);
+  for (const field of ['check_session_iframe', 'end_session_endpoint', 'authorization_endpoint', 'jwks_uri']) {
+    if (typeof discovery[field] !== 'string') throw new Error('discovery has no ' + field);
+  }
+} finally {
+  await op.close();
+}
+console.log('mock OP ok');
+`;
+    writeFileSync(join(project, 'mock-op.mjs'), script);
+    runOrFail('the mock OP from the tarball', process.execPath, ['mock-op.mjs'], { cwd: project });
+    const help = runOrFail('oidc-session-monitor-mock-op --help', join(project, 'node_modules', '.bin', 'oidc-session-monitor-mock-op'), ['--help'], { cwd: project });
+    if (!/--client/.test(help)) fail(`the CLI's --help does not describe --client:\n${help}`);
+  });
+
+  await step('TypeScript consumer of both entries (nodenext and bundler resolution)', async () => {
+    writeFileSync(
+      join(project, 'consumer.ts'),
+      `import { startMonitoring, logout, ErrorCode, isOidcSessionMonitorError, type SessionMonitor, type UnavailableReason } from '${pkg.name}';
+import { startMockOp, type MockOp } from '${pkg.name}/mock-op';
+
+export function watch(): SessionMonitor {
+  const monitor = startMonitoring({ authority: 'https://op.example', client_id: 'app', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' });
+  monitor.on('unavailable', ({ reason }: { reason: UnavailableReason }) => console.warn(reason));
+  monitor.on('error', ({ error }) => {
+    if (isOidcSessionMonitorError(error, ErrorCode.RecheckTimeout)) console.warn(error.code);
+  });
+  return monitor;
+}
+export const out: Promise<unknown> = logout({ issuer: 'https://op.example', client_id: 'app' });
+export const op: Promise<MockOp> = startMockOp({ clients: [] });
+`,
+    );
+    // Both at once (they take seconds each); the second skips re-checking the .d.ts files the first checked.
+    await Promise.all(
+      ['nodenext', 'bundler'].map((resolution) =>
+        runAsyncOrFail(`tsc (moduleResolution ${resolution})`, process.execPath, [
+          join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom',
+          '--module', resolution === 'bundler' ? 'preserve' : 'nodenext', '--moduleResolution', resolution,
+          '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'),
+          ...(resolution === 'bundler' ? ['--skipLibCheck'] : []),
+          'consumer.ts',
+        ], { cwd: project }),
+      ),
+    );
+  });
+
+  console.log('check:package: the packed tarball passed every check');
+} catch (error) {
+  console.error(`\ncheck:package FAILED: ${error instanceof GateError ? error.message : error?.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  if (process.env.KEEP_PACKAGE_CHECK) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+function mkdirp(path) {
+  spawnSync('mkdir', ['-p', path]);
+  if (!existsSync(path) || !existsSync(dirname(path))) fail(`could not create ${path}`);
+}
