@@ -5,12 +5,6 @@
 export const ErrorCode = {
   /** Discovery failed or returned a document that cannot be used (network, 5xx, bad JSON). */
   DiscoveryFailed: 'discovery_failed',
-  /** The OP does not support session management (no `check_session_iframe`), or the user has no `session_state`. */
-  Unsupported: 'unsupported',
-  /** The OP iframe did not finish loading in time. */
-  FrameTimeout: 'frame_timeout',
-  /** The OP iframe loaded but did not answer a poll in time. */
-  NoReply: 'no_reply',
   /** The `prompt=none` re-check did not finish in time: the session is unknown, not ended. */
   RecheckTimeout: 'recheck_timeout',
   /** The `prompt=none` re-check failed for a reason that says nothing about the session (network, OP error). */
@@ -23,8 +17,6 @@ export const ErrorCode = {
   LogoutStateMismatch: 'logout_state_mismatch',
   /** The post-logout callback's `state` was issued too long ago. */
   LogoutStateExpired: 'logout_state_expired',
-  /** A front-channel logout request did not match the current session (`iss`/`sid`). */
-  FrontChannelMismatch: 'front_channel_mismatch',
   /** A front-channel logout request was malformed (`iss` without `sid`, or the reverse). */
   FrontChannelInvalid: 'front_channel_invalid',
   /** Browser storage needed for the logout `state` threw (disabled, full, or blocked), so the state could not be kept or checked. */
