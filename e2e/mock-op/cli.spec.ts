@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+
+// The built CLI, exactly as `npx oidc-session-monitor-mock-op` runs it (the e2e suite runs after `npm run build`).
+const CLI = fileURLToPath(new URL('../../dist/mock-op/cli.js', import.meta.url));
+
+test('the mock OP CLI starts, serves discovery for its clients, and exits cleanly on SIGTERM', async () => {
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const issuer = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        stdout += chunk;
+        const line = stdout.split('\n').find((l) => l.startsWith('http'));
+        if (line) resolve(line.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)));
+    });
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(issuer);
+    expect(discovery.check_session_iframe).toBe(`${issuer}/check_session`);
+    const authorize = await fetch(`${issuer}/authorize?client_id=cli-app&redirect_uri=${encodeURIComponent('http://localhost:5999/cb')}&response_type=code&scope=openid&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
+    expect(authorize.status).toBe(200); // the login form for the registered client
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('the mock OP CLI refuses bad flags with usage and exit code 2', async () => {
+  const child = spawn(process.execPath, [CLI, '--port', 'not-a-port'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = await once(child, 'exit');
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/port/i);
+});
