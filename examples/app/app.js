@@ -16,7 +16,8 @@ function log(event, detail) {
   demo.events.push(entry);
   const item = document.createElement('li');
   item.dataset.event = event;
-  item.textContent = `${entry.at.slice(11, 23)}  ${event}${detail ? `  ${JSON.stringify(detail)}` : ''}`;
+  const shown = event === 'status' ? detail.status : event === 'state' ? `${detail.previous} → ${detail.state}` : detail ? JSON.stringify(detail) : '';
+  item.textContent = `${entry.at.slice(11, 23)}  ${event}  ${shown}`;
   $('log').prepend(item);
 }
 
