@@ -1,0 +1,16 @@
+// The page's oidc-client-ts set-up, shared by every page of this example (a classic script: it defines a global).
+// The user is kept in localStorage, so every tab of the app sees the same sign-in.
+window.createUserManager = function createUserManager() {
+  var config = window.exampleConfig;
+  var origin = window.location.origin;
+  return new OidcSessionMonitor.UserManager({
+    authority: config.authority,
+    client_id: config.client_id,
+    redirect_uri: origin + '/callback.html',
+    silent_redirect_uri: origin + '/silent.html',
+    post_logout_redirect_uri: origin + '/signed-out.html',
+    scope: 'openid profile',
+    userStore: new OidcSessionMonitor.WebStorageStateStore({ store: window.localStorage, prefix: 'script-tag.' }),
+    automaticSilentRenew: false,
+  });
+};
