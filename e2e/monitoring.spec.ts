@@ -160,3 +160,17 @@ test('the OP down when the page loads: monitoring starts by itself once the OP i
   await expect(page.locator('#state')).toHaveText('monitoring');
   expect((await events(page)).filter((e) => e.event === 'signedOut')).toEqual([]);
 });
+
+test('an OP iframe that stops answering: unavailable (no-reply), replaced with backoff, recovers by itself', async ({ page }) => {
+  // The OP iframe's script is swapped for one that never answers, as a broken or blocked OP script would.
+  await page.route('**/check_session.js', (route) => route.fulfill({ contentType: 'text/javascript', body: '/* never answers */' }));
+  await signInWithForm(page, demo.a.origin);
+  const [unavailable] = await waitForEvent(page, 'unavailable', { timeout: 15_000 });
+  expect(unavailable!.detail).toMatchObject({ reason: 'no-reply', retrying: true });
+  const frameLoads = () => demo.op.requests.filter((r) => r.path === '/check_session').length;
+  await expect.poll(frameLoads, { timeout: 15_000 }).toBeGreaterThanOrEqual(2); // the frame was replaced
+  await page.unroute('**/check_session.js');
+  await waitForEvent(page, 'status', { detail: { status: 'unchanged' }, timeout: 20_000 });
+  await expect(page.locator('#state')).toHaveText('monitoring');
+  expect((await events(page)).filter((e) => e.event === 'signedOut')).toEqual([]);
+});
