@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startMonitoring, type SessionMonitor } from '../src/index.js';
 
 const custom = {
@@ -109,5 +109,32 @@ describe('startMonitoring lifecycle', () => {
     expect(first.state).toBe('starting');
     expect(second.state).toBe('starting');
     expect(document.querySelectorAll('iframe')).toHaveLength(2);
+  });
+});
+
+describe('startMonitoring with plain settings', () => {
+  it('makes its own UserManager (loaded on demand) and finds check_session_iframe through discovery', async () => {
+    const requested: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL) => {
+      const url = String(input instanceof Request ? input.url : input);
+      requested.push(url);
+      return new Response(JSON.stringify({ issuer: 'https://op.example', check_session_iframe: 'https://op.example/check', authorization_endpoint: 'https://op.example/auth' }), {
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof fetch;
+    localStorage.clear();
+    sessionStorage.clear();
+    try {
+      const { User, UserManager } = await import('oidc-client-ts');
+      const settings = { authority: 'https://op.example', client_id: 'spa', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' };
+      await new UserManager(settings).storeUser(new User({ id_token: 'x.e30.y', session_state: 'ss.salt', profile: { sub: 'alice' } as never, token_type: 'Bearer' }));
+      const monitor = start(settings);
+      await vi.waitFor(() => expect(document.querySelector('iframe')?.getAttribute('src')).toBe('https://op.example/check'));
+      expect(requested).toContain('https://op.example/.well-known/openid-configuration');
+      expect(monitor.state).toBe('starting');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 });
