@@ -128,7 +128,7 @@ describe('startMonitoring with plain settings', () => {
     try {
       const { User, UserManager } = await import('oidc-client-ts');
       const settings = { authority: 'https://op.example', client_id: 'spa', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' };
-      await new UserManager(settings).storeUser(new User({ id_token: 'x.e30.y', session_state: 'ss.salt', profile: { sub: 'alice' } as never, token_type: 'Bearer' }));
+      await new UserManager(settings).storeUser(new User({ id_token: 'x.e30.y', access_token: 'at', session_state: 'ss.salt', profile: { sub: 'alice' } as never, token_type: 'Bearer' }));
       const monitor = start(settings);
       await vi.waitFor(() => expect(document.querySelector('iframe')?.getAttribute('src')).toBe('https://op.example/check'));
       expect(requested).toContain('https://op.example/.well-known/openid-configuration');
