@@ -1,0 +1,32 @@
+// The app's oidc-client-ts set-up, shared by its pages. The OP and the client come from /config.json, which the
+// server writes (in an app of your own they would usually be build-time constants).
+import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+
+export interface AppConfig {
+  authority: string;
+  client_id: string;
+  /** Milliseconds between polls of the OP iframe. */
+  interval?: number;
+}
+
+export async function loadConfig(): Promise<AppConfig> {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`/config.json: HTTP ${response.status}`);
+  return (await response.json()) as AppConfig;
+}
+
+export function createUserManager(config: AppConfig): UserManager {
+  const origin = window.location.origin;
+  return new UserManager({
+    authority: config.authority,
+    client_id: config.client_id,
+    redirect_uri: `${origin}/callback.html`,
+    silent_redirect_uri: `${origin}/silent.html`, // the monitor's prompt=none re-check answers there
+    post_logout_redirect_uri: `${origin}/signed-out.html`,
+    scope: 'openid profile',
+    // localStorage: every tab of the app sees the same sign-in, and the monitor's one-poller-per-browser
+    // coordination signs them all out together.
+    userStore: new WebStorageStateStore({ store: window.localStorage, prefix: 'spa.' }),
+    automaticSilentRenew: false,
+  });
+}
