@@ -2,8 +2,8 @@
 // (oidc-client-ts).
 //
 // Method, per run, in a fresh browser context: sign in to the "other" app (login form), then to the monitored
-// app by single sign-on, at the given interval; wait for its first check_session reply and a random part of
-// one interval (so the logout falls at a random phase of the polling cycle); then the other app signs out
+// app by single sign-on, at the given interval; wait for its first check_session reply and a fraction of one
+// interval, (i + ½)/runs for run i (so the logouts fall evenly over the phases of the polling cycle); then the other app signs out
 // (oidc-client-ts `signoutRedirect`, RP-initiated logout with id_token_hint: the OP ends the session at once).
 // t0 = arrival of that /end_session request in the OP's log; t1 = the sign-out event in the monitored tab
 // (both Date.now() on one machine). Also recorded: the first `changed` reply after t0 (detection) and the
@@ -11,14 +11,14 @@
 import { signIn, sleep, waitForEvent, waitForReplies, withContext } from '../lib/harness.mjs';
 import { summarize } from '../lib/stats.mjs';
 
-async function once(browser, world, interval) {
+async function once(browser, world, interval, phase) {
   return withContext(browser, async (context) => {
     const other = await context.newPage();
     await signIn(other, world.other);
     const page = await context.newPage();
     await signIn(page, world.app, { interval }, { sso: true });
     await waitForReplies(page, 1);
-    await sleep(Math.round(Math.random() * interval));
+    await sleep(Math.round(phase * interval));
     world.op.clearRequests();
     const from = await page.evaluate(() => window.bench.events.length);
     await other.evaluate(() => window.bench.logout());
@@ -42,7 +42,7 @@ export async function logoutElsewhere({ browser, worlds, intervals, runs }) {
     result[interval] = {};
     for (const lib of ['ours', 'ots']) {
       const samples = [];
-      for (let i = 0; i < runs; i++) samples.push(await once(browser, worlds[lib], interval));
+      for (let i = 0; i < runs; i++) samples.push(await once(browser, worlds[lib], interval, (i + 0.5) / runs));
       result[interval][lib] = {
         runs: samples.length,
         latencyMs: summarize(samples.map((s) => s.latencyMs), 0),

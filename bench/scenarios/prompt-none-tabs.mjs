@@ -72,6 +72,7 @@ export async function promptNoneTabs({ browser, worlds, tabCounts, runs, interva
       result[tabs][lib] = {
         runs: samples.length,
         promptNone: summarize(samples.map((s) => s.promptNone), 1),
+        opIframesBefore: summarize(samples.map((s) => s.pollersBefore), 1),
         allTabsRefreshedMs: summarize(samples.map((s) => s.allTabsRefreshedMs ?? NaN), 0),
         samples,
       };

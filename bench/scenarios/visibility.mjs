@@ -3,7 +3,8 @@
 // Method: headless Chromium reports every tab as visible, so the page's `document.visibilityState` and
 // `document.hidden` are overridden by the bench's init script, and a `visibilitychange` event is dispatched on
 // `document`, as a real tab switch does (timers are not throttled by this emulation). Per run: hide, stay
-// hidden for a random 1.5–2.5 intervals, show; the time is from the dispatch of `visibilitychange` (visible)
+// hidden for 1.2–1.8 intervals (spread evenly over the runs, so the moment falls at every phase of the
+// polling cycle), show; the time is from the dispatch of `visibilitychange` (visible)
 // to the next check_session reply reaching the page (a check = a poll answered, so this includes the round
 // trip). Also counted: polls answered while the tab was hidden.
 import { signIn, sleep, waitForReplies, withContext } from '../lib/harness.mjs';
@@ -23,7 +24,7 @@ export async function visibility({ browser, worlds, runs, interval }) {
           window.__bench.setVisibility('hidden');
           return window.__bench.replies.length;
         });
-        await sleep(Math.round(interval * (1.5 + Math.random())));
+        await sleep(Math.round(interval * (1.2 + (0.6 * (i + 0.5)) / runs)));
         const sample = await page.evaluate(
           async ({ before, timeout }) => {
             const B = window.__bench;
@@ -36,7 +37,7 @@ export async function visibility({ browser, worlds, runs, interval }) {
           { before, timeout: interval * 3 + 5000 },
         );
         samples.push(sample);
-        await sleep(Math.round(interval * Math.random()));
+        await sleep(Math.round(interval * 0.3));
       }
       return {
         runs: samples.length,
