@@ -119,7 +119,7 @@ export function renderReport(report) {
       const extra = [l.broadcastChannels && `${l.broadcastChannels} BroadcastChannels`, l.locksHeld && `${l.locksHeld} Web Locks held`, l.locksPending && `${l.locksPending} lock requests pending`, l.userManagerHandlers && `${l.userManagerHandlers} UserManager event handlers`]
         .filter(Boolean)
         .join(', ');
-      return `${l.iframes} iframes, ${l.windowAndDocumentListeners} window/document listeners (${l.windowMessageListeners} \`message\`), ${l.timeouts} timeouts, ${l.intervals} intervals left${extra ? `, ${extra}` : ''}; heap ${y.heapGrowthKiB >= 0 ? '+' : ''}${n0(y.heapGrowthKiB)} KiB (${n0(y.heapGrowthBytesPerCycle)} B/cycle)${y.failures ? `; ${y.failures} cycles without a reply` : ''}`;
+      return `${l.iframes} iframes, ${l.windowAndDocumentListeners} window/document listeners (${l.windowMessageListeners} \`message\`), ${l.timeouts} timeouts, ${l.intervals} intervals left${extra ? `, ${extra}` : ''}; heap ${y.heapGrowthKiB >= 0 ? '+' : ''}${Math.abs(y.heapGrowthKiB) >= 10240 ? `${n1(y.heapGrowthKiB / 1024)} MiB` : `${n0(y.heapGrowthKiB)} KiB`} (${n0(y.heapGrowthBytesPerCycle)} B/cycle)${y.failures ? `; ${y.failures} cycle${y.failures === 1 ? '' : 's'} without a reply within 10 s` : ''}`;
     };
     const ok = (y) => y.left.iframes === 0 && y.left.windowAndDocumentListeners === 0 && y.left.timeouts === 0 && y.left.intervals === 0 && y.left.broadcastChannels === 0 && y.left.locksHeld === 0 && y.left.locksPending === 0;
     add(`${x.cycles.toLocaleString('en-US')} start/stop cycles`, '0 iframes, listeners or timers left', cell(x.ours), ok(x.ours), cell(x.ots), ok(x.ots));
@@ -160,6 +160,13 @@ export function renderReport(report) {
   md.push('"ours" = oidc-session-monitor, "oidc-client-ts" = its `SessionMonitor`. Spread is min – max over runs unless it says p5/p95. A verdict is for the figure in its row against the target; the targets are this SDK\'s, and oidc-client-ts is judged by the same yardstick for comparison.');
   md.push('');
   md.push(table(['what', 'target', 'ours', 'verdict', 'oidc-client-ts', 'verdict'], rows));
+  md.push('');
+  const oursMisses = rows.filter((row) => row[3] === MISSES);
+  md.push(
+    oursMisses.length === 0
+      ? '**oidc-session-monitor misses no measured target in this run.**'
+      : `**oidc-session-monitor misses ${oursMisses.length} target${oursMisses.length === 1 ? '' : 's'} in this run:** ${oursMisses.map((row) => `${row[0]} — ${row[2]} against ${row[1]}`).join('; ')}.`,
+  );
   md.push('');
   const errorIds = Object.keys(report.errors);
   if (errorIds.length > 0) {
