@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from './e2e/support/browser.js';
+import { CHROMIUM_ARGS, findChromium } from './e2e/support/browser.mjs';
 
 export default defineConfig({
   testDir: './e2e',

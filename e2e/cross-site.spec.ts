@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type BrowserContext } from '@playwright/test';
 import { startDemo } from '../examples/demo-server.mjs';
-import { CHROMIUM_ARGS, findChromium } from './support/browser.js';
+import { CHROMIUM_ARGS, findChromium } from './support/browser.mjs';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
 
 // RP and OP on different sites: op.test, a.test and b.test, all mapped to 127.0.0.1, over HTTPS.

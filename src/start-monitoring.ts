@@ -291,12 +291,13 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
   const channel = openTabChannel(tabChannelName(source.issuer, source.clientId));
   const leadership = createLeadership(`oidc-session-monitor:${source.issuer}:${source.clientId}`);
   const lifecycle = pageLifecycle();
-  let frameOrigin: string | undefined;
+  // Decided once per resolved iframe URL, not on every answer: the polling loop runs forever.
+  let crossSite = false;
   const monitor = createMonitor({
     ...source.ports,
     resolveCheckSessionIframe: async () => {
       const url = await source.ports.resolveCheckSessionIframe();
-      frameOrigin = url ? new URL(url).origin : undefined;
+      crossSite = url !== undefined && !isSameSite(window.location.origin, new URL(url).origin);
       return url;
     },
     clientId: source.clientId,
@@ -306,7 +307,7 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
     random: Math.random,
     lifecycle,
     get crossSite() {
-      return frameOrigin !== undefined && !isSameSite(window.location.origin, frameOrigin);
+      return crossSite;
     },
     thirdPartyMemory: storedFlag(`oidc-session-monitor:third-party-blocked:${source.issuer}:${source.clientId}`),
     takeLastSessionState: () => takeLastSessionState(source.issuer, source.clientId),

@@ -1,45 +1,17 @@
 // Where the benchmark runs: the Chromium to drive, how to launch it, and a description of the machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, findChromium } from '../../e2e/support/browser.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The flags the e2e suite uses (e2e/support/browser.ts): Debian's Chromium on a closed, headless machine. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 const require = createRequire(import.meta.url);
 
-/** Same order as the e2e suite: OIDC_SM_BROWSER, a system Chromium, Playwright's own download. */
-export function findChromium() {
-  const fromEnv = process.env.OIDC_SM_BROWSER;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`OIDC_SM_BROWSER points to ${fromEnv}, which does not exist.`);
-    return fromEnv;
-  }
-  for (const path of CANDIDATES) if (existsSync(path)) return path;
-  try {
-    const own = require('playwright-core').chromium.executablePath();
-    if (own && existsSync(own)) return own;
-  } catch {
-    // Playwright's own browser is not installed: fall through to the explanation.
-  }
-  throw new Error(
-    'No Chromium found for the benchmarks. Install one (Debian/Ubuntu: `apt-get install -y chromium`; ' +
-      'elsewhere: `npx playwright install chromium`), or set OIDC_SM_BROWSER to the path of a Chromium binary.',
-  );
-}
+// The same Chromium, found the same way, with the same flags as the e2e suite.
+export { CHROMIUM_ARGS, findChromium };
 
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { createSelfSignedCertificate, startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp } from '../../src/mock-op/index.js';
-import { CHROMIUM_ARGS, findChromium } from '../support/browser.js';
+import { CHROMIUM_ARGS, findChromium } from '../support/browser.mjs';
 import { startRpServer } from '../support/rp-server.js';
 import type { RpServer } from '../support/rp-server.js';
 import { RP_SCRIPT, rpPage, strictCsp } from './rp-pages.js';

@@ -1,3 +1,5 @@
+// The Chromium that the end-to-end tests and the benchmarks drive. Plain JavaScript, so that the Playwright
+// config, the TypeScript specs and the .mjs benchmark scripts share one lookup.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -19,9 +21,9 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 
 /**
  * Finds a Chromium to drive: `OIDC_SM_BROWSER` if set, then a system Chromium, then Playwright's own
- * download. Throws an actionable error when there is none, so the suite fails at once.
+ * download. Throws an actionable error when there is none, so a run fails at once.
  */
-export function findChromium(): string {
+export function findChromium() {
   const fromEnv = process.env.OIDC_SM_BROWSER;
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`OIDC_SM_BROWSER points to ${fromEnv}, which does not exist.`);
@@ -29,15 +31,13 @@ export function findChromium(): string {
   }
   for (const path of CANDIDATES) if (existsSync(path)) return path;
   try {
-    const require = createRequire(import.meta.url);
-    const { chromium } = require('playwright-core') as { chromium: { executablePath(): string } };
-    const own = chromium.executablePath();
+    const own = createRequire(import.meta.url)('playwright-core').chromium.executablePath();
     if (own && existsSync(own)) return own;
   } catch {
     // Playwright's own browser is not installed: fall through to the explanation.
   }
   throw new Error(
-    'No Chromium found for the end-to-end tests. Install one (Debian/Ubuntu: `apt-get install -y chromium`; ' +
+    'No Chromium found. Install one (Debian/Ubuntu: `apt-get install -y chromium`; ' +
       'elsewhere: `npx playwright install chromium`), or set OIDC_SM_BROWSER to the path of a Chromium binary.',
   );
 }
