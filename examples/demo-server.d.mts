@@ -37,4 +37,9 @@ export function startDemo(options?: {
   frontChannel?: boolean;
   /** Cross-site set-up over HTTPS: host names for the OP and the two apps (map them to 127.0.0.1 in the browser). */
   hostnames?: { op: string; a: string; b: string };
+  /**
+   * Skews the mock OP's clock for the ID tokens it issues (`iat`, `exp`, `auth_time`): the mock OP's
+   * `clockSkewSeconds`. `-60` is an OP running a minute behind the browser. Default 0.
+   */
+  opClockSkewSeconds?: number;
 }): Promise<Demo>;

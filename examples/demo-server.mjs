@@ -102,7 +102,9 @@ export function demoClient(clientId, origin, { frontChannel = true } = {}) {
 
 /**
  * Starts the mock OP and the two demo apps A and B.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string } }} [options]
+ * `opClockSkewSeconds` skews the mock OP's clock for the ID tokens it issues (its `clockSkewSeconds`):
+ * -60 is an OP running a minute behind the browser.
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number }} [options]
  */
 export async function startDemo(options = {}) {
   // Cross-site set-up: the OP and each app on host names of their own (map them to 127.0.0.1 in the browser,
@@ -115,6 +117,7 @@ export async function startDemo(options = {}) {
     port: options.opPort ?? 0,
     clients: [demoClient('app-a', a.origin, options), demoClient('app-b', b.origin, options)],
     ...(options.sessionStateMode ? { sessionStateMode: options.sessionStateMode } : {}),
+    ...(options.opClockSkewSeconds !== undefined ? { clockSkewSeconds: options.opClockSkewSeconds } : {}),
     ...(names ? { hostname: names.op, https: { hostnames: [names.op] } } : {}),
   });
   const monitor = { interval: options.interval ?? 2000, ...options.monitor };

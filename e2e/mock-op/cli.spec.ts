@@ -10,6 +10,8 @@ test('the mock OP CLI starts, serves discovery for its clients, and exits cleanl
   const child = spawn(process.execPath, [CLI, '--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   try {
     let stdout = '';
     child.stdout.setEncoding('utf8');
@@ -30,6 +32,7 @@ test('the mock OP CLI starts, serves discovery for its clients, and exits cleanl
     child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
+    expect(stderr).not.toContain('warning');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -42,4 +45,33 @@ test('the mock OP CLI refuses bad flags with usage and exit code 2', async () =>
   const [code] = await once(child, 'exit');
   expect(code).toBe(2);
   expect(stderr).toMatch(/port/i);
+});
+
+test('the mock OP CLI warns on stderr when --host is not loopback, and still serves', async () => {
+  const child = spawn(process.execPath, [CLI, '--host', '0.0.0.0', '--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const issuer = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        stdout += chunk;
+        const line = stdout.split('\n').find((l) => l.startsWith('http'));
+        if (line) resolve(line.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}: ${stderr}`)));
+    });
+    expect(stderr).toContain('mock-op: warning: listening on 0.0.0.0, which is not a loopback address');
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(issuer);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { MockOpClient, MockOpOptions } from './types.js';
 
@@ -8,7 +9,8 @@ Starts the mock OpenID Provider and prints its issuer URL. Stops cleanly on SIGI
 
 Options:
   --port <n>                   Port to listen on (default 0: a free port)
-  --host <addr>                Interface to listen on (default 127.0.0.1)
+  --host <addr>                Interface to listen on (default 127.0.0.1; any address that is not
+                               loopback prints a warning: the users' passwords are no secret)
   --hostname <name>            Host name in the issuer URL (default localhost)
   --https                      Serve https with a self-signed certificate generated at start
   --https-hostnames <a,b>      Extra names for that certificate (implies --https)
@@ -27,6 +29,40 @@ Users (default): alice/alice and bob/bob.
 
 /** What the command line asked for. */
 export type CliCommand = { help: true } | { help: false; options: MockOpOptions; certOut?: string };
+
+/** 127.0.0.0/8 and ::1; IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) match the IPv4 rule. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether listening on `host` keeps the OP on this machine. An IP address is loopback when it is in
+ * 127.0.0.0/8 or is ::1 (brackets allowed); of the names, only `localhost` and `*.localhost`, which
+ * resolve to loopback (RFC 6761 §6.3). Any other name is treated as reachable: no DNS lookup here.
+ * This is about which interfaces a socket can be reached on, not the rule of `allowedLoopbackHttp`
+ * (options.ts), which follows the URL host names browsers trust as loopback origins.
+ */
+export function isLoopbackListenHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const family = isIP(bare);
+  if (family !== 0) return LOOPBACK.check(bare, family === 6 ? 'ipv6' : 'ipv4');
+  const name = bare.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/**
+ * The warning the CLI prints on stderr before serving on `host`, or undefined when `host` is loopback
+ * (undefined `host` means the default, 127.0.0.1). The mock OP signs anyone in with well-known passwords
+ * and issues real signed tokens: on another interface, anyone who reaches it can.
+ */
+export function hostWarning(host: unknown): string | undefined {
+  if (typeof host !== 'string' || isLoopbackListenHost(host)) return undefined;
+  return (
+    `mock-op: warning: listening on ${host}, which is not a loopback address. The mock OP is a test tool: ` +
+    'its users have well-known passwords and anyone who can reach it can sign in and get tokens. ' +
+    'Use --host 127.0.0.1 (the default) unless other machines or containers must reach it.\n'
+  );
+}
 
 /** Parses `--client client_id=a,redirect_uri=...,...`. */
 export function parseClientSpec(spec: string): MockOpClient {

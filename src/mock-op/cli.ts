@@ -4,7 +4,7 @@
  * Prints the issuer URL on stdout (details on stderr) and runs until SIGINT or SIGTERM.
  */
 import { writeFileSync } from 'node:fs';
-import { USAGE, parseCli } from './cli-args.js';
+import { USAGE, hostWarning, parseCli } from './cli-args.js';
 import type { CliCommand } from './cli-args.js';
 import { startMockOp } from './server.js';
 
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const warning = hostWarning(command.options.host);
+  if (warning !== undefined) process.stderr.write(warning);
   let op: Awaited<ReturnType<typeof startMockOp>>;
   try {
     op = await startMockOp(command.options);

@@ -69,6 +69,16 @@ export const CODE_TTL_MS = 60_000;
 /** Login and logout-confirmation forms stay valid this long. */
 export const FORM_TTL_MS = 10 * 60_000;
 
+/**
+ * The OP's clock, in whole seconds since the epoch, for the times it states in tokens: `epochSeconds`
+ * (default: now) shifted by `clockSkewSeconds`. Expiry checks inside the OP use the real clock.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken (Core §2)
+ */
+export function opSeconds(ctx: OpContext, epochSeconds = Date.now() / 1000): number {
+  return Math.floor(epochSeconds + ctx.options.clockSkewSeconds);
+}
+
 /** Drops expired entries; called on insert so maps cannot grow without bound. */
 export function sweep<T extends { expiresAt: number }>(map: Map<string, T>, now = Date.now()): void {
   for (const [k, v] of map) if (v.expiresAt <= now) map.delete(k);

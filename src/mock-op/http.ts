@@ -3,7 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** Form bodies larger than this are refused: nothing the mock OP expects comes close. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** A request body that could not be read as a form. */
+/**
+ * A refused body is still read (and thrown away) up to this size before the answer goes out. Closing a
+ * connection with unread data in it makes the kernel send a reset, which can destroy the answer before
+ * the client reads it; past this size the OP answers at once and accepts that risk.
+ */
+const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A request body that could not be read as a form. The answer to it closes the connection
+ * (`Connection: close`): the server does not try to find the next request after input it refused.
+ */
 export class BadBodyError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
@@ -12,26 +22,44 @@ export class BadBodyError extends Error {
   }
 }
 
-/** The request body of a POST, as form parameters. Other content types are a {@link BadBodyError}. */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+/**
+ * The request body of a POST, as form parameters. Other content types and bodies over 64 KiB are a
+ * {@link BadBodyError}. An oversized body is read to its end (up to 8 MiB) before this rejects, so the
+ * answer reaches the client intact.
+ */
+export function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error: BadBodyError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+      if (error !== undefined) reject(error);
+      else if (type !== 'application/x-www-form-urlencoded') {
+        reject(new BadBodyError(400, 'The request body must be application/x-www-form-urlencoded.'));
+      } else resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    };
+    const tooLarge = (): BadBodyError => new BadBodyError(413, `The request body is too large: at most ${MAX_BODY_BYTES} bytes.`);
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) throw new BadBodyError(413, 'The request body is too large.');
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof BadBodyError) throw error;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > MAX_DRAIN_BYTES) settle(tooLarge());
+      else chunks.length = 0;
+    };
+    const onEnd = (): void => settle(size > MAX_BODY_BYTES ? tooLarge() : undefined);
     // The client went away mid-body: nothing to answer, but not a server fault either.
-    throw new BadBodyError(400, 'The request body could not be read.');
-  }
-  if (type !== 'application/x-www-form-urlencoded') {
-    throw new BadBodyError(400, 'The request body must be application/x-www-form-urlencoded.');
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const onAbort = (): void => settle(new BadBodyError(400, 'The request body could not be read.'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onAbort);
+    req.once('close', onAbort);
+  });
 }
 
 /** The first value of each name, as a plain object (for the request log and simple lookups). */

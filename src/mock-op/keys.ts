@@ -16,10 +16,12 @@ export interface SigningKeys {
   verifyIssued(token: string): Promise<JWTPayload | undefined>;
 }
 
-/** Claims of an ID token; `iss`, `iat` and `kid` are added when signing. */
+/** Claims of an ID token; `iss` and `kid` are added when signing. */
 export interface IdTokenClaims {
   sub: string;
   aud: string;
+  /** From the OP's clock, which a test may skew: never the signer's own idea of now. */
+  iat: number;
   exp: number;
   auth_time: number;
   sid: string;
@@ -52,14 +54,14 @@ export async function createSigningKeys(issuer: string): Promise<SigningKeys> {
   return {
     jwks: { keys: [publicJwk] },
     async signIdToken(claims) {
-      const { aud, sub, exp, ...rest } = claims;
+      const { aud, sub, iat, exp, ...rest } = claims;
       const payload: JWTPayload = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
       return new SignJWT(payload)
         .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setSubject(sub)
         .setAudience(aud)
-        .setIssuedAt()
+        .setIssuedAt(iat)
         .setExpirationTime(exp)
         .sign(privateKey);
     },

@@ -12,7 +12,12 @@ export interface ResolvedOptions {
   sessionStateMode: SessionStateMode;
   idTokenTtlSeconds: number;
   allowedLoopbackHttp: boolean;
+  requestLogLimit: number;
+  clockSkewSeconds: number;
 }
+
+/** A day: more skew than that is a mistake, not a test of clock tolerance. */
+const MAX_CLOCK_SKEW_SECONDS = 86_400;
 
 /** alice/alice and bob/bob: the password of a default user is its username. */
 export const DEFAULT_USERS: readonly MockOpUser[] = [
@@ -122,5 +127,27 @@ export function resolveOptions(options: MockOpOptions): ResolvedOptions {
   }
   const idTokenTtlSeconds = options.idTokenTtlSeconds ?? 3600;
   if (!Number.isInteger(idTokenTtlSeconds) || idTokenTtlSeconds <= 0) throw new TypeError('options.idTokenTtlSeconds must be a positive integer.');
-  return { port, host, hostname, https, clients, users, sessionStateMode, idTokenTtlSeconds, allowedLoopbackHttp };
+  const requestLogLimit = options.requestLogLimit ?? 1000;
+  if (!Number.isSafeInteger(requestLogLimit) || requestLogLimit < 0) {
+    throw new TypeError('options.requestLogLimit must be a non-negative integer (how many requests op.requests keeps).');
+  }
+  const clockSkewSeconds = options.clockSkewSeconds ?? 0;
+  if (typeof clockSkewSeconds !== 'number' || !Number.isFinite(clockSkewSeconds) || Math.abs(clockSkewSeconds) > MAX_CLOCK_SKEW_SECONDS) {
+    throw new TypeError(
+      `options.clockSkewSeconds must be a finite number of seconds between -${MAX_CLOCK_SKEW_SECONDS} and ${MAX_CLOCK_SKEW_SECONDS} (negative: the OP's clock runs behind).`,
+    );
+  }
+  return {
+    port,
+    host,
+    hostname,
+    https,
+    clients,
+    users,
+    sessionStateMode,
+    idTokenTtlSeconds,
+    allowedLoopbackHttp,
+    requestLogLimit,
+    clockSkewSeconds,
+  };
 }

@@ -124,6 +124,7 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     const entry: MockOpRequest = { method, path: url.pathname, query: firstValues(url.searchParams), at: Date.now() };
     if (req.headers.origin !== undefined) entry.origin = req.headers.origin;
     requests.push(entry);
+    if (requests.length > options.requestLogLimit) requests.splice(0, requests.length - options.requestLogLimit);
 
     if (outage === 'hang') {
       hung.add(res);
@@ -148,7 +149,10 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
       try {
         form = await readForm(req);
       } catch (error) {
-        if (error instanceof BadBodyError) return sendError(res, url.pathname, error.status, 'invalid_request', error.message);
+        if (error instanceof BadBodyError) {
+          res.setHeader('Connection', 'close');
+          return sendError(res, url.pathname, error.status, 'invalid_request', error.message);
+        }
         throw error;
       }
       entry.form = firstValues(form);

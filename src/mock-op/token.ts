@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpContext } from './context.js';
-import { sweep } from './context.js';
+import { opSeconds, sweep } from './context.js';
 import { randomToken } from './encoding.js';
 import { NO_STORE, sendJson } from './http.js';
 import { atHash } from './keys.js';
@@ -129,7 +129,7 @@ export async function handleToken(ctx: OpContext, req: IncomingMessage, res: Ser
   sweep(ctx.accessTokens);
   const ttl = ctx.options.idTokenTtlSeconds;
   const accessToken = randomToken(32);
-  const now = Math.floor(Date.now() / 1000);
+  const iat = opSeconds(ctx);
   ctx.accessTokens.set(accessToken, { sub: code.sub, clientId: client.client_id, scope: code.request.scope, expiresAt: Date.now() + ttl * 1000 });
   code.accessTokens.push(accessToken);
   // Keep the used code around, marked, until it would have expired, so a replay can revoke these tokens.
@@ -139,8 +139,9 @@ export async function handleToken(ctx: OpContext, req: IncomingMessage, res: Ser
   const idToken = await ctx.keys.signIdToken({
     sub: code.sub,
     aud: client.client_id,
-    exp: now + ttl,
-    auth_time: code.authTime,
+    iat,
+    exp: iat + ttl,
+    auth_time: opSeconds(ctx, code.authTime),
     sid: code.sid,
     at_hash: atHash(accessToken),
     ...(code.request.nonce !== undefined ? { nonce: code.request.nonce } : {}),

@@ -68,6 +68,23 @@ export interface MockOpOptions {
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout (RPI §3)
    */
   allowedLoopbackHttp?: boolean;
+  /**
+   * How many requests {@link MockOp.requests} keeps: past this many, the oldest entry is dropped for each
+   * new one, so a long-running OP (the CLI, a watch-mode test run) does not grow without bound. A
+   * non-negative integer; 0 keeps none. Default 1000.
+   */
+  requestLogLimit?: number;
+  /**
+   * Seconds added to the OP's clock for the times it states in the ID tokens it issues (`iat`, `exp`,
+   * `auth_time`), to test an RP against an OP whose clock is off: `-60` is an OP running a minute behind
+   * the browser. A finite number between -86400 and 86400; default 0. The OP's own checks (code, login
+   * form and access-token expiry, `max_age`) keep the real clock, so a skew never expires anything by
+   * itself.
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken (Core §2: `iat`, `exp`, `auth_time`)
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (Core §3.1.3.7: clock skew)
+   */
+  clockSkewSeconds?: number;
 }
 
 /** One request the mock OP received, in arrival order. */
@@ -109,8 +126,12 @@ export interface MockOp {
   endSession(selector?: { sub?: string; sid?: string }): void;
   /** Ends every OP session, as an idle timeout would. */
   expireAllSessions(): void;
-  /** Every request received, in order. */
+  /**
+   * The requests received, oldest first: the latest {@link MockOpOptions.requestLogLimit} (default 1000).
+   * The same array for the OP's whole life; it is trimmed from the front as new requests arrive.
+   */
   readonly requests: MockOpRequest[];
+  /** Empties {@link MockOp.requests}. */
   clearRequests(): void;
   /**
    * Simulates an outage until called with `null`. `'down'`: stop listening (connection refused), keeping

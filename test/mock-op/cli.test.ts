@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCli, parseClientSpec } from '../../src/mock-op/cli-args.js';
+import { hostWarning, parseCli, parseClientSpec } from '../../src/mock-op/cli-args.js';
 
 describe('CLI arguments', () => {
   it('parses flags and repeatable --client specs', () => {
@@ -48,4 +48,31 @@ describe('CLI arguments', () => {
     expect(() => parseClientSpec('redirect_uri=http://localhost/cb')).toThrow(/client_id/);
     expect(() => parseClientSpec('client_id=a,colour=blue')).toThrow(/colour/);
   });
+
+  it.each([
+    '0.0.0.0',
+    '::',
+    '[::]',
+    '192.168.1.20',
+    '10.0.0.1',
+    'fe80::1',
+    '::ffff:192.168.1.20',
+    'op.lan',
+    'localhost.example.com',
+  ])('warns that --host %s is not loopback, naming it and the safe default', (host) => {
+    const command = parseCli(['--host', host]);
+    if (command.help) throw new Error('unexpected --help');
+    const warning = hostWarning(command.options.host);
+    expect(warning).toMatch(/^mock-op: warning: /);
+    expect(warning).toContain(`listening on ${host}, which is not a loopback address`);
+    expect(warning).toContain('--host 127.0.0.1');
+    expect(warning).toMatch(/\n$/);
+  });
+
+  it.each([undefined, '127.0.0.1', '127.8.9.10', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST', 'op.localhost', 'localhost.'])(
+    'does not warn about loopback --host %s',
+    (host) => {
+      expect(hostWarning(host)).toBeUndefined();
+    },
+  );
 });

@@ -116,6 +116,28 @@ describe('request log', () => {
     op.clearRequests();
     expect(op.requests).toEqual([]);
   });
+
+  it('keeps only the newest requestLogLimit entries, in order, in the same array', async () => {
+    op = await startMockOp({ clients, requestLogLimit: 5 });
+    const log = op.requests;
+    for (let i = 0; i < 12; i++) await (await fetch(`${op.issuer}/jwks?n=${i}`)).arrayBuffer();
+    expect(op.requests).toBe(log);
+    expect(op.requests.map((r) => r.query.n)).toEqual(['7', '8', '9', '10', '11']);
+  });
+
+  it('keeps the latest 1000 requests by default', async () => {
+    op = await startMockOp({ clients });
+    for (let i = 0; i < 1010; i++) await (await fetch(`${op.issuer}/jwks?n=${i}`)).arrayBuffer();
+    expect(op.requests).toHaveLength(1000);
+    expect(op.requests[0]!.query.n).toBe('10');
+    expect(op.requests.at(-1)!.query.n).toBe('1009');
+  });
+
+  it('keeps nothing with requestLogLimit: 0', async () => {
+    op = await startMockOp({ clients, requestLogLimit: 0 });
+    await (await fetch(`${op.issuer}/jwks`)).arrayBuffer();
+    expect(op.requests).toEqual([]);
+  });
 });
 
 describe('options', () => {
@@ -131,5 +153,13 @@ describe('options', () => {
     expect(() => startMockOp({ clients, port: -1 })).toThrow(/port/);
     expect(() => startMockOp({ clients, sessionStateMode: 'x' as 'browser' })).toThrow(/sessionStateMode/);
     expect(() => startMockOp({ clients: [...clients, ...clients] })).toThrow(/twice/);
+    for (const requestLogLimit of [-1, 1.5, Infinity, NaN, '10' as unknown as number]) {
+      expect(() => startMockOp({ clients, requestLogLimit }), String(requestLogLimit)).toThrow(/options\.requestLogLimit/);
+    }
+    for (const clockSkewSeconds of [86_401, -86_401, Infinity, -Infinity, NaN, '60' as unknown as number]) {
+      const start = () => startMockOp({ clients, clockSkewSeconds });
+      expect(start, String(clockSkewSeconds)).toThrow(TypeError);
+      expect(start, String(clockSkewSeconds)).toThrow(/options\.clockSkewSeconds/);
+    }
   });
 });

@@ -114,6 +114,25 @@ describe('token endpoint', () => {
   });
 });
 
+describe('clockSkewSeconds', () => {
+  it.each([0, -60, 90])('issues ID tokens whose iat, exp and auth_time are %s s off the real clock', async (skew) => {
+    const skewed = await startMockOp({ clients: [{ client_id: A.client_id, redirect_uris: [A.redirect_uri] }], clockSkewSeconds: skew });
+    try {
+      const before = Math.floor(Date.now() / 1000);
+      const t = await signInWithTokens(new TestBrowser(), skewed, A);
+      const after = Math.floor(Date.now() / 1000);
+      const claims = decodeJwtPayload(t.id_token) as { iat: number; exp: number; auth_time: number };
+      expect(claims.iat).toBeGreaterThanOrEqual(before + skew);
+      expect(claims.iat).toBeLessThanOrEqual(after + skew);
+      expect(claims.exp).toBe(claims.iat + 3600);
+      expect(claims.auth_time).toBeGreaterThanOrEqual(before + skew);
+      expect(claims.auth_time).toBeLessThanOrEqual(claims.iat);
+    } finally {
+      await skewed.close();
+    }
+  });
+});
+
 describe('CORS for SPAs', () => {
   it('answers preflights and responses for registered origins only', async () => {
     const pre = await fetch(`${op.issuer}/token`, {
