@@ -5,6 +5,8 @@
 export const ErrorCode = {
   /** Discovery failed or returned a document that cannot be used (network, 5xx, bad JSON). */
   DiscoveryFailed: 'discovery_failed',
+  /** The OP's metadata names a URL this SDK must not use (`end_session_endpoint` not https, or a script URL). */
+  InvalidMetadata: 'invalid_metadata',
   /** The `prompt=none` re-check did not finish in time: the session is unknown, not ended. */
   RecheckTimeout: 'recheck_timeout',
   /** The `prompt=none` re-check failed for a reason that says nothing about the session (network, OP error). */

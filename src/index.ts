@@ -1,7 +1,7 @@
 export { startMonitoring } from './start-monitoring.js';
 export type {
   CustomMonitorOptions,
-  MonitorTimingOptions,
+  MonitorOptions,
   SettingsMonitorOptions,
   StartMonitoringOptions,
   UserManagerMonitorOptions,
@@ -29,5 +29,5 @@ export type { HandleLogoutCallbackOptions, LogoutCallbackResult } from './logout
 export { buildLogoutUrl } from './logout/build-logout-url.js';
 export type { LogoutRequestParams } from './logout/logout-request-fields.js';
 export type { FrontChannelLogoutResult } from './logout/handle-front-channel-logout.js';
-export type { PerformLogoutResult } from './logout/perform-logout.js';
+export type { LogoutResult } from './logout/perform-logout.js';
 export type { LogoutMethod } from './logout/choose-logout-method.js';

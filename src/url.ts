@@ -4,23 +4,31 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Parses an option that must be an absolute `https:` URL (or `http:` on a loopback host, or anywhere when
- * `allowInsecureHttp` is set). Throws a `TypeError` naming the option otherwise.
+ * What is wrong with `value` as a URL this SDK may load or send tokens to: it must be an absolute `https:` URL
+ * (or `http:` on a loopback host, or anywhere when `allowInsecureHttp` is set). `undefined` when it is fine. The
+ * same rule covers options and what discovery publishes (`javascript:`, `data:` or plain `http:` never pass).
  */
-export function requireSecureUrl(name: string, value: unknown, allowInsecureHttp: boolean): URL {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty URL string.`);
+export function urlProblem(name: string, value: unknown, allowInsecureHttp: boolean): string | undefined {
+  if (typeof value !== 'string' || value === '') return `${name} must be a non-empty URL string.`;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`${name} must be an absolute URL; got ${JSON.stringify(value)}.`);
+    return `${name} must be an absolute URL; got ${JSON.stringify(value)}.`;
   }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && (allowInsecureHttp || isLoopbackHost(url.hostname))) return url;
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && (allowInsecureHttp || isLoopbackHost(url.hostname))) return undefined;
   if (url.protocol === 'http:') {
-    throw new TypeError(`${name} uses http: on a non-loopback host (${url.host}); use https:, or set allowInsecureHttp: true for a test setup.`);
+    return `${name} uses http: on a non-loopback host (${url.host}); use https:, or set allowInsecureHttp: true for a test setup.`;
   }
-  throw new TypeError(`${name} must be an https: URL; got the scheme ${url.protocol}`);
+  return `${name} must be an https: URL; got the scheme ${url.protocol}`;
+}
+
+/** Parses an option that must pass {@link urlProblem}; throws a `TypeError` naming the option otherwise. */
+export function requireSecureUrl(name: string, value: unknown, allowInsecureHttp: boolean): URL {
+  const problem = urlProblem(name, value, allowInsecureHttp);
+  if (problem) throw new TypeError(problem);
+  return new URL(value as string);
 }
 
 /** The issuer as used in keys and channel names: without trailing slashes, so `https://op/` and `https://op` agree. */
@@ -29,26 +37,48 @@ export function normalizeIssuer(issuer: string): string {
 }
 
 /**
- * Whether two origins are the same *site* (scheme and registrable domain), which decides whether the OP
- * iframe is a third party for cookies. Without the Public Suffix List this compares the last two labels of
- * the host (exact host for IP addresses and single-label hosts such as `localhost`); ports never matter.
- * It can call `a.example.co.uk` and `b.other.co.uk` the same site; the only cost is that the third-party
- * cookie heuristics stay off there.
+ * Parses `value` and returns its scheme and host when it has a tuple origin, `undefined` when it does not
+ * parse or its origin is opaque (`data:`, `file:`, `about:blank`...), which is same-site with nothing we
+ * can name by a string.
+ */
+function schemeAndHost(value: string): { scheme: string; host: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.origin === 'null' || url.hostname === '') return undefined;
+  return { scheme: url.protocol, host: url.hostname };
+}
+
+/**
+ * Whether two URLs or origins are *provably* the same site: the same scheme and the identical host after URL
+ * parsing (so case is folded, IDN is punycode, IPv4 and IPv6 literals are in canonical form). Ports never
+ * matter. Returns `false` for unparsable input and for opaque origins.
+ *
+ * This errs in the safe direction. Two hosts are the same site when they share a registrable domain, and
+ * telling that apart needs the Public Suffix List: `a.github.io` and `b.github.io`, `x.foo.co.uk` and
+ * `y.bar.co.uk`, two `*.azurewebsites.net` apps are different sites, while `app.example.com` and
+ * `login.example.com` are one. The list has about 9,500 rules and costs about 30 KB minified and gzipped
+ * for its ICANN part alone (tldts-icann 7.4.16) and 45–47 KB for all of it (psl 1.15.0: 44.9 KB,
+ * tldts 7.5.4: 47.2 KB), several times this SDK's whole 5 KB budget. So only identical hosts count, and
+ * every other pair, different subdomains of one domain included, is "not provably same-site": `false`.
+ * Wrongly saying "same site" would leave the cross-site defences off and sign users out when the browser
+ * blocks the OP's cookies in its iframe; wrongly saying "cross-site" only turns those defences on. An app
+ * deployed on a sibling subdomain of its OP states same-site explicitly through its options instead.
+ *
+ * Hosts are compared as the browser does: `localhost` and `127.0.0.1` are different sites, and so are
+ * `example.com.` and `example.com` (a trailing dot makes a different host, with an origin of its own).
+ * Schemes must match, as in schemeful same-site: `http://example.com` and `https://example.com` are
+ * different sites.
+ *
+ * @see https://html.spec.whatwg.org/multipage/browsers.html#same-site
+ * @see https://url.spec.whatwg.org/#host-registrable-domain
  */
 export function isSameSite(a: string, b: string): boolean {
-  let first: URL;
-  let second: URL;
-  try {
-    first = new URL(a);
-    second = new URL(b);
-  } catch {
-    return false;
-  }
-  if (first.protocol !== second.protocol) return false;
-  const site = (host: string): string => {
-    if (/^[\d.]+$/.test(host) || host.startsWith('[')) return host;
-    const labels = host.replace(/\.$/, '').split('.');
-    return labels.slice(-2).join('.');
-  };
-  return site(first.hostname) === site(second.hostname);
+  const first = schemeAndHost(a);
+  const second = schemeAndHost(b);
+  if (first === undefined || second === undefined) return false;
+  return first.scheme === second.scheme && first.host === second.host;
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { TabChannel } from '../tabs/channel.js';
+import { idTokenMatches } from '../session/id-token-matches.js';
 import { browserLocationHref } from './browser-ports.js';
 import { decodeIdTokenClaims } from './decode-id-token-claims.js';
 
@@ -109,12 +110,13 @@ async function run(options: HandleFrontChannelLogoutOptions): Promise<FrontChann
   const claims = decodeIdTokenClaims(user.id_token);
   if (request.iss !== undefined) {
     if (!claims) return { signedOut: true, alreadySignedOut: true };
-    if (claims.iss !== request.iss || claims.sid === undefined || claims.sid !== request.sid) {
+    if (!idTokenMatches(user.id_token, request.iss, request.sid!)) {
       return { signedOut: false, reason: 'mismatch' };
     }
   }
 
   await removeUser();
-  channel?.post({ type: 'signedOut', reason: 'front-channel', ...(claims?.sub ? { sub: claims.sub } : {}) });
+  const sub = claims?.sub;
+  if (typeof sub === 'string' && sub !== '') channel?.post({ type: 'signedOut', reason: 'front-channel', sub });
   return { signedOut: true, alreadySignedOut: false };
 }

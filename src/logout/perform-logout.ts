@@ -9,6 +9,7 @@ import { type LogoutRequestParams, logoutRequestFields } from './logout-request-
 import { DEFAULT_LOGOUT_STATE_MAX_AGE_MS, saveLogoutState, validateLogoutStateData } from './logout-state-store.js';
 import type { Clock, KeyValueStorage, RandomSource } from './ports.js';
 import { randomState } from './random-state.js';
+import { urlProblem } from '../url.js';
 
 /**
  * What the app asks of `logout()`.
@@ -34,6 +35,8 @@ export interface PerformLogoutOptions {
   extraParams?: Readonly<Record<string, string>>;
   /** Lifetime of the stored `state`. Default: 10 minutes. */
   stateMaxAgeMs?: number;
+  /** Accept an `http:` `end_session_endpoint` on a non-loopback host (test setups only). Default false. */
+  allowInsecureHttp?: boolean;
 }
 
 /** The app and browser behind `performLogout`. Browser ports default to the real ones. */
@@ -52,7 +55,7 @@ export interface PerformLogoutPorts {
 }
 
 /** How the browser was sent to the OP. */
-export interface PerformLogoutResult {
+export interface LogoutResult {
   method: 'GET' | 'POST';
   /** The random `state` sent to the OP. */
   state: string;
@@ -64,6 +67,7 @@ interface ValidatedOptions {
   data: unknown;
   method: LogoutMethod;
   maxAgeMs: number;
+  allowInsecureHttp: boolean;
 }
 
 function validate(options: PerformLogoutOptions): ValidatedOptions {
@@ -90,7 +94,8 @@ function validate(options: PerformLogoutOptions): ValidatedOptions {
   // Validate every request field now, with stand-ins for the values only known later, so that a bad
   // option throws before anything has been signed out rather than half way through.
   logoutRequestFields({ ...request, id_token_hint: 'x', state: 'x' });
-  return { request, hint, data: options.state, method: validateLogoutMethod(options.method), maxAgeMs };
+  if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean') throw new TypeError('allowInsecureHttp must be a boolean.');
+  return { request, hint, data: options.state, method: validateLogoutMethod(options.method), maxAgeMs, allowInsecureHttp: options.allowInsecureHttp === true };
 }
 
 function attempt(step: () => void): void {
@@ -123,7 +128,7 @@ function attempt(step: () => void): void {
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
-export function performLogout(options: PerformLogoutOptions, ports: PerformLogoutPorts): Promise<PerformLogoutResult> {
+export function performLogout(options: PerformLogoutOptions, ports: PerformLogoutPorts): Promise<LogoutResult> {
   const validated = validate(options);
   if (typeof ports?.resolveEndSessionEndpoint !== 'function' || typeof ports.getUser !== 'function' || typeof ports.removeUser !== 'function') {
     throw new TypeError('performLogout needs resolveEndSessionEndpoint, getUser and removeUser ports.');
@@ -131,12 +136,14 @@ export function performLogout(options: PerformLogoutOptions, ports: PerformLogou
   return run(validated, ports);
 }
 
-async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promise<PerformLogoutResult> {
+async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promise<LogoutResult> {
   attempt(() => ports.pauseMonitoring?.());
 
   const user = await ports.getUser().catch(() => null);
   await ports.removeUser().catch(() => undefined);
-  attempt(() => ports.channel?.post({ type: 'signedOut', reason: 'logout', ...(user?.sub ? { sub: user.sub } : {}) }));
+  // Only the tabs of this user: another tab may hold another user, whose session its own monitor checks.
+  const sub = user?.sub;
+  if (sub) attempt(() => ports.channel?.post({ type: 'signedOut', reason: 'logout', sub }));
 
   let endpoint: string | undefined;
   try {
@@ -153,6 +160,12 @@ async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promis
       ErrorCode.NoEndSessionEndpoint,
       'The local sign-out happened, but the OP publishes no end_session_endpoint, so its session was not ended. Configure the endpoint or tell the user to sign out at the OP.',
     );
+  }
+
+  // The endpoint comes from discovery: it gets the ID token, so it must be as safe as a configured URL.
+  const problem = urlProblem('end_session_endpoint', endpoint, options.allowInsecureHttp);
+  if (problem) {
+    throw new OidcSessionMonitorError(ErrorCode.InvalidMetadata, `The local sign-out happened, but the OP session was not ended: ${problem}`);
   }
 
   const hint = options.hint === false ? undefined : (options.hint ?? (user?.id_token || undefined));

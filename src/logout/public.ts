@@ -2,12 +2,15 @@ import type { UserManager } from 'oidc-client-ts';
 import { fetchDiscovery } from '../discovery.js';
 import { decodeJwtClaims } from '../jwt.js';
 import { rememberLastSessionState } from '../monitor/last-session-state.js';
-import { liveMonitors } from '../monitor/registry.js';
+import { monitorOf } from '../monitor/registry.js';
+import { isUserManager } from '../session/sources.js';
+import type { SessionSource } from '../session/source.js';
+import { userManagerSource } from '../session/user-manager.js';
 import { openTabChannel, tabChannelName } from '../tabs/channel.js';
 import { normalizeIssuer, requireSecureUrl } from '../url.js';
 import { browserLocationHref } from './browser-ports.js';
 import { handleFrontChannelLogout as frontChannelLogic, type FrontChannelLogoutResult } from './handle-front-channel-logout.js';
-import { performLogout, type PerformLogoutOptions, type PerformLogoutPorts, type PerformLogoutResult } from './perform-logout.js';
+import { performLogout, type LogoutResult, type PerformLogoutOptions } from './perform-logout.js';
 
 /** The logout request itself (everything but how to reach the session). */
 export type LogoutRequestOptions = Omit<PerformLogoutOptions, 'client_id'>;
@@ -27,41 +30,13 @@ export interface CustomLogoutOptions extends LogoutRequestOptions {
   id_token?: string;
   /** Removes the local session (called before the browser leaves). */
   onSignedOut?: () => void | Promise<void>;
-  /** Accept `http:` URLs on non-loopback hosts (test setups only). */
-  allowInsecureHttp?: boolean;
 }
 
 export type LogoutOptions = UserManagerLogoutOptions | CustomLogoutOptions;
 
-interface LogoutSource {
-  issuer: string;
-  clientId: string;
-  ports: Pick<PerformLogoutPorts, 'resolveEndSessionEndpoint' | 'getUser' | 'removeUser'>;
-  defaultRedirect?: string;
-}
+type LogoutSource = Pick<SessionSource, 'issuer' | 'clientId' | 'postLogoutRedirectUri' | 'resolveEndSessionEndpoint' | 'getSession' | 'removeUser'>;
 
-function logoutSource(options: LogoutOptions): LogoutSource {
-  if ('userManager' in options && options.userManager !== undefined) {
-    const manager = options.userManager;
-    if (typeof manager?.getUser !== 'function' || typeof manager.removeUser !== 'function') {
-      throw new TypeError('userManager must be an oidc-client-ts UserManager.');
-    }
-    return {
-      issuer: normalizeIssuer(manager.settings.authority),
-      clientId: manager.settings.client_id,
-      ...(manager.settings.post_logout_redirect_uri ? { defaultRedirect: manager.settings.post_logout_redirect_uri } : {}),
-      ports: {
-        resolveEndSessionEndpoint: () => manager.metadataService.getEndSessionEndpoint(),
-        getUser: async () => {
-          const user = await manager.getUser();
-          if (user?.session_state) rememberLastSessionState(normalizeIssuer(manager.settings.authority), manager.settings.client_id, user.session_state);
-          return user ? { ...(user.id_token ? { id_token: user.id_token } : {}), sub: user.profile.sub } : null;
-        },
-        removeUser: () => manager.removeUser(),
-      },
-    };
-  }
-  const custom = options as CustomLogoutOptions;
+function customLogoutSource(custom: CustomLogoutOptions): LogoutSource {
   const allowHttp = custom.allowInsecureHttp === true;
   if (typeof custom.client_id !== 'string' || custom.client_id === '') throw new TypeError('client_id must be a non-empty string.');
   if ((custom.issuer === undefined) === (custom.end_session_endpoint === undefined)) {
@@ -72,53 +47,78 @@ function logoutSource(options: LogoutOptions): LogoutSource {
   const issuer = custom.issuer !== undefined ? normalizeIssuer(requireSecureUrl('issuer', custom.issuer, allowHttp).href) : undefined;
   const endpoint = custom.end_session_endpoint !== undefined ? requireSecureUrl('end_session_endpoint', custom.end_session_endpoint, allowHttp).href : undefined;
   const sub = decodeJwtClaims(custom.id_token)?.sub;
+  let idToken = custom.id_token;
   return {
     issuer: issuer ?? new URL(endpoint!).origin,
     clientId: custom.client_id,
-    ports: {
-      resolveEndSessionEndpoint: async () => endpoint ?? (await fetchDiscovery(issuer!)).end_session_endpoint,
-      getUser: async () => (custom.id_token ? { id_token: custom.id_token, ...(typeof sub === 'string' ? { sub } : {}) } : null),
-      removeUser: async () => {
-        await custom.onSignedOut?.();
-      },
+    resolveEndSessionEndpoint: async () => endpoint ?? (await fetchDiscovery(issuer!)).end_session_endpoint,
+    getSession: async () => (idToken ? { id_token: idToken, sub: typeof sub === 'string' ? sub : '', session_state: '' } : null),
+    removeUser: async () => {
+      idToken = undefined;
+      await custom.onSignedOut?.();
     },
   };
 }
 
 /**
- * RP-Initiated Logout: stops session monitoring in this page, removes the local user, tells this app's other
- * tabs, and sends the browser to the OP's `end_session_endpoint` with `id_token_hint` (the current user's,
- * unless told otherwise), `client_id`, `post_logout_redirect_uri`, a fresh random `state`, `ui_locales` and
- * `logout_hint`. The app's `state` data stays in this tab and comes back from {@link handleLogoutCallback}.
+ * RP-Initiated Logout: suspends this app's session monitor in this page, removes the local user, tells this
+ * app's other tabs that hold the same user, and sends the browser to the OP's `end_session_endpoint` with
+ * `id_token_hint` (the current user's, unless told otherwise), `client_id`, `post_logout_redirect_uri`, a fresh
+ * random `state`, `ui_locales` and `logout_hint`. The app's `state` data stays in this tab and comes back from
+ * {@link handleLogoutCallback}.
  *
- * Option errors throw a `TypeError` synchronously. With no `end_session_endpoint` at the OP the promise
- * rejects with `no_end_session_endpoint` — after the local sign-out.
+ * Option errors throw a `TypeError` synchronously. With no usable `end_session_endpoint` at the OP the promise
+ * rejects (`no_end_session_endpoint`, `invalid_metadata`, `discovery_failed`) — after the local sign-out; the
+ * monitor then reports `signedOut` with reason `logout` (or resumes, if the user could not be removed).
+ * Monitors of other apps on the page are not touched.
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
-export function logout(options: LogoutOptions): Promise<PerformLogoutResult> {
+export function logout(options: LogoutOptions): Promise<LogoutResult> {
   if (typeof options !== 'object' || options === null) throw new TypeError('logout needs an options object.');
-  const source = logoutSource(options);
-  const { userManager: _manager, issuer: _issuer, end_session_endpoint: _endpoint, id_token, onSignedOut: _onSignedOut, allowInsecureHttp: _allow, client_id: _clientId, ...request } =
+  let source: LogoutSource;
+  if ('userManager' in options && options.userManager !== undefined) {
+    if (!isUserManager(options.userManager)) throw new TypeError('userManager must be an oidc-client-ts UserManager.');
+    source = userManagerSource(options.userManager);
+  } else {
+    source = customLogoutSource(options as CustomLogoutOptions);
+  }
+  const { userManager: _manager, issuer: _issuer, end_session_endpoint: _endpoint, id_token: _idToken, onSignedOut: _onSignedOut, client_id: _clientId, ...request } =
     options as Partial<UserManagerLogoutOptions & CustomLogoutOptions>;
   const channel = openTabChannel(tabChannelName(source.issuer, source.clientId));
+  const monitor = monitorOf(source.issuer, source.clientId);
   const result = performLogout(
     {
       ...request,
       client_id: source.clientId,
-      ...(request.post_logout_redirect_uri === undefined && source.defaultRedirect ? { post_logout_redirect_uri: source.defaultRedirect } : {}),
-      ...(request.id_token_hint === undefined && id_token ? { id_token_hint: id_token } : {}),
+      ...(request.post_logout_redirect_uri === undefined && source.postLogoutRedirectUri ? { post_logout_redirect_uri: source.postLogoutRedirectUri } : {}),
     },
     {
-      ...source.ports,
-      // A re-check started now could race, and cancel, the logout navigation.
-      pauseMonitoring: () => {
-        for (const monitor of liveMonitors()) monitor.pause();
+      resolveEndSessionEndpoint: () => source.resolveEndSessionEndpoint(),
+      getUser: async () => {
+        const session = await source.getSession();
+        // For the post-logout page: an anonymous monitor there polls once more with it.
+        if (session?.session_state) rememberLastSessionState(source.issuer, source.clientId, session.session_state);
+        return session ? { ...(session.id_token ? { id_token: session.id_token } : {}), ...(session.sub ? { sub: session.sub } : {}) } : null;
       },
+      removeUser: () => source.removeUser(),
+      // A re-check started now could race, and cancel, the logout navigation; a suspended monitor lets
+      // another tab poll meanwhile.
+      pauseMonitoring: () => monitor?.suspend(),
       channel,
     },
   );
-  return result.finally(() => channel.close());
+  return result
+    .catch(async (error: unknown) => {
+      // The browser stays here: the monitor must not stay suspended.
+      if (monitor) {
+        const session = await source.getSession().catch(() => null);
+        if (session) monitor.resume();
+        else monitor.signOutFrom('logout');
+      }
+      throw error;
+    })
+    .finally(() => channel.close());
 }
 
 /** How {@link handleFrontChannelLogout} reaches the app's session. */

@@ -1,9 +1,10 @@
+import { appKey } from '../session/keys.js';
 /**
  * The `session_state` a tab had when it logged out, kept in that tab's sessionStorage for the post-logout page:
  * an anonymous monitor there polls once more with it (and sees `changed`), as the OpenID Foundation's session
  * management RP test expects.
  */
-const key = (issuer: string, clientId: string) => `oidc-session-monitor:last-session-state:${issuer}:${clientId}`;
+const key = (issuer: string, clientId: string) => appKey('last-session-state', issuer, clientId);
 
 export function rememberLastSessionState(issuer: string, clientId: string, sessionState: string): void {
   try {

@@ -1,21 +1,26 @@
 import type { MonitorController } from './monitor.js';
 
 /**
- * Live monitors of this page, by app key (issuer or iframe URL + client_id). Starting a second monitor for the
- * same app replaces the first cleanly; `logout()` pauses them all before it navigates.
+ * Live monitors of this page, by app (issuer and `client_id`). Starting a second monitor for the same app replaces
+ * the first cleanly; `logout()` suspends only the monitors of the app it logs out of.
  */
 const live = new Map<string, MonitorController>();
 
-export function registerMonitor(key: string, monitor: MonitorController): void {
+const keyOf = (issuer: string, clientId: string) => JSON.stringify([issuer, clientId]);
+
+export function registerMonitor(issuer: string, clientId: string, monitor: MonitorController): void {
+  const key = keyOf(issuer, clientId);
   const previous = live.get(key);
   if (previous && previous !== monitor) previous.stop();
   live.set(key, monitor);
 }
 
-export function unregisterMonitor(key: string, monitor: MonitorController): void {
+export function unregisterMonitor(issuer: string, clientId: string, monitor: MonitorController): void {
+  const key = keyOf(issuer, clientId);
   if (live.get(key) === monitor) live.delete(key);
 }
 
-export function liveMonitors(): MonitorController[] {
-  return [...live.values()];
+/** The live monitor of one app on this page, if any. */
+export function monitorOf(issuer: string, clientId: string): MonitorController | undefined {
+  return live.get(keyOf(issuer, clientId));
 }

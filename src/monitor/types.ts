@@ -6,7 +6,12 @@ import type { OidcSessionMonitorError } from '../errors.js';
  */
 export type CheckSessionStatus = 'unchanged' | 'changed' | 'error';
 
-/** Where a monitor is in its life. */
+/**
+ * Where a monitor is in its life. `starting`: no answer yet; `monitoring`: the OP's last answer was usable;
+ * `rechecking`: a `prompt=none` is running; `paused`: a `logout()` navigation is in flight (it ends when the logout
+ * fails); `unavailable`: monitoring cannot work right now; `signedOut`: the user was signed out (an anonymous
+ * monitor then starts watching again); `stopped`: `stop()` was called — final.
+ */
 export type MonitorState = 'starting' | 'monitoring' | 'rechecking' | 'paused' | 'unavailable' | 'stopped' | 'signedOut';
 
 /** The `prompt=none` errors that mean the End-User is no longer signed in at the OP. */
@@ -18,6 +23,8 @@ export type UnavailableReason =
   | 'no-session-state'
   | 'not-signed-in'
   | 'discovery-failed'
+  /** The OP published a `check_session_iframe` that is not a safe URL (not https, or http on a public host). */
+  | 'invalid-metadata'
   | 'frame-timeout'
   | 'no-reply'
   | 'error-status'
@@ -35,8 +42,6 @@ export interface SessionInfo {
   sub: string;
   /** The current ID token, sent as `id_token_hint` on re-check. */
   id_token?: string;
-  /** When the OP issued this session's latest ID token (ms since the epoch), if known: a fresh session cannot have changed yet. */
-  issued_at?: number;
 }
 
 /** What a `prompt=none` re-check found. Throwing (or rejecting) means "could not tell". */

@@ -141,7 +141,8 @@ describe('performLogout', () => {
     await performLogout({ client_id: 'app' }, ports);
     const params = new URL(navigated[0]!.url!).searchParams;
     expect([...params.keys()]).toEqual(['client_id', 'state']);
-    expect(channel.posted).toEqual([{ type: 'signedOut', reason: 'logout' }]);
+    // Nobody to name, so nothing to tell: another tab's user is that tab's business.
+    expect(channel.posted).toEqual([]);
   });
 
   it('switches to a POST form under auto when a long hint would make the URL too long, keeping the hint', async () => {
@@ -204,10 +205,22 @@ describe('performLogout', () => {
     expect(log).toContain('removeUser');
   });
 
-  it('rejects with discovery_failed when the published endpoint is not an http(s) URL', async () => {
-    const { ports, navigated } = harness({ resolveEndSessionEndpoint: async () => 'javascript:alert(1)' });
-    expect((await rejection(performLogout(base, ports))).code).toBe(ErrorCode.DiscoveryFailed);
-    expect(navigated).toEqual([]);
+  it.each(['javascript:alert(1)', 'data:text/html,x', 'http://op.example.com/logout', '/relative', 'not a url'])(
+    'rejects with invalid_metadata, sending no ID token anywhere, when the published endpoint is %s',
+    async (published) => {
+      const { ports, navigated } = harness({ resolveEndSessionEndpoint: async () => published });
+      expect((await rejection(performLogout(base, ports))).code).toBe(ErrorCode.InvalidMetadata);
+      expect(navigated).toEqual([]);
+    },
+  );
+
+  it('accepts http: on loopback, and anywhere with allowInsecureHttp (test setups)', async () => {
+    const loopback = harness({ resolveEndSessionEndpoint: async () => 'http://localhost:4000/logout' });
+    await performLogout(base, loopback.ports);
+    expect(loopback.navigated).toHaveLength(1);
+    const lan = harness({ resolveEndSessionEndpoint: async () => 'http://op.lan/logout' });
+    await performLogout({ ...base, allowInsecureHttp: true }, lan.ports);
+    expect(lan.navigated).toHaveLength(1);
   });
 
   it('still ends the OP session when the local user cannot be read or removed', async () => {

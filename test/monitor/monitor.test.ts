@@ -416,6 +416,7 @@ describe('stop and pause', () => {
     let resolve!: (url: string) => void;
     const t = setup({ resolveCheckSessionIframe: () => new Promise((r) => (resolve = r)) });
     t.monitor.start();
+    await flush();
     t.monitor.stop();
     resolve('https://op.example/check_session');
     await flush();
@@ -435,21 +436,40 @@ describe('stop and pause', () => {
     expect(t.clock.pending).toBe(0);
   });
 
-  it('pause stops polling and re-checks (a logout is navigating away)', async () => {
+  it('suspend stops polling and re-checks (a logout is navigating away), and resume goes on', async () => {
     const t = setup();
     await t.started();
     t.reply('unchanged');
-    t.monitor.pause();
+    t.monitor.suspend();
     await t.clock.advance(10_000);
     expect(t.frame().posted).toHaveLength(1);
+    expect(t.frame().disposed).toBe(true);
     expect(t.monitor.state).toBe('paused');
+    expect(t.clock.pending).toBe(0);
+    t.monitor.resume();
+    await flush();
+    t.frame().callbacks.onLoad();
+    expect(t.frame().posted).toEqual(['client-a state-1']);
+    t.reply('unchanged');
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('a logout that failed after removing the user ends a suspended monitor as signedOut (logout)', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.suspend();
+    t.monitor.signOutFrom('logout');
+    await flush();
+    expect(t.monitor.state).toBe('signedOut');
+    expect(t.of('signedOut')).toEqual([{ reason: 'logout', sub: 'alice' }]);
     expect(t.clock.pending).toBe(0);
   });
 
   it('signOutFrom signs out locally without asking the OP', async () => {
     const t = setup();
     await t.started();
-    await t.monitor.signOutFrom('other-tab');
+    t.monitor.signOutFrom('other-tab');
+    await flush();
     expect(t.rechecks).toHaveLength(0);
     expect(t.signOuts).toEqual(['other-tab']);
     expect(t.of('signedOut')).toEqual([{ reason: 'other-tab', sub: 'alice' }]);
@@ -541,13 +561,15 @@ describe('visibility', () => {
 });
 
 describe('leading and following tabs', () => {
-  it('a follower creates no frame and makes no request until it leads', async () => {
-    const t = setup();
-    t.monitor.start({ active: false });
+  it('a follower reads its session but creates no frame and makes no request until it leads', async () => {
+    const watched: Array<string | undefined> = [];
+    const t = setup({ watch: (sub) => void watched.push(sub) });
+    t.monitor.start({ coordinated: true });
     await t.clock.advance(10_000);
+    expect(watched).toEqual(['alice']);
     expect(t.frames).toHaveLength(0);
     expect(t.clock.pending).toBe(0);
-    t.monitor.activate();
+    t.monitor.lead(true);
     await flush();
     t.frame().callbacks.onLoad();
     expect(t.frame().posted).toEqual(['client-a state-1']);
@@ -555,20 +577,25 @@ describe('leading and following tabs', () => {
 
   it('a leader that steps down drops its frame and timers', async () => {
     const t = setup();
-    await t.started();
+    t.monitor.start({ coordinated: true });
+    await flush();
+    t.monitor.lead(true);
+    await flush();
+    t.frame().callbacks.onLoad();
     t.reply('unchanged');
-    t.monitor.deactivate();
+    t.monitor.lead(false);
     expect(t.frame().disposed).toBe(true);
     expect(t.clock.pending).toBe(0);
     expect(t.monitor.state).toBe('monitoring');
   });
 
-  it('a follower mirrors what the leader found', async () => {
+  it('a follower mirrors what the poller of its own user found', async () => {
     const t = setup();
-    t.monitor.start({ active: false });
-    t.monitor.follow({ type: 'unavailable', reason: 'error-status', detail: 'x', retrying: true });
+    t.monitor.start({ coordinated: true });
+    await flush();
+    t.monitor.follow({ type: 'unavailable', sub: 'alice', reason: 'error-status', detail: 'x', retrying: true });
     expect(t.monitor.state).toBe('unavailable');
-    t.monitor.follow({ type: 'monitoring' });
+    t.monitor.follow({ type: 'monitoring', sub: 'alice' });
     expect(t.monitor.state).toBe('monitoring');
     t.monitor.follow({ type: 'refreshed', sub: 'alice', session_state: 'state-2', previous_session_state: 'state-1' });
     expect(t.of('refreshed')).toHaveLength(1);
@@ -576,128 +603,212 @@ describe('leading and following tabs', () => {
     expect(t.rechecks).toHaveLength(0);
   });
 
-  it('every tab, leading or not, signs out when another tab signed out', async () => {
+  it("a follower ignores what another user's poller found", async () => {
+    const t = setup();
+    t.monitor.start({ coordinated: true });
+    await flush();
+    t.monitor.follow({ type: 'unavailable', sub: 'bob', reason: 'error-status', detail: 'x', retrying: true });
+    t.monitor.follow({ type: 'refreshed', sub: 'bob', session_state: 'state-9', previous_session_state: 'state-8' });
+    t.monitor.follow({ type: 'signedOut', sub: 'bob', reason: 'login_required' });
+    t.monitor.follow({ type: 'userChanged', previousSub: 'bob', sub: 'alice' });
+    await flush();
+    expect(t.monitor.state).toBe('starting');
+    expect(t.seen).toEqual([]);
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('every tab of the same user, leading or not, signs out when another tab signed that user out', async () => {
     const t = setup();
     await t.started();
-    t.monitor.follow({ type: 'signedOut', reason: 'login_required' });
+    t.monitor.follow({ type: 'signedOut', sub: 'alice', reason: 'login_required' });
     await flush();
     expect(t.signOuts).toEqual(['other-tab']);
     expect(t.of('signedOut')).toEqual([{ reason: 'other-tab', sub: 'alice' }]);
     expect(t.frame().disposed).toBe(true);
   });
 
-  it('a user switch found by another tab signs this one out too', async () => {
+  it('a user switch away from this tab\'s user, found by another tab, signs this one out', async () => {
     const t = setup();
-    t.monitor.start({ active: false });
+    t.monitor.start({ coordinated: true });
+    await flush();
     t.monitor.follow({ type: 'userChanged', previousSub: 'alice', sub: 'bob' });
     await flush();
     expect(t.of('userChanged')).toEqual([{ previousSub: 'alice', sub: 'bob' }]);
     expect(t.monitor.state).toBe('signedOut');
   });
 
+  it('a tab whose user is the new one stays signed in when another tab reports the switch', async () => {
+    const t = setup({ session: { session_state: 'state-b', sub: 'bob', id_token: 'id-b' } });
+    await t.started();
+    t.monitor.follow({ type: 'userChanged', previousSub: 'alice', sub: 'bob' });
+    t.monitor.follow({ type: 'signedOut', sub: 'alice', reason: 'login_required' });
+    await flush();
+    expect(t.signOuts).toEqual([]);
+    expect(t.monitor.state).toBe('starting');
+  });
+
   it('a leader ignores mirrored results (it finds them itself)', async () => {
     const t = setup();
     await t.started();
-    t.monitor.follow({ type: 'unavailable', reason: 'error-status', detail: 'x', retrying: true });
+    t.monitor.follow({ type: 'unavailable', sub: 'alice', reason: 'error-status', detail: 'x', retrying: true });
     expect(t.monitor.state).toBe('starting');
+  });
+
+  it('the poller tells the other tabs what it found, naming its user', async () => {
+    const sent: unknown[] = [];
+    const t = setup({ broadcast: (message) => void sent.push(message) });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-2' });
+    await flush();
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[1]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: 'state-3' });
+    await flush();
+    expect(sent).toEqual([
+      { type: 'refreshed', sub: 'alice', session_state: 'state-2', previous_session_state: 'state-1' },
+      { type: 'userChanged', previousSub: 'alice', sub: 'bob' },
+    ]);
   });
 });
 
 describe('third-party cookies', () => {
-  function memory(initial = false) {
-    const m = { value: initial, blockedSince: () => (m.value ? 1_000_000 - 1000 : undefined), remember: (v: boolean) => void (m.value = v) };
-    return m;
+  function memory(initial: Record<string, 'visible' | 'blocked'> = {}) {
+    const stored = { ...initial };
+    return { stored, read: (s: string) => stored[s] ?? ('unknown' as const), remember: (s: string, e: 'visible' | 'blocked') => void (stored[s] = e) };
   }
+  const crossSite = () => true;
 
-  it('cross-site, a fresh session that is changed at once and then login_required means blocked cookies: one prompt=none, no sign-out', async () => {
-    const remembered = memory();
-    const t = setup({ crossSite: true, thirdPartyMemory: remembered, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
+  it('cross-site, changed then login_required before the iframe ever saw the cookies: no sign-out, one prompt=none, polling goes on', async () => {
+    const cookies = memory();
+    const t = setup({ isCrossSite: crossSite, cookieMemory: cookies, session: { session_state: 's', sub: 'alice' } });
     await t.started();
     t.reply('changed');
     expect(t.rechecks).toHaveLength(1);
     t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
     await flush();
-    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked', retrying: false }]);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked', retrying: true }]);
     expect(t.of('signedOut')).toHaveLength(0);
     expect(t.signOuts).toEqual([]);
-    expect(remembered.value).toBe(true);
-    expect(t.clock.pending).toBe(0);
-  });
-
-  it('cross-site, a fresh session that is changed at once because of a real SSO change is refreshed', async () => {
-    const t = setup({ crossSite: true, thirdPartyMemory: memory(), session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
-    await t.started();
-    t.reply('changed');
-    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 's2' });
-    await flush();
-    expect(t.of('refreshed')).toHaveLength(1);
-    expect(t.monitor.state).toBe('monitoring');
-  });
-
-  it('cross-site, re-checks that succeed and are changed again at once twice mean blocked cookies: then no more prompt=none', async () => {
-    let n = 0;
-    const t = setup({ crossSite: true, thirdPartyMemory: memory(), recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: `again-${++n}` }) });
-    await t.started();
-    t.reply('changed');
-    await flush();
-    await t.clock.advance(1000);
-    t.reply('changed');
-    await flush();
-    await t.clock.advance(1000);
-    t.reply('changed');
-    await flush();
-    expect(n).toBe(2);
-    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
-    await t.clock.advance(60_000);
-    expect(n).toBe(2);
+    expect(cookies.stored).toEqual({ s: 'blocked' });
+    // Polling goes on, and `changed` no longer starts a prompt=none: nothing can loop.
+    for (let i = 0; i < 200; i++) {
+      await t.clock.advance(250);
+      if (t.frame().posted.length > t.of('status').length) t.reply('changed');
+    }
+    expect(t.of('status').length).toBeGreaterThan(5);
+    expect(t.rechecks).toHaveLength(1);
     expect(t.signOuts).toEqual([]);
   });
 
-  it('cross-site, a real sign-out right after a refresh is still a sign-out', async () => {
-    const results: RecheckResult[] = [
-      { kind: 'authenticated', sub: 'alice', session_state: 's2' },
-      { kind: 'signedOut', error: 'login_required' },
-    ];
-    const t = setup({ crossSite: true, thirdPartyMemory: memory(), recheck: async () => results.shift()! });
+  it('does not depend on when the user signed in or on the OP clock: the same at any time of day', async () => {
+    for (const start of [0, 1_000_000, 86_400_000 * 365]) {
+      const t = setup({ isCrossSite: crossSite, cookieMemory: memory(), session: { session_state: 's', sub: 'alice', id_token: 'x' } });
+      await t.clock.advance(start);
+      await t.started();
+      t.reply('changed');
+      t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+      await flush();
+      expect(t.signOuts).toEqual([]);
+    }
+  });
+
+  it('cross-site, once the iframe answered unchanged for this session, a sign-out is believed', async () => {
+    const cookies = memory();
+    const t = setup({ isCrossSite: crossSite, cookieMemory: cookies, session: { session_state: 's', sub: 'alice' } });
     await t.started();
-    t.reply('changed');
-    await flush();
+    t.reply('unchanged');
+    expect(cookies.stored).toEqual({ s: 'visible' });
     await t.clock.advance(1000);
     t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
     await flush();
     expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
   });
 
-  it('after a reload, remembered blocking is reported at once instead of risking a re-check', async () => {
-    const t = setup({ crossSite: true, thirdPartyMemory: memory(true), session: { session_state: 's', sub: 'alice', issued_at: 0 } });
-    t.monitor.start();
+  it('cross-site, evidence from another tab or an earlier page load counts', async () => {
+    const t = setup({ isCrossSite: crossSite, cookieMemory: memory({ s: 'visible' }), session: { session_state: 's', sub: 'alice' } });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
     await flush();
-    expect(t.frames).toHaveLength(0);
-    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
   });
 
-  it('a reload of the same fresh session does not test again', async () => {
-    const t = setup({ crossSite: true, thirdPartyMemory: memory(true), session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 - 5000 } });
-    t.monitor.start();
+  it('cross-site, another user\'s validated ID token is a sign-out even without cookie evidence', async () => {
+    const t = setup({ isCrossSite: crossSite, cookieMemory: memory(), session: { session_state: 's', sub: 'alice' } });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: 's2' });
     await flush();
-    expect(t.frames).toHaveLength(0);
-    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+    expect(t.of('userChanged')).toEqual([{ previousSub: 'alice', sub: 'bob' }]);
   });
 
-  it('a newer sign-in tests again, and unchanged clears the memory', async () => {
-    const remembered = memory(true);
-    const t = setup({ crossSite: true, thirdPartyMemory: remembered, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 } });
+  it('cross-site, a real SSO change is refreshed, and evidence carries over to the same user\'s new session_state', async () => {
+    const cookies = memory();
+    const t = setup({ isCrossSite: crossSite, cookieMemory: cookies, session: { session_state: 's', sub: 'alice' } });
     await t.started();
     t.reply('unchanged');
-    expect(remembered.value).toBe(false);
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 's2' });
+    await flush();
+    expect(t.of('refreshed')).toHaveLength(1);
+    expect(cookies.stored.s2).toBe('visible');
+    // A real sign-out right after the refresh is still a sign-out.
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[1]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+  });
+
+  it('cross-site, re-checks that succeed and are changed again at once twice mean blocked cookies: then no more prompt=none', async () => {
+    let n = 0;
+    const t = setup({ isCrossSite: crossSite, cookieMemory: memory(), recheck: async () => ({ kind: 'authenticated', sub: 'alice', session_state: `again-${++n}` }) });
+    await t.started();
+    t.reply('changed');
+    await flush();
+    await t.clock.advance(1000);
+    t.reply('changed');
+    await flush();
+    await t.clock.advance(1000);
+    t.reply('changed');
+    await flush();
+    expect(n).toBe(2);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+    for (let i = 0; i < 200; i++) {
+      await t.clock.advance(250);
+      if (t.frame().posted.length > t.of('status').length) t.reply('changed');
+    }
+    expect(n).toBe(2);
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('after a reload, remembered blocking for this session means no re-check at all', async () => {
+    const t = setup({ isCrossSite: crossSite, cookieMemory: memory({ s: 'blocked' }), session: { session_state: 's', sub: 'alice' } });
+    await t.started();
+    t.reply('changed');
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+  });
+
+  it('an unchanged answer after blocking brings monitoring back and is remembered', async () => {
+    const cookies = memory({ s: 'blocked' });
+    const t = setup({ isCrossSite: crossSite, cookieMemory: cookies, session: { session_state: 's', sub: 'alice' } });
+    await t.started();
+    t.reply('unchanged');
+    expect(cookies.stored).toEqual({ s: 'visible' });
     expect(t.monitor.state).toBe('monitoring');
   });
 
-  it('same-site, a changed right after sign-in is a real change and is re-checked', async () => {
-    const t = setup({ crossSite: false, session: { session_state: 's', sub: 'alice', issued_at: 1_000_000 } });
+  it('same-site, a changed then login_required is a real sign-out, with no evidence needed', async () => {
+    const t = setup({ isCrossSite: () => false, cookieMemory: memory(), session: { session_state: 's', sub: 'alice' } });
     await t.started();
     t.reply('changed');
-    expect(t.rechecks).toHaveLength(1);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { UserManager } from 'oidc-client-ts';
-import { userManagerSession } from '../../src/recheck/user-manager.js';
+import { userManagerSource } from '../../src/session/user-manager.js';
 
 interface FakeUser {
   profile: { sub: string };
@@ -8,14 +8,23 @@ interface FakeUser {
   id_token?: string;
 }
 
+const METADATA = { issuer: 'https://op.example', authorization_endpoint: 'https://op.example/authorize' };
+
 function fakeManagerClass(behaviour: { signinSilent: (args: unknown) => Promise<FakeUser | null> }) {
   const instances: FakeManager[] = [];
   class FakeManager {
     settings: Record<string, unknown>;
     stored: FakeUser | null = { profile: { sub: 'alice' }, session_state: 'old', id_token: 'id-old' };
     events = { load: vi.fn(async () => {}) };
-    metadataService = { getCheckSessionIframe: vi.fn(async () => 'https://op.example/check_session') };
+    metadataService = {
+      getCheckSessionIframe: vi.fn(async () => 'https://op.example/check_session'),
+      getEndSessionEndpoint: vi.fn(async () => 'https://op.example/logout'),
+      getMetadata: vi.fn(async () => METADATA),
+    };
     signinSilent = vi.fn((args: unknown) => behaviour.signinSilent(args));
+    storeUser = vi.fn(async (user: FakeUser | null) => {
+      this.stored = user;
+    });
     removeUser = vi.fn(async () => {
       this.stored = null;
     });
@@ -27,55 +36,79 @@ function fakeManagerClass(behaviour: { signinSilent: (args: unknown) => Promise<
       return this.stored;
     }
   }
-  const app = new FakeManager({ authority: 'https://op.example', client_id: 'spa', validateSubOnSilentRenew: true, automaticSilentRenew: true, userStore: { shared: true } });
-  return { app, instances, session: userManagerSession(app as unknown as UserManager) };
+  const app = new FakeManager({
+    authority: 'https://op.example/',
+    client_id: 'spa',
+    post_logout_redirect_uri: 'https://app.example/bye',
+    validateSubOnSilentRenew: true,
+    automaticSilentRenew: true,
+    userStore: { shared: true },
+    stateStore: { shared: true },
+  });
+  return { app, instances, source: userManagerSource(app as unknown as UserManager) };
 }
 
 const context = { session_state: 'old', sub: 'alice', id_token: 'id-old', signal: new AbortController().signal };
 
-describe('oidc-client-ts re-check adapter', () => {
-  it('reads the session_state of the latest authentication response and the sub', async () => {
-    const { session } = fakeManagerClass({ signinSilent: async () => null });
-    expect(await session.getSession()).toEqual({ session_state: 'old', sub: 'alice', id_token: 'id-old' });
-    expect(await session.resolveCheckSessionIframe()).toBe('https://op.example/check_session');
+describe('oidc-client-ts session source', () => {
+  it('reads the session_state of the latest authentication response, the sub and the ID token', async () => {
+    const { source } = fakeManagerClass({ signinSilent: async () => null });
+    expect(await source.getSession()).toEqual({ session_state: 'old', sub: 'alice', id_token: 'id-old' });
+    expect(await source.resolveCheckSessionIframe()).toBe('https://op.example/check_session');
+    expect(await source.resolveEndSessionEndpoint()).toBe('https://op.example/logout');
+    expect(source).toMatchObject({ issuer: 'https://op.example', clientId: 'spa', postLogoutRedirectUri: 'https://app.example/bye' });
   });
 
-  it('re-checks in an iframe (never with a refresh token) on a second manager over the same stores', async () => {
-    const { app, instances, session } = fakeManagerClass({ signinSilent: async () => ({ profile: { sub: 'alice' }, session_state: 'new', id_token: 'id-new' }) });
-    await session.recheck(context);
+  it('re-checks in an iframe (never with a refresh token) on a second manager with stores of its own and the app manager\'s metadata', async () => {
+    const { app, instances, source } = fakeManagerClass({ signinSilent: async () => ({ profile: { sub: 'alice' }, session_state: 'new', id_token: 'id-new' }) });
+    await source.recheck(context);
     const recheckManager = instances[1]!;
-    expect(recheckManager).toBeDefined();
-    expect(recheckManager.signinSilent).toHaveBeenCalledWith({ forceIframeAuth: true });
+    expect(recheckManager.signinSilent).toHaveBeenCalledWith({ forceIframeAuth: true, id_token_hint: 'id-old' });
     expect(app.signinSilent).not.toHaveBeenCalled();
-    expect(recheckManager.settings).toMatchObject({
-      validateSubOnSilentRenew: false,
-      includeIdTokenInSilentRenew: true,
-      automaticSilentRenew: false,
-      userStore: { shared: true },
-      client_id: 'spa',
-    });
+    expect(recheckManager.settings).toMatchObject({ validateSubOnSilentRenew: false, automaticSilentRenew: false, client_id: 'spa', metadata: METADATA });
+    // Its stores are its own: nothing it writes reaches the app's store.
+    expect(recheckManager.settings.userStore).not.toEqual({ shared: true });
+    expect(recheckManager.settings.stateStore).not.toEqual({ shared: true });
+    await source.recheck(context);
+    expect(instances).toHaveLength(2);
+    expect(app.metadataService.getMetadata).toHaveBeenCalledTimes(1);
   });
 
-  it('same user: returns the new session_state and tells the app manager about the new tokens', async () => {
+  it('stores nothing in the app\'s store until the monitor accepts the result', async () => {
     const fresh = { profile: { sub: 'alice' }, session_state: 'new', id_token: 'id-new' };
-    const { app, session } = fakeManagerClass({ signinSilent: async () => fresh });
-    expect(await session.recheck(context)).toEqual({ kind: 'authenticated', sub: 'alice', session_state: 'new', id_token: 'id-new' });
+    const { app, source } = fakeManagerClass({ signinSilent: async () => fresh });
+    const result = await source.recheck(context);
+    expect(result).toEqual({ kind: 'authenticated', sub: 'alice', session_state: 'new', id_token: 'id-new' });
+    expect(app.storeUser).not.toHaveBeenCalled();
+    expect(app.events.load).not.toHaveBeenCalled();
+    expect(app.stored?.session_state).toBe('old');
+    await source.accept!(result as Extract<typeof result, { kind: 'authenticated' }>);
+    expect(app.storeUser).toHaveBeenCalledWith(fresh);
     expect(app.events.load).toHaveBeenCalledWith(fresh);
+    expect(app.stored).toBe(fresh);
   });
 
-  it('another user: returns their sub and does not announce their tokens as loaded', async () => {
-    const { app, session } = fakeManagerClass({ signinSilent: async () => ({ profile: { sub: 'bob' }, session_state: 'x' }) });
-    expect(await session.recheck(context)).toMatchObject({ kind: 'authenticated', sub: 'bob' });
+  it('another user: returns their sub and leaves the app\'s store alone', async () => {
+    const { app, source } = fakeManagerClass({ signinSilent: async () => ({ profile: { sub: 'bob' }, session_state: 'x' }) });
+    expect(await source.recheck(context)).toMatchObject({ kind: 'authenticated', sub: 'bob' });
+    expect(app.storeUser).not.toHaveBeenCalled();
     expect(app.events.load).not.toHaveBeenCalled();
+    expect(app.stored?.profile.sub).toBe('alice');
+  });
+
+  it('accept ignores results it did not produce', async () => {
+    const { app, source } = fakeManagerClass({ signinSilent: async () => null });
+    await source.accept!({ kind: 'authenticated', sub: 'mallory', session_state: 's' });
+    expect(app.storeUser).not.toHaveBeenCalled();
   });
 
   it.each(['login_required', 'interaction_required', 'consent_required', 'account_selection_required'])('maps the OP error %s to signedOut', async (error) => {
-    const { session } = fakeManagerClass({
+    const { source } = fakeManagerClass({
       signinSilent: async () => {
         throw Object.assign(new Error(error), { name: 'ErrorResponse', error, session_state: 'anon.salt' });
       },
     });
-    expect(await session.recheck(context)).toEqual({ kind: 'signedOut', error, session_state: 'anon.salt' });
+    expect(await source.recheck(context)).toEqual({ kind: 'signedOut', error, session_state: 'anon.salt' });
   });
 
   it.each([
@@ -84,17 +117,24 @@ describe('oidc-client-ts re-check adapter', () => {
     ['an OP failure', Object.assign(new Error('server_error'), { name: 'ErrorResponse', error: 'server_error' })],
     ['temporarily_unavailable', Object.assign(new Error('x'), { error: 'temporarily_unavailable' })],
   ])('lets %s through as a failure (unknown, not signed out)', async (_name, thrown) => {
-    const { session } = fakeManagerClass({
+    const { source } = fakeManagerClass({
       signinSilent: async () => {
         throw thrown;
       },
     });
-    await expect(session.recheck(context)).rejects.toBe(thrown);
+    await expect(source.recheck(context)).rejects.toBe(thrown);
   });
 
-  it('signs out locally through removeUser', async () => {
-    const { app, session } = fakeManagerClass({ signinSilent: async () => null });
-    await session.signOutLocally();
+  it('a failed metadata load is retried on the next re-check', async () => {
+    const { app, source } = fakeManagerClass({ signinSilent: async () => ({ profile: { sub: 'alice' }, session_state: 'n' }) });
+    app.metadataService.getMetadata.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await expect(source.recheck(context)).rejects.toThrow('Failed to fetch');
+    await expect(source.recheck(context)).resolves.toMatchObject({ kind: 'authenticated' });
+  });
+
+  it('removes the local user through removeUser', async () => {
+    const { app, source } = fakeManagerClass({ signinSilent: async () => null });
+    await source.removeUser();
     expect(app.removeUser).toHaveBeenCalled();
   });
 });

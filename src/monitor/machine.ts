@@ -1,0 +1,800 @@
+import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
+import { SIGNED_OUT_ERRORS } from '../session/constants.js';
+import type { TabMessage } from '../tabs/messages.js';
+import { backoffDelay } from './backoff.js';
+import type {
+  CheckSessionStatus,
+  ErrorStatusPolicy,
+  MonitorEvents,
+  MonitorState,
+  RecheckContext,
+  RecheckResult,
+  SessionInfo,
+  SignedOutReason,
+  UnavailableReason,
+} from './types.js';
+
+/** Timing and policy of one monitor (all durations in milliseconds), validated by the public entry. */
+export interface MonitorConfig {
+  interval: number;
+  replyTimeout: number;
+  frameTimeout: number;
+  recheckTimeout: number;
+  maxRetryDelay: number;
+  onErrorStatus: ErrorStatusPolicy;
+  /** At most this many `prompt=none` re-checks … */
+  maxRechecks: number;
+  /** … within this window; beyond it the loop guard pauses re-checks. */
+  recheckWindow: number;
+  /** Period of the optional keep-alive `prompt=none` while the page is visible; 0 = off. */
+  keepAlive: number;
+  /** Keep watching while nobody is signed in, and report `signedIn` when someone signs in at the OP. */
+  anonymous: boolean;
+}
+
+/**
+ * What this browser has shown about the OP iframe's access to the OP's cookies for one `session_state`
+ * (SM §5.1): `visible` once it answered `unchanged` for it, `blocked` once a sign-out answer could not be
+ * believed, `unknown` before either.
+ */
+export type CookieEvidence = 'unknown' | 'visible' | 'blocked';
+
+/** The one-shot timers of a monitor. `main` is the next step of the loop (a poll or a retry). */
+export type TimerSlot = 'main' | 'reply' | 'recheck' | 'keepAlive';
+
+/** What the `main` timer does when it fires. */
+type MainAction = 'poll' | 'frameTimeout' | 'loadFrame' | 'resolveFrameUrl' | 'readSession';
+
+/** What happens to a monitor, from the outside world. Results carry the token of the request they answer. */
+export type MonitorInput =
+  /** `coordinated`: tabs share one poller per user (Web Locks); this tab polls only after `leading: true`. */
+  | { type: 'start'; coordinated: boolean; visible: boolean }
+  | { type: 'sessionRead'; token: number; session: SessionInfo | null; cookies?: CookieEvidence; lastSessionState?: string }
+  | { type: 'sessionReadFailed'; token: number; detail: string }
+  | { type: 'frameUrlResolved'; token: number; url: string | undefined; crossSite: boolean }
+  | { type: 'frameUrlFailed'; token: number; reason: 'discovery-failed' | 'invalid-metadata'; detail: string }
+  | { type: 'frameLoaded'; frame: number }
+  | { type: 'reply'; frame: number; status: CheckSessionStatus }
+  | { type: 'timer'; timer: TimerSlot; token: number }
+  | { type: 'recheckSettled'; id: number; result: unknown }
+  | { type: 'recheckFailed'; id: number; error: unknown }
+  | { type: 'visibility'; visible: boolean }
+  /** `checkNow()`, focus, back online, restored from the back/forward cache. */
+  | { type: 'wake' }
+  | { type: 'leading'; leading: boolean }
+  | { type: 'tab'; message: TabMessage }
+  /** The session ended without asking the OP (a matching front-channel request, a local logout). */
+  | { type: 'signOut'; reason: 'front-channel' | 'other-tab' | 'logout' }
+  /** A logout navigation is in flight: stop everything and let another tab lead. */
+  | { type: 'suspend' }
+  /** The logout did not leave the page: read the session again and go on. */
+  | { type: 'resume' }
+  /** The local user was removed and the app told; an anonymous monitor goes on watching. */
+  | { type: 'signedOutLocally' }
+  | { type: 'stop' };
+
+type Emit = { [E in keyof MonitorEvents]: { type: 'emit'; event: E; payload: MonitorEvents[E] } }[keyof MonitorEvents];
+
+/** What the interpreter must do. The machine never performs anything itself. */
+export type MonitorEffect =
+  | { type: 'readSession'; token: number }
+  | { type: 'resolveFrameUrl'; token: number }
+  | { type: 'createFrame'; frame: number; url: string }
+  | { type: 'disposeFrame' }
+  | { type: 'post'; message: string }
+  | { type: 'setTimer'; timer: TimerSlot; token: number; ms: number }
+  | { type: 'clearTimer'; timer: TimerSlot }
+  | { type: 'recheck'; id: number; context: Omit<RecheckContext, 'signal'> }
+  | { type: 'abortRecheck' }
+  /** Commit an accepted re-check result to the app's store (nothing is stored before this). */
+  | { type: 'accept'; result: Extract<RecheckResult, { kind: 'authenticated' }> }
+  | Emit
+  | { type: 'broadcast'; message: TabMessage }
+  /** Remove the local user, then emit `userChanged` (when `userChangedTo`) and `signedOut`, then input `signedOutLocally`. */
+  | { type: 'signOut'; reason: SignedOutReason; sub?: string; userChangedTo?: string }
+  /** Whose session this tab watches (tabs watching the same `sub` share one poller); `undefined`: none. */
+  | { type: 'watch'; sub: string | undefined }
+  | { type: 'rememberCookies'; session_state: string; evidence: Exclude<CookieEvidence, 'unknown'> };
+
+/** The whole state of one monitor: plain data, replaced (never mutated) by {@link transition}. */
+export interface MachineState {
+  readonly config: MonitorConfig;
+  readonly clientId: string;
+  readonly phase: MonitorState;
+  readonly leading: boolean;
+  /** Tabs elect one poller per watched `sub`; otherwise this tab always polls. */
+  readonly coordinated: boolean;
+  /** Whose session this tab last said it watches (`null`: not said yet). */
+  readonly watching: string | undefined | null;
+  readonly visible: boolean;
+  /** The session this tab watches; `sub` is empty while watching anonymously. */
+  readonly session: SessionInfo | undefined;
+  readonly anonymous: boolean;
+  readonly url: string | undefined;
+  readonly crossSite: boolean;
+  readonly cookies: CookieEvidence;
+  /** Token of the outstanding session read or frame URL resolution (0: none). */
+  readonly reading: number;
+  readonly resolving: number;
+  /** Number of the current frame (0: none) and whether it has loaded. */
+  readonly frame: number;
+  readonly frameReady: boolean;
+  readonly pollInFlight: boolean;
+  /** A poll came due while the page was hidden. */
+  readonly pollDue: boolean;
+  readonly timers: Readonly<Partial<Record<TimerSlot, number>>>;
+  readonly mainAction: MainAction | undefined;
+  readonly nextToken: number;
+  readonly recheck: { id: number; keepAlive: boolean } | undefined;
+  /** The next answer is the first for the current session_state, which came from a re-check. */
+  readonly firstPoll: boolean;
+  readonly fromRecheck: boolean;
+  /** Cross-site: consecutive "re-check succeeded, next answer is changed again" rounds without cookie evidence. */
+  readonly strikes: number;
+  readonly failures: number;
+  readonly errorStreak: number;
+  readonly recheckTimes: readonly number[];
+  readonly unavailableReason: UnavailableReason | undefined;
+  /** The anonymous session_state a sign-out answer carried, to watch next. */
+  readonly nextAnonymousState: string | undefined;
+}
+
+/** The outside facts a transition may use: the time and a random number in [0, 1) for jitter. */
+export interface TransitionEnv {
+  now: number;
+  random: number;
+}
+
+export function initialState(clientId: string, config: MonitorConfig): MachineState {
+  return {
+    config,
+    clientId,
+    phase: 'starting',
+    leading: false,
+    coordinated: false,
+    watching: null,
+    visible: true,
+    session: undefined,
+    anonymous: false,
+    url: undefined,
+    crossSite: false,
+    cookies: 'unknown',
+    reading: 0,
+    resolving: 0,
+    frame: 0,
+    frameReady: false,
+    pollInFlight: false,
+    pollDue: false,
+    timers: {},
+    mainAction: undefined,
+    nextToken: 1,
+    recheck: undefined,
+    firstPoll: true,
+    fromRecheck: false,
+    strikes: 0,
+    failures: 0,
+    errorStreak: 0,
+    recheckTimes: [],
+    unavailableReason: undefined,
+    nextAnonymousState: undefined,
+  };
+}
+
+const THIRD_PARTY_DETAIL =
+  'The OP iframe cannot read the OP session: the browser blocks third-party cookies for it (RP and OP are different sites), so a sign-out at the OP cannot be told from blocked cookies here. Polling goes on; see SM §5.1.';
+
+/** True for a well-formed {@link RecheckResult}; anything else counts as a failed re-check. */
+export function isRecheckResult(value: unknown): value is RecheckResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const result = value as Record<string, unknown>;
+  if (result.kind === 'authenticated') {
+    return typeof result.sub === 'string' && result.sub !== '' && typeof result.session_state === 'string' && result.session_state !== '' && !/\s/.test(result.session_state);
+  }
+  return result.kind === 'signedOut' && typeof result.error === 'string' && SIGNED_OUT_ERRORS.has(result.error);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The session-monitoring state machine of OpenID Connect Session Management 1.0 §3.1, as a pure function:
+ * `(state, input) → (state, effects)`. A small interpreter ({@link createMonitor}) owns the timers, the frame and
+ * the re-check, and feeds their results back as inputs carrying the token or id of the request they answer, so
+ * that a stale result is dropped here by construction.
+ *
+ * - `unchanged`: keep polling; across sites it also proves that the OP iframe can read the OP's cookies.
+ * - `changed`: one `prompt=none` re-check (SM §3.1); same `sub` → store the new `session_state`; another `sub` →
+ *   the original user signed out; a `login_required`-family error → signed out — across sites only when this
+ *   browser has shown that the OP iframe can read the OP's cookies, since without them every answer is `changed`
+ *   and every `prompt=none` fails (SM §5.1); otherwise `unavailable` (`third-party-cookies-blocked`).
+ * - `error`: never `prompt=none` (SM §3.1 MUST NOT); by default report `unavailable` and poll at a backed-off pace.
+ * - Everything indeterminate (timeouts, network, OP failures) is reported and retried; it never signs out.
+ * - No decision compares the OP's clock with the browser's or depends on how long ago the user signed in.
+ *
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
+ */
+export function transition(state: MachineState, input: MonitorInput, env: TransitionEnv): { state: MachineState; effects: MonitorEffect[] } {
+  const s: Mutable<MachineState> = { ...state };
+  const effects: MonitorEffect[] = [];
+  if (s.phase === 'stopped') return { state, effects };
+  const { config } = s;
+  const isOver = () => s.phase === 'signedOut';
+
+  const token = () => s.nextToken++;
+  const emit = <E extends keyof MonitorEvents>(event: E, payload: MonitorEvents[E]) => effects.push({ type: 'emit', event, payload } as Emit);
+  const setPhase = (next: MonitorState) => {
+    if (next === s.phase) return;
+    const previous = s.phase;
+    s.phase = next;
+    emit('state', { state: next, previous });
+  };
+  const setTimer = (timer: TimerSlot, ms: number) => {
+    const t = token();
+    s.timers = { ...s.timers, [timer]: t };
+    effects.push({ type: 'setTimer', timer, token: t, ms });
+  };
+  const clearTimer = (timer: TimerSlot) => {
+    if (s.timers[timer] === undefined) return;
+    const { [timer]: _cleared, ...rest } = s.timers;
+    s.timers = rest;
+    if (timer === 'main') s.mainAction = undefined;
+    effects.push({ type: 'clearTimer', timer });
+  };
+  const schedule = (action: MainAction, ms: number) => {
+    clearTimer('main');
+    s.mainAction = action;
+    setTimer('main', ms);
+  };
+  const retryDelay = () => {
+    s.failures += 1;
+    return backoffDelay(s.failures, config.interval, config.maxRetryDelay, () => env.random);
+  };
+  const sub = () => s.session?.sub;
+
+  function unavailable(reason: UnavailableReason, detail: string, retry?: MainAction, delay?: number): void {
+    const retryInMs = retry ? (delay ?? retryDelay()) : undefined;
+    const news = s.unavailableReason !== reason || s.phase !== 'unavailable';
+    s.unavailableReason = reason;
+    setPhase('unavailable');
+    if (news || !retry) {
+      const payload = { reason, detail, retrying: retry !== undefined, ...(retryInMs !== undefined ? { retryInMs } : {}) };
+      emit('unavailable', payload);
+      const who = sub();
+      if (s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: who, reason, detail, retrying: payload.retrying } });
+    }
+    if (retry && retryInMs !== undefined) schedule(retry, retryInMs);
+  }
+
+  function backToMonitoring(): void {
+    const who = sub();
+    if (s.phase === 'unavailable' && s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: who } });
+    s.unavailableReason = undefined;
+    setPhase('monitoring');
+  }
+
+  function disposeFrame(): void {
+    clearTimer('reply');
+    s.pollInFlight = false;
+    if (s.frame !== 0) effects.push({ type: 'disposeFrame' });
+    s.frame = 0;
+    s.frameReady = false;
+  }
+
+  function abortRecheck(): void {
+    clearTimer('recheck');
+    if (s.recheck) effects.push({ type: 'abortRecheck' });
+    s.recheck = undefined;
+  }
+
+  /** Drops the frame, every timer and any re-check: nothing of this tab's polling is left. */
+  function teardown(): void {
+    clearTimer('main');
+    clearTimer('keepAlive');
+    disposeFrame();
+    abortRecheck();
+    s.reading = 0;
+    s.resolving = 0;
+  }
+
+  /**
+   * Says whose session this tab watches. Coordinated tabs poll once per `sub`, so a new `sub` means waiting to be
+   * elected again; returns true when this tab stopped leading because of it.
+   */
+  function watch(next: string | undefined): boolean {
+    if (s.watching === next) return false;
+    s.watching = next;
+    effects.push({ type: 'watch', sub: next });
+    if (!s.coordinated || !s.leading) return false;
+    s.leading = false;
+    return true;
+  }
+
+  function readSession(): void {
+    s.reading = token();
+    effects.push({ type: 'readSession', token: s.reading });
+  }
+
+  function resolveFrameUrl(): void {
+    s.resolving = token();
+    effects.push({ type: 'resolveFrameUrl', token: s.resolving });
+  }
+
+  /** The leading tab starts its polling: the frame URL first, then the frame. */
+  function begin(): void {
+    if (!s.leading || !s.session || isOver() || s.phase === 'paused') return;
+    scheduleKeepAlive();
+    if (s.url === undefined) resolveFrameUrl();
+    else loadFrame();
+  }
+
+  function loadFrame(): void {
+    if (!s.leading || !s.url || !s.session || isOver() || s.phase === 'paused') return;
+    disposeFrame();
+    s.frame = token();
+    effects.push({ type: 'createFrame', frame: s.frame, url: s.url });
+    schedule('frameTimeout', config.frameTimeout);
+  }
+
+  function poll(): void {
+    if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
+    if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
+    clearTimer('main');
+    if (!s.visible) {
+      // Hidden: nobody is looking, so spare the OP; the page checks at once when it is shown again.
+      s.pollDue = true;
+      return;
+    }
+    s.pollDue = false;
+    if (!s.session.session_state) {
+      // Anonymous, with no session_state known yet: learn it with one prompt=none.
+      startRecheck(false);
+      return;
+    }
+    s.pollInFlight = true;
+    setTimer('reply', config.replyTimeout);
+    // SM §3.1: the message is client_id + " " + session_state.
+    effects.push({ type: 'post', message: `${s.clientId} ${s.session.session_state}` });
+  }
+
+  function setSession(next: SessionInfo, cookies: CookieEvidence, fromRecheck: boolean): void {
+    s.session = next;
+    s.cookies = cookies;
+    s.fromRecheck = fromRecheck;
+    s.firstPoll = true;
+  }
+
+  /** Across sites, answers about the OP session can only be believed once the iframe has shown it sees the cookies. */
+  const cookiesUnproven = () => s.crossSite && s.cookies !== 'visible';
+
+  function cookiesBlocked(): void {
+    s.cookies = 'blocked';
+    if (s.session?.session_state) effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'blocked' });
+    // Keep polling at a backed-off pace: an `unchanged` (the user allowed the cookies, or storage access was
+    // granted) brings monitoring back; `changed` answers no longer start a prompt=none, so nothing can loop.
+    unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL, 'poll');
+  }
+
+  function onReply(status: CheckSessionStatus): void {
+    clearTimer('reply');
+    s.pollInFlight = false;
+    const first = s.firstPoll;
+    s.firstPoll = false;
+    emit('status', { status, at: env.now });
+    if (status === 'unchanged') {
+      s.failures = 0;
+      s.errorStreak = 0;
+      s.strikes = 0;
+      if (s.crossSite && s.cookies !== 'visible' && s.session?.session_state) {
+        effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'visible' });
+      }
+      s.cookies = 'visible';
+      backToMonitoring();
+      schedule('poll', config.interval);
+      return;
+    }
+    if (status === 'error') {
+      onErrorStatus();
+      return;
+    }
+    s.errorStreak = 0;
+    if (s.crossSite && s.cookies === 'blocked') {
+      cookiesBlocked();
+      return;
+    }
+    s.failures = 0;
+    if (cookiesUnproven() && first && s.fromRecheck) {
+      // A re-check just succeeded and its fresh session_state is `changed` at once: twice in a row means the
+      // iframe cannot see the cookie the OP computed it from.
+      s.strikes += 1;
+      if (s.strikes >= 2) {
+        cookiesBlocked();
+        return;
+      }
+    }
+    startRecheck(false);
+  }
+
+  function onErrorStatus(): void {
+    // SM §3.1: never prompt=none on `error` — that is how re-authentication loops start.
+    if (config.onErrorStatus === 'signOut') {
+      signOut('error-status');
+      return;
+    }
+    const detail = 'The OP iframe answered "error": it could not check the message (wrong client_id or origin, or no access to its own state).';
+    if (config.onErrorStatus === 'stop') {
+      clearTimer('main');
+      disposeFrame();
+      unavailable('error-status', detail);
+      return;
+    }
+    s.errorStreak += 1;
+    unavailable('error-status', detail, 'poll', backoffDelay(s.errorStreak + 1, config.interval, config.maxRetryDelay, () => env.random));
+  }
+
+  function startRecheck(keepAlive: boolean): void {
+    if (!s.session || !s.leading || s.recheck) return;
+    if (!keepAlive) {
+      const times = s.recheckTimes.filter((at) => env.now - at < config.recheckWindow);
+      if (times.length >= config.maxRechecks) {
+        s.recheckTimes = times;
+        const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
+        unavailable(
+          'loop-guard',
+          `The OP iframe kept answering "changed": ${config.maxRechecks} prompt=none re-checks within ${config.recheckWindow} ms. Re-checks pause until the window has passed.`,
+          'poll',
+          wait,
+        );
+        return;
+      }
+      s.recheckTimes = [...times, env.now];
+    }
+    clearTimer('main');
+    setPhase('rechecking');
+    const id = token();
+    s.recheck = { id, keepAlive };
+    const { session_state, sub: who, id_token } = s.session;
+    effects.push({ type: 'recheck', id, context: { session_state, sub: who, ...(id_token ? { id_token } : {}) } });
+    setTimer('recheck', config.recheckTimeout);
+  }
+
+  function recheckFailed(error: OidcSessionMonitorError): void {
+    emit('error', { error });
+    // Unknown is not signed out: keep the user and poll again later; the OP iframe says `changed` again if the
+    // session really changed, and the re-check is retried then.
+    if (s.phase === 'rechecking') setPhase(s.unavailableReason ? 'unavailable' : 'monitoring');
+    schedule('poll', retryDelay());
+  }
+
+  function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
+    const known = s.session!;
+    if (s.anonymous) {
+      if (result.kind === 'authenticated') {
+        s.anonymous = false;
+        setSession({ sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, 'unknown', true);
+        s.failures = 0;
+        backToMonitoring();
+        if (watch(result.sub)) teardown();
+        else schedule('poll', config.interval);
+        effects.push({ type: 'accept', result });
+        emit('signedIn', { sub: result.sub, session_state: result.session_state });
+        return;
+      }
+      if (!result.session_state || /\s/.test(result.session_state)) {
+        setPhase('monitoring');
+        unavailable('not-signed-in', 'Nobody is signed in, and the OP sent no session_state with its prompt=none error, so there is nothing to watch.');
+        return;
+      }
+      setSession({ session_state: result.session_state, sub: '' }, result.session_state === known.session_state ? s.cookies : 'unknown', true);
+      backToMonitoring();
+      schedule('poll', config.interval);
+      return;
+    }
+    if (result.kind === 'signedOut') {
+      if (cookiesUnproven()) {
+        // Without cookies the prompt=none went out without them too: its error proves nothing (SM §5.1).
+        setPhase('monitoring');
+        cookiesBlocked();
+        return;
+      }
+      signOut(result.error, undefined, result.session_state);
+      return;
+    }
+    if (result.sub !== known.sub) {
+      // SM §3.1: a validated ID token for another End-User means the original one is signed out here.
+      signOut('login_required', result.sub);
+      return;
+    }
+    const previous = known.session_state;
+    const same = result.session_state === previous;
+    // The same user's session, re-authenticated with the OP's cookies: evidence carries over to the new state.
+    const cookies = same || s.cookies === 'visible' ? s.cookies : 'unknown';
+    setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, cookies, true);
+    if (cookies === 'visible' && !same && s.crossSite) effects.push({ type: 'rememberCookies', session_state: result.session_state, evidence: 'visible' });
+    s.failures = 0;
+    backToMonitoring();
+    schedule('poll', keepAlive ? 0 : config.interval);
+    effects.push({ type: 'accept', result });
+    emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
+    effects.push({ type: 'broadcast', message: { type: 'refreshed', sub: result.sub, session_state: result.session_state, previous_session_state: previous } });
+  }
+
+  function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
+    if (isOver()) return;
+    const previousSub = s.anonymous ? undefined : sub();
+    teardown();
+    watch(undefined);
+    setPhase('signedOut');
+    s.nextAnonymousState = nextAnonymousState;
+    s.session = undefined;
+    s.anonymous = false;
+    // `logout()` and the tab that saw it first tell the other tabs themselves.
+    if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
+      effects.push({
+        type: 'broadcast',
+        message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
+      });
+    }
+    effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
+  }
+
+  function scheduleKeepAlive(): void {
+    clearTimer('keepAlive');
+    if (config.keepAlive > 0 && s.leading && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
+  }
+
+  function onTab(message: TabMessage): void {
+    const own = s.session;
+    if (!own || s.anonymous || isOver() || s.phase === 'paused') return;
+    // Every tab decides for its own user: a message about another user's session says nothing about this one.
+    switch (message.type) {
+      case 'signedOut':
+        if (message.sub === own.sub) signOut(message.reason === 'front-channel' ? 'front-channel' : 'other-tab');
+        return;
+      case 'userChanged':
+        if (message.previousSub === own.sub) signOut('other-tab', message.sub);
+        return;
+      case 'refreshed':
+        if (s.leading || message.sub !== own.sub) return;
+        setSession({ ...own, session_state: message.session_state }, 'unknown', true);
+        backToMonitoring();
+        emit('refreshed', { sub: message.sub, session_state: message.session_state, previous_session_state: message.previous_session_state });
+        return;
+      case 'unavailable':
+        if (s.leading || message.sub !== own.sub) return;
+        s.unavailableReason = message.reason;
+        setPhase('unavailable');
+        emit('unavailable', { reason: message.reason, detail: message.detail, retrying: message.retrying });
+        return;
+      case 'monitoring':
+        if (s.leading || message.sub !== own.sub) return;
+        s.unavailableReason = undefined;
+        setPhase('monitoring');
+        return;
+      default:
+        return;
+    }
+  }
+
+  function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, lastSessionState: string | undefined): void {
+    s.reading = 0;
+    if (!session || !session.sub) {
+      if (!config.anonymous) {
+        s.session = undefined;
+        watch(undefined);
+        unavailable('not-signed-in', 'Nobody is signed in: there is no session to monitor.');
+        return;
+      }
+      // Anonymous monitoring: watch the OP's anonymous session_state (the one a sign-out answer carried, or the
+      // last one this tab knew before a logout, or one learned with a prompt=none); report `signedIn` later.
+      const known = s.nextAnonymousState ?? lastSessionState ?? '';
+      s.nextAnonymousState = undefined;
+      s.anonymous = true;
+      setSession({ session_state: /\s/.test(known) ? '' : known, sub: '' }, 'unknown', false);
+      watch('');
+      begin();
+      return;
+    }
+    s.anonymous = false;
+    if (!session.session_state || /\s/.test(session.session_state)) {
+      s.session = undefined;
+      watch(undefined);
+      unavailable('no-session-state', 'The authentication response carried no usable session_state, so the OP iframe cannot be asked about it.');
+      return;
+    }
+    setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
+    s.strikes = 0;
+    watch(session.sub);
+    begin();
+  }
+
+  switch (input.type) {
+    case 'start':
+      if (s.reading || s.session || isOver()) break;
+      s.coordinated = input.coordinated;
+      s.leading = !input.coordinated;
+      s.visible = input.visible;
+      readSession();
+      break;
+    case 'sessionRead':
+      if (input.token !== s.reading || isOver() || s.phase === 'paused') break;
+      onSessionRead(input.session, input.cookies ?? 'unknown', input.lastSessionState);
+      break;
+    case 'sessionReadFailed':
+      if (input.token !== s.reading || isOver() || s.phase === 'paused') break;
+      s.reading = 0;
+      unavailable('not-signed-in', `The local session could not be read: ${input.detail}`, 'readSession');
+      break;
+    case 'frameUrlResolved':
+      if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
+      s.resolving = 0;
+      if (!input.url) {
+        unavailable('unsupported', 'The OP publishes no check_session_iframe: it does not support OpenID Connect Session Management.');
+        break;
+      }
+      s.url = input.url;
+      s.crossSite = input.crossSite;
+      loadFrame();
+      break;
+    case 'frameUrlFailed':
+      if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
+      s.resolving = 0;
+      if (input.reason === 'invalid-metadata') unavailable('invalid-metadata', input.detail);
+      else unavailable('discovery-failed', `Discovery failed: ${input.detail}`, 'resolveFrameUrl');
+      break;
+    case 'frameLoaded':
+      if (input.frame !== s.frame || s.frameReady || !s.leading) break;
+      s.frameReady = true;
+      clearTimer('main');
+      // The first poll runs as soon as the frame is ready.
+      poll();
+      break;
+    case 'reply':
+      // Only a reply of the current frame to the outstanding poll counts, and only one per poll.
+      if (input.frame !== s.frame || !s.pollInFlight || isOver() || s.phase === 'paused') break;
+      onReply(input.status);
+      break;
+    case 'timer': {
+      if (s.timers[input.timer] !== input.token) break;
+      const { [input.timer]: _fired, ...rest } = s.timers;
+      s.timers = rest;
+      if (input.timer === 'main') {
+        const action = s.mainAction;
+        s.mainAction = undefined;
+        runMain(action);
+      } else if (input.timer === 'reply') {
+        if (!s.pollInFlight) break;
+        s.pollInFlight = false;
+        // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script:
+        // replace it, so that recovery needs no page reload.
+        disposeFrame();
+        unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
+      } else if (input.timer === 'recheck') {
+        if (!s.recheck) break;
+        effects.push({ type: 'abortRecheck' });
+        s.recheck = undefined;
+        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckTimeout, `The prompt=none re-check did not finish within ${config.recheckTimeout} ms; the session is unknown, not ended.`));
+      } else {
+        // Keep-alive: only while someone uses the app, and never on top of another check.
+        if (s.visible && s.frameReady && !s.pollInFlight && !s.recheck && (s.phase === 'monitoring' || s.phase === 'starting')) startRecheck(true);
+        scheduleKeepAlive();
+      }
+      break;
+    }
+    case 'recheckSettled':
+    case 'recheckFailed': {
+      // A result for a re-check that was aborted, timed out or belongs to an earlier leadership changes nothing.
+      if (!s.recheck || input.id !== s.recheck.id || isOver()) break;
+      const { keepAlive } = s.recheck;
+      clearTimer('recheck');
+      s.recheck = undefined;
+      if (input.type === 'recheckSettled' && isRecheckResult(input.result)) {
+        onRecheckResult(input.result, keepAlive);
+      } else if (input.type === 'recheckSettled') {
+        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'The re-check returned a value that is not a RecheckResult.'));
+      } else {
+        const error = input.error;
+        recheckFailed(
+          error instanceof OidcSessionMonitorError
+            ? error
+            : new OidcSessionMonitorError(ErrorCode.RecheckFailed, `The prompt=none re-check failed; the session is unknown, not ended: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+        );
+      }
+      break;
+    }
+    case 'visibility':
+      s.visible = input.visible;
+      if (input.visible) wake();
+      break;
+    case 'wake':
+      wake();
+      break;
+    case 'leading':
+      if (input.leading === s.leading || !s.coordinated) break;
+      s.leading = input.leading;
+      if (input.leading) {
+        begin();
+      } else {
+        // Another tab now polls for this one: drop the iframe and timers, keep the session.
+        const wasRechecking = s.phase === 'rechecking';
+        const reading = s.reading;
+        teardown();
+        s.reading = reading;
+        if (wasRechecking) setPhase('monitoring');
+      }
+      break;
+    case 'tab':
+      onTab(input.message);
+      break;
+    case 'signOut':
+      if (s.phase === 'paused' && input.reason !== 'logout') break;
+      if (!s.session || s.anonymous) {
+        if (input.reason === 'logout' && s.phase === 'paused') {
+          setPhase('signedOut');
+          effects.push({ type: 'signOut', reason: 'logout' });
+        }
+        break;
+      }
+      signOut(input.reason);
+      break;
+    case 'suspend':
+      if (isOver() || s.phase === 'paused') break;
+      teardown();
+      // A paused tab must not keep the app's other tabs from polling.
+      watch(undefined);
+      setPhase('paused');
+      break;
+    case 'resume':
+      if (s.phase !== 'paused') break;
+      setPhase('starting');
+      s.session = undefined;
+      readSession();
+      break;
+    case 'signedOutLocally':
+      if (s.phase !== 'signedOut' || !config.anonymous) break;
+      // Keep watching, now anonymously, with the session_state the OP sent along with its error.
+      setPhase('starting');
+      readSession();
+      break;
+    case 'stop':
+      teardown();
+      watch(undefined);
+      setPhase('stopped');
+      break;
+  }
+  return { state: s, effects };
+
+  function runMain(action: MainAction | undefined): void {
+    switch (action) {
+      case 'poll':
+        poll();
+        break;
+      case 'frameTimeout':
+        if (s.frameReady) break;
+        disposeFrame();
+        unavailable('frame-timeout', `The OP iframe did not load within ${config.frameTimeout} ms.`, 'loadFrame');
+        break;
+      case 'loadFrame':
+        loadFrame();
+        break;
+      case 'resolveFrameUrl':
+        if (s.leading && !isOver()) resolveFrameUrl();
+        break;
+      case 'readSession':
+        if (!isOver()) readSession();
+        break;
+      default:
+        break;
+    }
+  }
+
+  function wake(): void {
+    if (!s.leading || isOver() || s.phase === 'paused') return;
+    if (s.frameReady) {
+      poll();
+    } else if (s.mainAction && s.mainAction !== 'frameTimeout') {
+      // A retry is pending (discovery, frame load): run it now.
+      const action = s.mainAction;
+      clearTimer('main');
+      runMain(action);
+    }
+  }
+}

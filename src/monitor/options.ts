@@ -1,0 +1,135 @@
+import type { UserManager, UserManagerSettings } from 'oidc-client-ts';
+import type { MonitorConfig } from './machine.js';
+import type { ErrorStatusPolicy, Recheck, SignedOutReason } from './types.js';
+
+/** Options shared by every way of starting a monitor: timing, policies, site relation. Durations are in milliseconds. */
+export interface MonitorOptions {
+  /** Time between polls of the OP iframe. Default 3000; from 500 to 3,600,000. */
+  interval?: number;
+  /** How long to wait for the OP iframe to answer one poll. Default 5000; from 100 to 60,000. */
+  replyTimeout?: number;
+  /** How long to wait for the OP iframe to load. Default 10,000; from 1000 to 120,000. */
+  frameTimeout?: number;
+  /** How long a `prompt=none` re-check may take before it counts as "unknown". Default 15,000; from 1000 to 120,000. */
+  recheckTimeout?: number;
+  /** Longest wait between retries after failures (backoff with jitter). Default 60,000; from `interval` to 3,600,000. */
+  maxRetryDelay?: number;
+  /**
+   * What to do when the OP iframe answers `error` (SM §3.1 forbids `prompt=none` then, whatever this says).
+   * `'backoff'` (default): report `unavailable` and keep polling at a backed-off pace; `'stop'`: stop polling;
+   * `'signOut'`: sign the user out locally.
+   */
+  onErrorStatus?: ErrorStatusPolicy;
+  /** Loop guard: at most this many `prompt=none` re-checks per `recheckWindow`. Default 3; from 1 to 100. */
+  maxRechecks?: number;
+  /** Loop guard window. Default 60,000; from 1000 to 86,400,000. */
+  recheckWindow?: number;
+  /** Accept `http:` URLs on non-loopback hosts (test setups only). Default false. */
+  allowInsecureHttp?: boolean;
+  /**
+   * Whether the app and the OP's `check_session_iframe` are the same *site* (scheme and registrable domain), which
+   * decides whether browsers treat the OP iframe as a third party. Default: decided from the URLs, and only an
+   * identical host counts as provably the same site (this SDK ships no Public Suffix List). Set `true` for a
+   * deployment such as `app.example.com` with `login.example.com`; `false` forces the cross-site rules.
+   * Across sites, a sign-out answer is believed only once the OP iframe has shown it can read the OP's cookies.
+   */
+  sameSite?: boolean;
+  /**
+   * Keep-alive: a `prompt=none` re-check this often (10,000 – 86,400,000) while the page is visible, for OPs that
+   * end idle sessions. Default 0 (off). It does not count toward the loop guard.
+   */
+  keepAlive?: number;
+  /**
+   * Anonymous monitoring: while nobody is signed in (before sign-in, after a sign-out, on the post-logout page),
+   * keep watching the OP's anonymous `session_state` and emit `signedIn` when somebody signs in at the OP.
+   * Costs one `prompt=none` to learn that state. Default false.
+   */
+  anonymous?: boolean;
+}
+
+/** Monitor the session of a user signed in with an oidc-client-ts `UserManager` the app already has. */
+export interface UserManagerMonitorOptions extends MonitorOptions {
+  userManager: UserManager;
+}
+
+/** Monitor a session whose `UserManager` the SDK creates from these settings (the same the app signs in with). */
+export interface SettingsMonitorOptions extends MonitorOptions {
+  authority: string;
+  client_id: string;
+  redirect_uri: string;
+  /** A page of the app that calls oidc-client-ts `signinSilentCallback()`; the `prompt=none` answer lands there. */
+  silent_redirect_uri: string;
+  scope?: string;
+  /** Further oidc-client-ts settings (stores, extra parameters…). */
+  settings?: Partial<UserManagerSettings>;
+}
+
+/** Monitor a session of another OIDC client (keycloak-js, your own code): bring your own `prompt=none` re-check. */
+export interface CustomMonitorOptions extends MonitorOptions {
+  /** The OP's issuer; discovery supplies `check_session_iframe`. Give this or `check_session_iframe`. */
+  issuer?: string;
+  check_session_iframe?: string;
+  client_id: string;
+  /** The `session_state` of the latest authentication response. */
+  session_state: string;
+  /** The current ID token (its `sub` is compared with the re-check's). Give this or `sub`. */
+  id_token?: string;
+  sub?: string;
+  recheck: Recheck;
+  /** Called to remove the local session when the user signed out or switched. */
+  onSignedOut?: (reason: SignedOutReason) => void | Promise<void>;
+}
+
+export type StartMonitoringOptions = UserManagerMonitorOptions | SettingsMonitorOptions | CustomMonitorOptions;
+
+const POLICIES: readonly ErrorStatusPolicy[] = ['backoff', 'stop', 'signOut'];
+
+function numberOption(options: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new TypeError(`${name} must be a number of milliseconds from ${min} to ${max}; got ${String(value)}.`);
+  }
+  return value;
+}
+
+export function stringOption(options: Record<string, unknown>, name: string): string {
+  const value = options[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`${name} must be a non-empty string.`);
+  return value;
+}
+
+export function booleanOption(options: Record<string, unknown>, name: string): boolean {
+  const value = options[name];
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean.`);
+  return value === true;
+}
+
+/** Reads and validates the timing and policy options; a `TypeError` names the option at fault. */
+export function readConfig(options: Record<string, unknown>): MonitorConfig {
+  const interval = numberOption(options, 'interval', 3000, 500, 3_600_000);
+  const policy = options.onErrorStatus ?? 'backoff';
+  if (!POLICIES.includes(policy as ErrorStatusPolicy)) {
+    throw new TypeError(`onErrorStatus must be one of ${POLICIES.join(', ')}; got ${String(policy)}.`);
+  }
+  return {
+    interval,
+    replyTimeout: numberOption(options, 'replyTimeout', 5000, 100, 60_000),
+    frameTimeout: numberOption(options, 'frameTimeout', 10_000, 1000, 120_000),
+    recheckTimeout: numberOption(options, 'recheckTimeout', 15_000, 1000, 120_000),
+    maxRetryDelay: numberOption(options, 'maxRetryDelay', Math.max(60_000, interval), interval, 3_600_000),
+    onErrorStatus: policy as ErrorStatusPolicy,
+    maxRechecks: numberOption(options, 'maxRechecks', 3, 1, 100),
+    recheckWindow: numberOption(options, 'recheckWindow', 60_000, 1000, 86_400_000),
+    keepAlive: options.keepAlive === undefined || options.keepAlive === 0 ? 0 : numberOption(options, 'keepAlive', 0, 10_000, 86_400_000),
+    anonymous: booleanOption(options, 'anonymous'),
+  };
+}
+
+
+/** Reads `allowInsecureHttp` and `sameSite`. */
+export function readSiteOptions(options: Record<string, unknown>): { allowInsecureHttp: boolean; sameSite: boolean | undefined } {
+  const allowInsecureHttp = booleanOption(options, 'allowInsecureHttp');
+  if (options.sameSite !== undefined && typeof options.sameSite !== 'boolean') throw new TypeError('sameSite must be a boolean, or left out to decide from the URLs.');
+  return { allowInsecureHttp, sameSite: options.sameSite as boolean | undefined };
+}

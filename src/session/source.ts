@@ -1,0 +1,22 @@
+import type { Recheck, RecheckResult, SessionInfo } from '../monitor/types.js';
+
+/**
+ * One integration's view of the app's session, shared by the monitor, `logout()` and the front-channel receiver:
+ * an oidc-client-ts `UserManager`, or the app's own client with its own `prompt=none` re-check.
+ */
+export interface SessionSource {
+  /** The issuer without trailing slashes, as used in storage keys and channel names. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Where the OP sends the browser after logout, when the integration configures one. */
+  readonly postLogoutRedirectUri?: string;
+  resolveCheckSessionIframe(): Promise<string | undefined>;
+  resolveEndSessionEndpoint(): Promise<string | undefined>;
+  /** The current local session, or `null` when nobody is signed in. */
+  getSession(): Promise<SessionInfo | null>;
+  recheck: Recheck;
+  /** Stores the tokens of a re-check result the monitor accepted (same user, or a sign-in seen anonymously). */
+  accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>): Promise<void>;
+  /** Removes the local user. */
+  removeUser(): Promise<void>;
+}

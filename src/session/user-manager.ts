@@ -1,0 +1,123 @@
+import type { SigninSilentArgs, StateStore, User, UserManager, UserManagerSettings } from 'oidc-client-ts';
+import type { RecheckResult, SessionInfo, SignedOutError } from '../monitor/types.js';
+import { normalizeIssuer } from '../url.js';
+import { SIGNED_OUT_ERRORS } from './constants.js';
+import type { SessionSource } from './source.js';
+
+/** A store that lives as long as the page: where a re-check's result waits until the monitor accepts it. */
+function memoryStore(): StateStore {
+  const entries = new Map<string, string>();
+  return {
+    set: async (key, value) => void entries.set(key, value),
+    get: async (key) => entries.get(key) ?? null,
+    remove: async (key) => {
+      const value = entries.get(key) ?? null;
+      entries.delete(key);
+      return value;
+    },
+    getAllKeys: async () => [...entries.keys()],
+  };
+}
+
+function toSession(user: User | null): SessionInfo | null {
+  if (!user) return null;
+  return { session_state: user.session_state ?? '', sub: user.profile.sub, ...(user.id_token ? { id_token: user.id_token } : {}) };
+}
+
+/** The sign-out error an oidc-client-ts `ErrorResponse` (or look-alike) carries, if any. */
+function signedOutError(error: unknown): { error: SignedOutError; session_state?: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as { error?: unknown; session_state?: unknown };
+  if (typeof candidate.error !== 'string' || !SIGNED_OUT_ERRORS.has(candidate.error)) return undefined;
+  return {
+    error: candidate.error as SignedOutError,
+    ...(typeof candidate.session_state === 'string' && candidate.session_state ? { session_state: candidate.session_state } : {}),
+  };
+}
+
+/**
+ * The session of an oidc-client-ts `UserManager`, for the monitor, `logout()` and the front-channel receiver.
+ *
+ * The re-check is `signinSilent` with `prompt=none` in a hidden iframe (SM §3.1 SHOULD), with the current ID token
+ * as `id_token_hint` (Core §3.1.2.1) and full validation of the new ID token by oidc-client-ts (Core §3.1.3.7).
+ * It runs on a second `UserManager` whose stores live in memory and which reuses the app manager's metadata (no
+ * second discovery request): its result reaches the app's store only through `accept`, once the monitor has
+ * decided — another End-User's tokens, or a result that came after a timeout, `stop()` or `logout()`, never do.
+ * `validateSubOnSilentRenew` is off there, so that "user switched" can be told from "signed out".
+ *
+ * Refresh tokens are never used for the re-check (`forceIframeAuth`): a refresh token says nothing about the
+ * browser session at the OP.
+ *
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
+ */
+export function userManagerSource(userManager: UserManager): SessionSource {
+  const settings = userManager.settings;
+  let recheckManager: Promise<UserManager> | undefined;
+  const results = new WeakMap<object, User>();
+
+  const getRecheckManager = (): Promise<UserManager> => {
+    recheckManager ??= userManager.metadataService.getMetadata().then(
+      (metadata) => {
+        const Manager = userManager.constructor as new (settings: UserManagerSettings) => UserManager;
+        return new Manager({
+          ...(settings as unknown as UserManagerSettings),
+          metadata,
+          userStore: memoryStore(),
+          stateStore: memoryStore(),
+          validateSubOnSilentRenew: false,
+          includeIdTokenInSilentRenew: false,
+          automaticSilentRenew: false,
+          monitorSession: false,
+          monitorAnonymousSession: false,
+        });
+      },
+      (error: unknown) => {
+        recheckManager = undefined;
+        throw error;
+      },
+    );
+    return recheckManager;
+  };
+
+  return {
+    issuer: normalizeIssuer(settings.authority),
+    clientId: settings.client_id,
+    ...(settings.post_logout_redirect_uri ? { postLogoutRedirectUri: settings.post_logout_redirect_uri } : {}),
+    resolveCheckSessionIframe: () => userManager.metadataService.getCheckSessionIframe(),
+    resolveEndSessionEndpoint: () => userManager.metadataService.getEndSessionEndpoint(),
+    getSession: async () => toSession(await userManager.getUser()),
+    async recheck(context) {
+      const manager = await getRecheckManager();
+      if (context.signal.aborted) throw new Error('The re-check was cancelled.');
+      let user: User | null;
+      try {
+        // `id_token_hint` is not in oidc-client-ts's argument type, but signinSilent passes its arguments on to the
+        // authorization request, where it belongs (Core §3.1.2.1).
+        const args = { forceIframeAuth: true, ...(context.id_token ? { id_token_hint: context.id_token } : {}) };
+        user = await manager.signinSilent(args as SigninSilentArgs);
+      } catch (error) {
+        const signedOut = signedOutError(error);
+        if (signedOut) return { kind: 'signedOut', ...signedOut };
+        throw error;
+      }
+      if (!user) throw new Error('signinSilent returned no user.');
+      const result: RecheckResult = {
+        kind: 'authenticated',
+        sub: user.profile.sub,
+        session_state: user.session_state ?? '',
+        ...(user.id_token ? { id_token: user.id_token } : {}),
+      };
+      results.set(result, user);
+      return result;
+    },
+    async accept(result) {
+      const user = results.get(result);
+      if (!user) return;
+      results.delete(result);
+      await userManager.storeUser(user);
+      // Raises the app manager's userLoaded and re-arms its token expiry timers.
+      await userManager.events.load(user);
+    },
+    removeUser: () => userManager.removeUser(),
+  };
+}
