@@ -42,4 +42,6 @@ export function startDemo(options?: {
    * `clockSkewSeconds`. `-60` is an OP running a minute behind the browser. Default 0.
    */
   opClockSkewSeconds?: number;
+  /** Keep each tab's user in sessionStorage (oidc-client-ts's default) instead of localStorage shared by all tabs. */
+  perTabUser?: boolean;
 }): Promise<Demo>;

@@ -104,7 +104,7 @@ export function demoClient(clientId, origin, { frontChannel = true } = {}) {
  * Starts the mock OP and the two demo apps A and B.
  * `opClockSkewSeconds` skews the mock OP's clock for the ID tokens it issues (its `clockSkewSeconds`):
  * -60 is an OP running a minute behind the browser.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number }} [options]
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean }} [options]
  */
 export async function startDemo(options = {}) {
   // Cross-site set-up: the OP and each app on host names of their own (map them to 127.0.0.1 in the browser,
@@ -121,7 +121,13 @@ export async function startDemo(options = {}) {
     ...(names ? { hostname: names.op, https: { hostnames: [names.op] } } : {}),
   });
   const monitor = { interval: options.interval ?? 2000, ...options.monitor };
-  const shared = { authority: op.url, monitor, silentRequestTimeoutInSeconds: options.silentRequestTimeoutInSeconds ?? 10 };
+  const shared = {
+    authority: op.url,
+    monitor,
+    silentRequestTimeoutInSeconds: options.silentRequestTimeoutInSeconds ?? 10,
+    // oidc-client-ts's own default: each tab keeps its own user, so two tabs can hold two different users.
+    ...(options.perTabUser ? { userStore: 'session' } : {}),
+  };
   a.configure({ ...shared, client_id: 'app-a' });
   b.configure({ ...shared, client_id: 'app-b' });
   return {

@@ -42,6 +42,8 @@ function monitor() {
 }
 
 $('sign-in').addEventListener('click', () => userManager.signinRedirect());
+// prompt=login: the OP shows its login form even while someone is signed in there, so another user can sign in.
+$('sign-in-other').addEventListener('click', () => userManager.signinRedirect({ prompt: 'login' }));
 $('check-now').addEventListener('click', () => demo.monitor?.checkNow());
 $('sign-out').addEventListener('click', async () => {
   // Pauses monitoring, removes the user, tells the other tabs, then redirects to the OP's end_session_endpoint.

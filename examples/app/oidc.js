@@ -1,5 +1,6 @@
 // The demo's oidc-client-ts set-up, shared by its pages. The user is kept in localStorage so that every tab
-// of the app (and the front-channel logout page) sees the same sign-in.
+// of the app (and the front-channel logout page) sees the same sign-in — or, with `userStore: 'session'`, in
+// sessionStorage as oidc-client-ts does by default: each tab then has its own user, and two tabs may hold two users.
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
 
 export { default as config } from '/config.js';
@@ -13,7 +14,10 @@ export function createUserManager(config) {
     silent_redirect_uri: `${origin}/silent.html`,
     post_logout_redirect_uri: `${origin}/signed-out.html`,
     scope: 'openid profile',
-    userStore: new WebStorageStateStore({ store: window.localStorage, prefix: `demo.${config.client_id}.` }),
+    userStore: new WebStorageStateStore({
+      store: config.userStore === 'session' ? window.sessionStorage : window.localStorage,
+      prefix: `demo.${config.client_id}.`,
+    }),
     automaticSilentRenew: false,
     silentRequestTimeoutInSeconds: config.silentRequestTimeoutInSeconds ?? 10,
   });

@@ -1,0 +1,127 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { startDemo } from '../examples/demo-server.mjs';
+import { events, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
+
+// Two tabs of one app, two users: with oidc-client-ts's per-tab user store (sessionStorage) tab 1 keeps alice
+// while tab 2 signs in as bob, which replaces alice's session at the OP. One tab's outcome is a fact about the
+// OP session, not a verdict for every tab (DESIGN trap 10): bob's tab stays signed in, alice's learns she is gone.
+
+type Demo = Awaited<ReturnType<typeof startDemo>>;
+
+const INTERVAL = 1000;
+let demo: Demo;
+
+test.beforeEach(async () => {
+  demo = await startDemo({ interval: INTERVAL, frontChannel: false, perTabUser: true, monitor: { maxRetryDelay: 3000 } });
+});
+
+test.afterEach(async () => {
+  await demo.close();
+});
+
+/**
+ * Page Visibility emulated in the real browser, as in tabs-and-lifecycle.spec.ts: headless Chromium shows every
+ * tab at once, a real window shows one. The SDK reads document.visibilityState and listens to visibilitychange.
+ */
+async function emulateTabSwitching(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    if (window !== window.top) return;
+    let state: DocumentVisibilityState = 'visible';
+    Object.defineProperty(document, 'visibilityState', { get: () => state, configurable: true });
+    Object.defineProperty(document, 'hidden', { get: () => state === 'hidden', configurable: true });
+    (window as unknown as { setVisibility(v: DocumentVisibilityState): void }).setVisibility = (v) => {
+      state = v;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+  });
+}
+
+/** The user switches from tab `from` to tab `to`. */
+async function switchTab(from: Page, to: Page): Promise<void> {
+  await from.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await to.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('visible'));
+}
+
+/** Signs in to app A in a tab of its own as another user: the OP shows its form although alice is signed in there. */
+async function signInAsAnotherUser(page: Page, user: string): Promise<void> {
+  await page.goto(`${demo.a.origin}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await expect(page.locator('#user')).toHaveText('signed out'); // this tab has no user of its own yet
+  await page.click('#sign-in-other');
+  await page.fill('input[name="username"]', user);
+  await page.fill('input[name="password"]', user);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${demo.a.origin}/`);
+  await expect(page.locator('#user')).toContainText(`sub ${user}`);
+}
+
+async function signOuts(page: Page): Promise<DemoEvent[]> {
+  return (await events(page)).filter((e) => e.event === 'signedOut' || e.event === 'userChanged');
+}
+
+/** Waits until the tab has learnt that its user is gone (a `signedOut` or a `userChanged`). */
+async function waitForSignOut(page: Page, timeout: number): Promise<void> {
+  await page.waitForFunction(
+    () => ((window as unknown as { demo?: { events: DemoEvent[] } }).demo?.events ?? []).some((e) => e.event === 'signedOut' || e.event === 'userChanged'),
+    undefined,
+    { timeout },
+  );
+}
+
+/** Bob's tab: still bob, never told to sign out, and still monitoring (new polls keep coming). */
+async function expectBobStillSignedIn(bob: Page): Promise<void> {
+  // Room for a broadcast from alice's tab to arrive, before looking.
+  await bob.waitForTimeout(INTERVAL);
+  expect(await signOuts(bob)).toEqual([]);
+  await expect(bob.locator('#user')).toContainText('sub bob');
+  const polls = (await events(bob)).filter((e) => e.event === 'status').length;
+  await waitForEvent(bob, 'status', { count: polls + 2, timeout: 5 * INTERVAL });
+  expect(await signOuts(bob)).toEqual([]);
+  await expect(bob.locator('#user')).toContainText('sub bob');
+}
+
+test("per-tab users, alice's tab monitoring first: bob's sign-in in tab 2 signs alice's tab out, not bob's", async ({ context }) => {
+  await emulateTabSwitching(context);
+  const alice = await context.newPage();
+  await signInWithForm(alice, demo.a.origin, 'alice');
+  await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
+
+  // The user opens another tab (alice's tab goes to the background) and signs in there as bob.
+  const bob = await context.newPage();
+  await alice.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await signInAsAnotherUser(bob, 'bob');
+  await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
+  await expect(alice.locator('#user')).toContainText('sub alice'); // tab 1 still holds alice
+
+  // Back to alice's tab: within a few intervals it learns that alice's OP session is gone.
+  await switchTab(bob, alice);
+  await waitForSignOut(alice, 5 * INTERVAL + 5000);
+  await expect(alice.locator('#user')).toHaveText('signed out');
+
+  // Bob's tab is untouched by what alice's tab found.
+  await switchTab(alice, bob);
+  await expectBobStillSignedIn(bob);
+});
+
+test("per-tab users, alice's tab starting last: reloaded after bob signed in, it signs alice out and leaves bob's tab alone", async ({ context }) => {
+  await emulateTabSwitching(context);
+  const alice = await context.newPage();
+  await signInWithForm(alice, demo.a.origin, 'alice');
+  await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
+
+  const bob = await context.newPage();
+  await alice.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await signInAsAnotherUser(bob, 'bob');
+  await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
+
+  // Back to alice's tab, which reloads: its monitor starts after bob's, still with alice in this tab's storage.
+  await bob.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await alice.reload();
+  await alice.locator('body[data-ready="true"]').waitFor();
+  await expect(alice.locator('#user')).toContainText('sub alice');
+  await waitForSignOut(alice, 5 * INTERVAL + 5000);
+  await expect(alice.locator('#user')).toHaveText('signed out');
+
+  await switchTab(alice, bob);
+  await expectBobStillSignedIn(bob);
+});
