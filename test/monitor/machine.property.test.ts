@@ -1,0 +1,453 @@
+// @vitest-environment node
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { initialState, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
+import type { CheckSessionStatus, SignedOutError } from '../../src/monitor/types.js';
+import type { TabMessage } from '../../src/tabs/messages.js';
+
+// Property-based tests of the monitor's transition function: random input sequences, drawn so that most inputs
+// answer what the machine is actually waiting for (the current token, frame or re-check id) and some are stale,
+// are run through `transition`, and every step is checked against the SDK's promises. Seeded, so a failure
+// reproduces; fast-check shrinks it to a short sequence.
+
+const RUNS = 10_000;
+const SEED = 20261125;
+const SIGNED_OUT_ERRORS: SignedOutError[] = ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'];
+const USERS = ['alice', 'bob'] as const;
+
+type RecheckChoice = 'same' | 'other' | 'anonymous-error' | SignedOutError | 'garbage';
+const recheckChoice = fc.constantFrom<RecheckChoice>('same', 'same', 'other', 'anonymous-error', 'garbage', ...SIGNED_OUT_ERRORS);
+
+/** An abstract step; it becomes a concrete input once the state it is applied to is known. */
+type Command =
+  /** Answers whatever the machine waits for first, with these choices: how runs get deep. */
+  | { kind: 'progress'; status: CheckSessionStatus; result: RecheckChoice; user: 'alice' | 'bob' | 'nobody' | 'no-state'; state: string; cookies: CookieEvidence; crossSite: boolean }
+  | { kind: 'start'; coordinated: boolean; visible: boolean }
+  | { kind: 'sessionRead'; stale: boolean; user: 'alice' | 'bob' | 'nobody' | 'no-state'; state: string; cookies: CookieEvidence; last?: string }
+  | { kind: 'sessionReadFailed'; stale: boolean }
+  | { kind: 'frameUrl'; stale: boolean; url: string | undefined; crossSite: boolean }
+  | { kind: 'frameUrlFailed'; stale: boolean; invalid: boolean }
+  | { kind: 'frameLoaded'; stale: boolean }
+  | { kind: 'reply'; stale: boolean; status: CheckSessionStatus }
+  | { kind: 'timer'; stale: boolean; timer: TimerSlot }
+  | { kind: 'recheckResult'; stale: boolean; result: RecheckChoice; state: string }
+  | { kind: 'recheckFailed'; stale: boolean }
+  | { kind: 'visibility'; visible: boolean }
+  | { kind: 'wake' }
+  | { kind: 'leading'; leading: boolean }
+  | { kind: 'tab'; type: 'signedOut' | 'userChanged' | 'refreshed' | 'unavailable' | 'monitoring'; own: boolean; state: string }
+  | { kind: 'signOut'; reason: 'front-channel' | 'other-tab' | 'logout' }
+  | { kind: 'suspend' }
+  | { kind: 'resume' }
+  | { kind: 'signedOutLocally' }
+  | { kind: 'stop' };
+
+/** True in about `percent` % of draws: most inputs answer what the machine waits for, some are stale. */
+const staleIn = (percent: number) => fc.integer({ min: 0, max: 99 }).map((n) => n < percent);
+const stale = staleIn(50);
+const sessionState = fc.constantFrom('s1', 's2', 's3', 'anon.1');
+const command: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 40,
+    arbitrary: fc.record({
+      kind: fc.constant('progress' as const),
+      status: fc.constantFrom<CheckSessionStatus>('unchanged', 'unchanged', 'changed', 'changed', 'error'),
+      result: recheckChoice,
+      user: fc.constantFrom('alice' as const, 'alice' as const, 'bob' as const, 'nobody' as const, 'no-state' as const),
+      state: fc.constantFrom('s1', 's2', 's3', 'anon.1'),
+      cookies: fc.constantFrom<CookieEvidence>('unknown', 'unknown', 'visible', 'blocked'),
+      crossSite: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('start' as const), coordinated: fc.boolean(), visible: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('sessionRead' as const),
+        stale: staleIn(20),
+        user: fc.constantFrom('alice' as const, 'bob' as const, 'nobody' as const, 'no-state' as const),
+        state: sessionState,
+        cookies: fc.constantFrom<CookieEvidence>('unknown', 'visible', 'blocked'),
+        last: sessionState,
+      },
+      { requiredKeys: ['kind', 'stale', 'user', 'state', 'cookies'] },
+    ),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('sessionReadFailed' as const), stale }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('frameUrl' as const),
+      stale: staleIn(20),
+      url: fc.option(fc.constant('https://op.example/check'), { nil: undefined, freq: 8 }),
+      crossSite: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('frameUrlFailed' as const), stale, invalid: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('frameLoaded' as const), stale: staleIn(20) }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant('reply' as const),
+      stale: staleIn(10),
+      status: fc.constantFrom<CheckSessionStatus>('unchanged', 'changed', 'changed', 'error'),
+    }),
+  },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('timer' as const), stale: staleIn(20), timer: fc.constantFrom<TimerSlot>('main', 'main', 'reply', 'recheck', 'keepAlive') }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('recheckResult' as const),
+      stale: staleIn(30),
+      result: recheckChoice,
+      state: sessionState,
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('recheckFailed' as const), stale }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('visibility' as const), visible: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'wake' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('leading' as const), leading: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('tab' as const),
+      type: fc.constantFrom('signedOut' as const, 'userChanged' as const, 'refreshed' as const, 'unavailable' as const, 'monitoring' as const),
+      own: fc.boolean(),
+      state: sessionState,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('signOut' as const), reason: fc.constantFrom('front-channel' as const, 'other-tab' as const, 'logout' as const) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'suspend' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'resume' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'signedOutLocally' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'stop' as const }) },
+);
+
+const config = fc.record<MonitorConfig>({
+  interval: fc.constantFrom(1000, 3000),
+  replyTimeout: fc.constant(500),
+  frameTimeout: fc.constant(2000),
+  recheckTimeout: fc.constant(3000),
+  maxRetryDelay: fc.constant(8000),
+  onErrorStatus: fc.constantFrom('backoff' as const, 'stop' as const, 'signOut' as const),
+  maxRechecks: fc.integer({ min: 1, max: 4 }),
+  recheckWindow: fc.constantFrom(10_000, 60_000),
+  keepAlive: fc.constantFrom(0, 0, 10_000),
+  anonymous: fc.boolean(),
+});
+
+/** A run: a configuration, then `start`, then commands, each after some time has passed. */
+const scenario = fc.record({
+  config,
+  start: fc.record({ coordinated: fc.boolean(), visible: fc.boolean() }),
+  steps: fc.array(fc.tuple(command, fc.integer({ min: 0, max: 5000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })), { maxLength: 80, size: 'max' }),
+});
+
+function recheckResult(choice: RecheckChoice, own: string, state: string): unknown {
+  if (choice === 'same') return { kind: 'authenticated', sub: own, session_state: state };
+  if (choice === 'other') return { kind: 'authenticated', sub: own === 'alice' ? 'bob' : 'alice', session_state: state };
+  if (choice === 'anonymous-error') return { kind: 'signedOut', error: 'login_required', session_state: state };
+  if (choice === 'garbage') return { kind: 'authenticated', sub: '' };
+  return { kind: 'signedOut', error: choice };
+}
+
+function progress(c: Extract<Command, { kind: 'progress' }>, s: MachineState): MonitorInput {
+  const own = s.session?.sub || 'alice';
+  if (s.reading) {
+    const session = c.user === 'nobody' ? null : { sub: c.user === 'no-state' ? 'alice' : c.user, session_state: c.user === 'no-state' ? '' : c.state };
+    return { type: 'sessionRead', token: s.reading, session, cookies: c.cookies };
+  }
+  if (s.coordinated && !s.leading && s.session) return { type: 'leading', leading: true };
+  if (s.resolving) return { type: 'frameUrlResolved', token: s.resolving, url: 'https://op.example/check', crossSite: c.crossSite };
+  if (s.frame && !s.frameReady) return { type: 'frameLoaded', frame: s.frame };
+  if (s.pollInFlight) return { type: 'reply', frame: s.frame, status: c.status };
+  if (s.recheck) return { type: 'recheckSettled', id: s.recheck.id, result: recheckResult(c.result, own, c.state) };
+  if (!s.visible) return { type: 'visibility', visible: true };
+  const slot = (['main', 'keepAlive', 'reply', 'recheck'] as const).find((t) => s.timers[t] !== undefined);
+  if (slot) return { type: 'timer', timer: slot, token: s.timers[slot]! };
+  if (s.phase === 'signedOut') return { type: 'signedOutLocally' };
+  if (s.phase === 'paused') return { type: 'resume' };
+  return { type: 'wake' };
+}
+
+function toInput(c: Command, s: MachineState): MonitorInput {
+  const stalish = (current: number, isStale: boolean) => (isStale || current === 0 ? current + 1000 : current);
+  const own = s.session?.sub || 'alice';
+  switch (c.kind) {
+    case 'progress':
+      return progress(c, s);
+    case 'start':
+      return { type: 'start', coordinated: c.coordinated, visible: c.visible };
+    case 'sessionRead':
+      return {
+        type: 'sessionRead',
+        token: stalish(s.reading, c.stale),
+        session: c.user === 'nobody' ? null : { sub: c.user === 'no-state' ? 'alice' : c.user, session_state: c.user === 'no-state' ? '' : c.state, id_token: 'x.y.z' },
+        cookies: c.cookies,
+        ...(c.last ? { lastSessionState: c.last } : {}),
+      };
+    case 'sessionReadFailed':
+      return { type: 'sessionReadFailed', token: stalish(s.reading, c.stale), detail: 'x' };
+    case 'frameUrl':
+      return { type: 'frameUrlResolved', token: stalish(s.resolving, c.stale), url: c.url, crossSite: c.crossSite };
+    case 'frameUrlFailed':
+      return { type: 'frameUrlFailed', token: stalish(s.resolving, c.stale), reason: c.invalid ? 'invalid-metadata' : 'discovery-failed', detail: 'x' };
+    case 'frameLoaded':
+      return { type: 'frameLoaded', frame: stalish(s.frame, c.stale) };
+    case 'reply':
+      return { type: 'reply', frame: stalish(s.frame, c.stale), status: c.status };
+    case 'timer':
+      return { type: 'timer', timer: c.timer, token: stalish(s.timers[c.timer] ?? 0, c.stale) };
+    case 'recheckResult':
+      return { type: 'recheckSettled', id: stalish(s.recheck?.id ?? 0, c.stale), result: recheckResult(c.result, own, c.state) };
+    case 'recheckFailed':
+      return { type: 'recheckFailed', id: stalish(s.recheck?.id ?? 0, c.stale), error: new Error('network') };
+    case 'visibility':
+      return { type: 'visibility', visible: c.visible };
+    case 'wake':
+      return { type: 'wake' };
+    case 'leading':
+      return { type: 'leading', leading: c.leading };
+    case 'tab': {
+      const sub = c.own ? own : own === 'alice' ? 'bob' : 'alice';
+      const message: TabMessage =
+        c.type === 'signedOut'
+          ? { type: 'signedOut', reason: 'login_required', sub }
+          : c.type === 'userChanged'
+            ? { type: 'userChanged', previousSub: sub, sub: sub === 'alice' ? 'bob' : 'alice' }
+            : c.type === 'refreshed'
+              ? { type: 'refreshed', sub, session_state: c.state, previous_session_state: 's0' }
+              : c.type === 'unavailable'
+                ? { type: 'unavailable', sub, reason: 'no-reply', detail: 'x', retrying: true }
+                : { type: 'monitoring', sub };
+      return { type: 'tab', message };
+    }
+    case 'signOut':
+      return { type: 'signOut', reason: c.reason };
+    default:
+      return { type: c.kind };
+  }
+}
+
+interface Step {
+  before: MachineState;
+  input: MonitorInput;
+  after: MachineState;
+  effects: MonitorEffect[];
+  now: number;
+}
+
+interface Scenario {
+  config: MonitorConfig;
+  start: { coordinated: boolean; visible: boolean };
+  steps: Array<[Command, number, number]>;
+}
+
+function run(sc: Scenario): Step[] {
+  let state = initialState('client', sc.config);
+  let now = 1_000_000;
+  const trace: Step[] = [];
+  const apply = (input: MonitorInput, random: number) => {
+    const { state: after, effects } = transition(state, input, { now, random });
+    trace.push({ before: state, input, after, effects, now });
+    state = after;
+  };
+  apply({ type: 'start', ...sc.start }, 0.5);
+  for (const [c, dt, random] of sc.steps) {
+    now += dt;
+    apply(toInput(c, state), random);
+  }
+  return trace;
+}
+
+const params = { numRuns: RUNS, seed: SEED };
+const signOuts = (effects: MonitorEffect[]) => effects.filter((e): e is Extract<MonitorEffect, { type: 'signOut' }> => e.type === 'signOut');
+
+describe('monitor state machine: properties over random input sequences', () => {
+  it('I1: a user is signed out only by an explicit sign-out error or another sub for this tab\'s user, the signOut error policy, or the SDK\'s own sign-out signals', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, effects } of run(sc)) {
+          for (const out of signOuts(effects)) {
+            const ownSub = before.session?.sub;
+            switch (input.type) {
+              case 'recheckSettled': {
+                const result = input.result as { kind: string; sub?: string; error?: string };
+                expect(before.anonymous).toBe(false);
+                expect(ownSub).toBeTruthy();
+                if (result.kind === 'signedOut') {
+                  expect(out.reason).toBe(result.error);
+                  expect(SIGNED_OUT_ERRORS).toContain(result.error);
+                } else {
+                  expect(result.sub).not.toBe(ownSub);
+                  expect(out.userChangedTo).toBe(result.sub);
+                }
+                expect(out.sub).toBe(ownSub);
+                break;
+              }
+              case 'reply':
+                expect(input.status).toBe('error');
+                expect(before.config.onErrorStatus).toBe('signOut');
+                expect(out.reason).toBe('error-status');
+                break;
+              case 'tab': {
+                const m = input.message;
+                expect(m.type === 'signedOut' ? m.sub : m.type === 'userChanged' ? m.previousSub : undefined).toBe(ownSub);
+                expect(before.anonymous).toBe(false);
+                break;
+              }
+              case 'signOut':
+                expect(out.reason).toBe(input.reason);
+                break;
+              default:
+                throw new Error(`signed out on ${input.type}`);
+            }
+          }
+        }
+      }),
+      params,
+    );
+  });
+
+  it('I2: never a prompt=none re-check on an `error` answer', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { input, effects } of run(sc)) {
+          if (input.type === 'reply' && input.status === 'error') expect(effects.some((e) => e.type === 'recheck')).toBe(false);
+        }
+      }),
+      params,
+    );
+  });
+
+  it('I3: at most maxRechecks re-checks (keep-alive aside) within any recheckWindow', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        const times: number[] = [];
+        for (const { after, effects, now } of run(sc)) {
+          if (effects.some((e) => e.type === 'recheck') && after.recheck && !after.recheck.keepAlive) times.push(now);
+        }
+        for (let i = 0; i < times.length; i++) {
+          const inWindow = times.filter((t) => t >= times[i]! && t - times[i]! < sc.config.recheckWindow);
+          expect(inWindow.length).toBeLessThanOrEqual(sc.config.maxRechecks);
+        }
+      }),
+      params,
+    );
+  });
+
+  it('I4: after stop(), no effect at all, and stop leaves no frame, timer or re-check', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        let stopped = false;
+        for (const { input, after, effects } of run(sc)) {
+          if (stopped) expect(effects).toEqual([]);
+          if (input.type === 'stop') {
+            stopped = true;
+            expect(after.phase).toBe('stopped');
+            expect(after.timers).toEqual({});
+            expect(after.frame).toBe(0);
+            expect(after.recheck).toBeUndefined();
+          }
+        }
+      }),
+      params,
+    );
+  });
+
+  it('I5: a stale re-check result (timed out, aborted, from an earlier leadership) changes nothing', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, after, effects } of run(sc)) {
+          if ((input.type === 'recheckSettled' || input.type === 'recheckFailed') && input.id !== before.recheck?.id) {
+            expect(effects).toEqual([]);
+            expect(after).toEqual(before);
+          }
+        }
+      }),
+      params,
+    );
+  });
+
+  it('I6: across sites, no sign-out from an OP answer unless the iframe showed it can read the OP cookies for this session', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, after, effects } of run(sc)) {
+          for (const out of signOuts(effects)) {
+            if (input.type === 'recheckSettled' && (input.result as { kind: string }).kind === 'signedOut' && before.crossSite) {
+              expect(before.cookies).toBe('visible');
+            }
+            expect(out).toBeDefined();
+          }
+          // Evidence only ever comes from an `unchanged` answer, the shared memory, or the same user's re-check.
+          if (after.cookies === 'visible' && before.cookies !== 'visible') {
+            const fromUnchanged = input.type === 'reply' && input.status === 'unchanged';
+            const fromMemory = input.type === 'sessionRead' && input.cookies === 'visible';
+            expect(fromUnchanged || fromMemory).toBe(true);
+          }
+        }
+      }),
+      params,
+    );
+  });
+
+  it('reaches the interesting states (the generator is not trivial)', () => {
+    const seen = { signedOutByOp: 0, userChanged: 0, blocked: 0, refreshed: 0, loopGuard: 0, crossSiteSignOut: 0 };
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, effects } of run(sc)) {
+          for (const out of signOuts(effects)) {
+            if (input.type === 'recheckSettled' && out.userChangedTo) seen.userChanged++;
+            else if (input.type === 'recheckSettled') {
+              seen.signedOutByOp++;
+              if (before.crossSite) seen.crossSiteSignOut++;
+            }
+          }
+          for (const e of effects) {
+            if (e.type === 'emit' && e.event === 'unavailable' && e.payload.reason === 'third-party-cookies-blocked') seen.blocked++;
+            if (e.type === 'emit' && e.event === 'unavailable' && e.payload.reason === 'loop-guard') seen.loopGuard++;
+            if (e.type === 'emit' && e.event === 'refreshed') seen.refreshed++;
+          }
+        }
+      }),
+      { ...params, numRuns: 2000 },
+    );
+    for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThan(20);
+  });
+
+  it('never throws, and every timer effect matches the state\'s timer tokens', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { after, effects } of run(sc)) {
+          for (const e of effects) if (e.type === 'setTimer') expect(after.timers[e.timer]).toBe(e.token);
+          for (const e of effects) if (e.type === 'clearTimer') expect(effects.some((x) => x.type === 'setTimer' && x.timer === e.timer) || after.timers[e.timer] === undefined).toBe(true);
+          if (after.phase === 'signedOut' || after.phase === 'paused') expect(after.frame).toBe(0);
+        }
+      }),
+      { ...params, numRuns: 2000 },
+    );
+  });
+});
+
+describe.each(USERS)('a tab holding %s', (user) => {
+  it('ignores every message about another user', () => {
+    const other = user === 'alice' ? 'bob' : 'alice';
+    let state = initialState('client', { interval: 1000, replyTimeout: 500, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false });
+    const env = { now: 0, random: 0.5 };
+    state = transition(state, { type: 'start', coordinated: true, visible: true }, env).state;
+    state = transition(state, { type: 'sessionRead', token: state.reading, session: { sub: user, session_state: 's' } }, env).state;
+    const messages: TabMessage[] = [
+      { type: 'signedOut', reason: 'login_required', sub: other },
+      { type: 'userChanged', previousSub: other, sub: user },
+      { type: 'refreshed', sub: other, session_state: 's9', previous_session_state: 's8' },
+      { type: 'unavailable', sub: other, reason: 'no-reply', detail: 'x', retrying: true },
+      { type: 'monitoring', sub: other },
+    ];
+    for (const message of messages) {
+      const next = transition(state, { type: 'tab', message }, env);
+      expect(next.effects).toEqual([]);
+      expect(next.state).toEqual(state);
+    }
+  });
+});
