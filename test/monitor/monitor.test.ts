@@ -319,6 +319,29 @@ describe('start-up and outages', () => {
     expect(t.signOuts).toEqual([]);
   });
 
+  it.each(['javascript:alert(1)', 'data:text/html,<script>x</script>', 'http://op.example/check', 'not a url', '/relative'])(
+    'never loads a check_session_iframe of %s from discovery: invalid-metadata, no frame, no retry',
+    async (published) => {
+      const t = setup({ resolveCheckSessionIframe: async () => published });
+      t.monitor.start();
+      await flush();
+      expect(t.frames).toHaveLength(0);
+      expect(t.of('unavailable')).toMatchObject([{ reason: 'invalid-metadata', retrying: false }]);
+      expect(t.clock.pending).toBe(0);
+    },
+  );
+
+  it('loads a discovered http: iframe on loopback, and elsewhere only with allowInsecureHttp', async () => {
+    const loopback = setup({ resolveCheckSessionIframe: async () => 'http://localhost:4000/check' });
+    loopback.monitor.start();
+    await flush();
+    expect(loopback.frames).toHaveLength(1);
+    const lan = setup({ resolveCheckSessionIframe: async () => 'http://op.lan/check', allowInsecureHttp: true });
+    lan.monitor.start();
+    await flush();
+    expect(lan.frames).toHaveLength(1);
+  });
+
   it('reports a user without session_state as unavailable, never as signed out', async () => {
     const t = setup({ session: { session_state: '', sub: 'alice' } });
     t.monitor.start();
@@ -422,6 +445,54 @@ describe('stop and pause', () => {
     await flush();
     expect(t.frames).toHaveLength(0);
     expect(t.clock.pending).toBe(0);
+  });
+
+  it('a re-check result that arrives after stop, a loss of leadership or a suspension is never accepted into the store', async () => {
+    for (const interrupt of ['stop', 'lead', 'suspend'] as const) {
+      const accepted: unknown[] = [];
+      const t = setup({ accept: async (result) => void accepted.push(result) });
+      t.monitor.start({ coordinated: true });
+      await flush();
+      t.monitor.lead(true);
+      await flush();
+      t.frame().callbacks.onLoad();
+      t.reply('changed');
+      if (interrupt === 'stop') t.monitor.stop();
+      else if (interrupt === 'lead') t.monitor.lead(false);
+      else t.monitor.suspend();
+      expect(t.rechecks[0]!.signal.aborted).toBe(true);
+      t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'late' });
+      await flush();
+      expect(accepted).toEqual([]);
+      expect(t.of('refreshed')).toEqual([]);
+    }
+  });
+
+  it('a re-check that timed out is never accepted, even when it resolves later', async () => {
+    const accepted: unknown[] = [];
+    const t = setup({ accept: async (result) => void accepted.push(result) });
+    await t.started();
+    t.reply('changed');
+    await t.clock.advance(3000);
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'late' });
+    await flush();
+    expect(accepted).toEqual([]);
+  });
+
+  it('accepts a same-user result before announcing it, and never another user\'s', async () => {
+    const log: string[] = [];
+    const t = setup({ accept: async (result) => void log.push(`accept ${result.sub}`) });
+    t.monitor.on('refreshed', ({ sub }) => void log.push(`refreshed ${sub}`));
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-2' });
+    await flush();
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[1]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: 'state-3' });
+    await flush();
+    expect(log).toEqual(['accept alice', 'refreshed alice']);
+    expect(t.of('userChanged')).toEqual([{ previousSub: 'alice', sub: 'bob' }]);
   });
 
   it('stop during a re-check aborts it and ignores its result', async () => {

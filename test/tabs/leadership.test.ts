@@ -1,61 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLeadership, type LockManagerLike } from '../../src/tabs/leadership.js';
+import { createLeadership } from '../../src/tabs/leadership.js';
 import { flush } from '../support/fake-clock.js';
-
-/** A small model of one browser's Web Locks for one name: exclusive, FIFO, with steal and abort. */
-class FakeLocks implements LockManagerLike {
-  held: { release: () => void; reject: (e: unknown) => void } | undefined;
-  readonly queue: Array<{ run: () => void; signal?: AbortSignal }> = [];
-
-  request(_name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const run = () => {
-        let settled = false;
-        this.held = {
-          release: () => {
-            if (settled) return;
-            settled = true;
-            this.held = undefined;
-            resolve(undefined);
-            this.next();
-          },
-          reject: (e) => {
-            if (settled) return;
-            settled = true;
-            reject(e);
-          },
-        };
-        const held = this.held;
-        void Promise.resolve(callback({})).then(() => held.release());
-      };
-      if (options.steal) {
-        this.held?.reject(new DOMException('stolen', 'AbortError'));
-        this.held = undefined;
-        run();
-        return;
-      }
-      const entry = { run, ...(options.signal ? { signal: options.signal } : {}) };
-      options.signal?.addEventListener('abort', () => {
-        const index = this.queue.indexOf(entry);
-        if (index >= 0) {
-          this.queue.splice(index, 1);
-          reject(new DOMException('aborted', 'AbortError'));
-        }
-      });
-      if (!this.held) run();
-      else this.queue.push(entry);
-    });
-  }
-
-  next(): void {
-    const entry = this.queue.shift();
-    entry?.run();
-  }
-
-  async query() {
-    return { pending: this.queue.map(() => ({ name: 'app' })), held: this.held ? [{ name: 'app' }] : [] };
-  }
-}
+import { FakeLocks } from '../support/fake-locks.js';
 
 function tab(locks: FakeLocks) {
   const changes: boolean[] = [];

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { UserManager } from 'oidc-client-ts';
+import { ErrorCode } from '../../src/errors.js';
+import { logout } from '../../src/logout/public.js';
+import type { MonitorController } from '../../src/monitor/monitor.js';
+import { registerMonitor, unregisterMonitor } from '../../src/monitor/registry.js';
+
+function fakeMonitor() {
+  return { suspend: vi.fn(), resume: vi.fn(), signOutFrom: vi.fn(), stop: vi.fn() };
+}
+
+const registered: Array<[string, string, ReturnType<typeof fakeMonitor>]> = [];
+function register(issuer: string, clientId: string) {
+  const monitor = fakeMonitor();
+  registerMonitor(issuer, clientId, monitor as unknown as MonitorController);
+  registered.push([issuer, clientId, monitor]);
+  return monitor;
+}
+
+afterEach(() => {
+  for (const [issuer, clientId, monitor] of registered.splice(0)) unregisterMonitor(issuer, clientId, monitor as unknown as MonitorController);
+  vi.unstubAllGlobals();
+});
+
+function fakeUserManager(options: { removeFails?: boolean; endSession?: string | undefined } = {}) {
+  let user: object | null = { profile: { sub: 'alice' }, session_state: 's', id_token: 'h.e30.s' };
+  return {
+    settings: { authority: 'https://op.example', client_id: 'one' },
+    metadataService: { getEndSessionEndpoint: async () => options.endSession },
+    getUser: async () => user,
+    signinSilent: async () => null,
+    removeUser: async () => {
+      if (options.removeFails) throw new Error('store locked');
+      user = null;
+    },
+  } as unknown as UserManager;
+}
+
+describe('logout() and the monitors of the page', () => {
+  it('suspends only the monitor of the app it logs out of', async () => {
+    const one = register('https://op.example', 'one');
+    const two = register('https://op.example', 'two');
+    const other = register('https://other.example', 'one');
+    await expect(logout({ userManager: fakeUserManager() })).rejects.toMatchObject({ code: ErrorCode.NoEndSessionEndpoint });
+    expect(one.suspend).toHaveBeenCalledTimes(1);
+    expect(two.suspend).not.toHaveBeenCalled();
+    expect(other.suspend).not.toHaveBeenCalled();
+  });
+
+  it('a logout that fails after removing the user ends the monitor as signedOut (logout), not paused', async () => {
+    const one = register('https://op.example', 'one');
+    await expect(logout({ userManager: fakeUserManager() })).rejects.toMatchObject({ code: ErrorCode.NoEndSessionEndpoint });
+    expect(one.signOutFrom).toHaveBeenCalledWith('logout');
+    expect(one.resume).not.toHaveBeenCalled();
+  });
+
+  it('a logout that fails while the user is still there resumes monitoring', async () => {
+    const one = register('https://op.example', 'one');
+    await expect(logout({ userManager: fakeUserManager({ removeFails: true }) })).rejects.toMatchObject({ code: ErrorCode.NoEndSessionEndpoint });
+    expect(one.resume).toHaveBeenCalledTimes(1);
+    expect(one.signOutFrom).not.toHaveBeenCalled();
+  });
+
+  it('a discovery failure in the custom form ends that app\'s monitor as signedOut', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const one = register('https://op.example', 'one');
+    await expect(logout({ issuer: 'https://op.example', client_id: 'one', id_token: 'h.e30.s' })).rejects.toMatchObject({ code: ErrorCode.DiscoveryFailed });
+    expect(one.suspend).toHaveBeenCalledTimes(1);
+    expect(one.signOutFrom).toHaveBeenCalledWith('logout');
+  });
+
+  it('an end_session_endpoint that is not https gets no ID token and leaves the monitor signed out', async () => {
+    const one = register('https://op.example', 'one');
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    await expect(logout({ userManager: fakeUserManager({ endSession: 'http://op.example/logout' }) })).rejects.toMatchObject({ code: ErrorCode.InvalidMetadata });
+    expect(assign).not.toHaveBeenCalled();
+    expect(one.signOutFrom).toHaveBeenCalledWith('logout');
+  });
+});

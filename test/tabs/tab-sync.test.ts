@@ -1,0 +1,113 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Lifecycle, LifecycleSignal } from '../../src/monitor/ports.js';
+import type { MonitorController } from '../../src/monitor/monitor.js';
+import { createTabSync } from '../../src/tabs/tab-sync.js';
+import { flush } from '../support/fake-clock.js';
+import { FakeLockManager } from '../support/fake-locks.js';
+
+function fakeLifecycle(visible = true): Lifecycle & { emit(signal: LifecycleSignal): void } {
+  const handlers = new Set<(signal: LifecycleSignal) => void>();
+  return {
+    isVisible: () => visible,
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    emit(signal) {
+      for (const handler of handlers) handler(signal);
+    },
+  };
+}
+
+function fakeMonitor() {
+  return { lead: vi.fn(), follow: vi.fn(), signOutFrom: vi.fn() } as unknown as MonitorController & Record<'lead' | 'follow' | 'signOutFrom', ReturnType<typeof vi.fn>>;
+}
+
+const jwt = (claims: object) => `e30.${btoa(JSON.stringify(claims)).replace(/=+$/, '')}.sig`;
+const source = (idToken?: string) => ({ issuer: 'https://op.example', clientId: 'app', getSession: async () => ({ sub: 'alice', session_state: 's', ...(idToken ? { id_token: idToken } : {}) }) });
+
+describe('tab sync', () => {
+  it('elects one poller per user: tabs of different users each lead, tabs of the same user share', async () => {
+    const locks = new FakeLockManager();
+    const tabs = [0, 1, 2].map(() => {
+      const monitor = fakeMonitor();
+      const sync = createTabSync(source(), fakeLifecycle(false), locks);
+      sync.attach(monitor);
+      return { monitor, sync };
+    });
+    tabs[0]!.sync.watch('alice');
+    tabs[1]!.sync.watch('alice');
+    tabs[2]!.sync.watch('bob');
+    await flush();
+    expect(tabs.map((t) => t.monitor.lead.mock.calls.at(-1)?.[0] ?? false)).toEqual([true, false, true]);
+    expect([...locks.byName.keys()]).toEqual(['oidc-session-monitor:leader:https%3A%2F%2Fop.example:app:alice', 'oidc-session-monitor:leader:https%3A%2F%2Fop.example:app:bob']);
+    for (const t of tabs) t.sync.close();
+  });
+
+  it('watching nobody (signed out, logout in flight) lets another tab of the same user lead', async () => {
+    const locks = new FakeLockManager();
+    const first = { monitor: fakeMonitor(), sync: createTabSync(source(), fakeLifecycle(false), locks) };
+    const second = { monitor: fakeMonitor(), sync: createTabSync(source(), fakeLifecycle(false), locks) };
+    first.sync.attach(first.monitor);
+    second.sync.attach(second.monitor);
+    first.sync.watch('alice');
+    await flush();
+    second.sync.watch('alice');
+    await flush();
+    expect(second.monitor.lead).not.toHaveBeenCalled();
+    first.sync.watch(undefined);
+    await flush();
+    expect(second.monitor.lead).toHaveBeenLastCalledWith(true);
+    // The first tab is not told anything more: it asked to stop watching.
+    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    first.sync.close();
+    second.sync.close();
+  });
+
+  it('reports that tabs are not coordinated where Web Locks are missing', () => {
+    const sync = createTabSync(source(), fakeLifecycle(), { request: undefined } as never);
+    expect(sync.coordinated).toBe(false);
+    sync.close();
+  });
+
+  it('signs out on a front-channel request only when iss and sid match this tab\'s ID token', async () => {
+    const monitor = fakeMonitor();
+    const withSid = createTabSync(source(jwt({ iss: 'https://op.example', sid: 'S1', sub: 'alice' })), fakeLifecycle(), new FakeLockManager());
+    withSid.attach(monitor);
+    const post = (message: object) => new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app').postMessage(message);
+    post({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S2' });
+    post({ type: 'frontChannelLogout', iss: 'https://op.example/', sid: 'S1' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(monitor.signOutFrom).not.toHaveBeenCalled();
+    post({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(monitor.signOutFrom).toHaveBeenCalledWith('front-channel');
+    withSid.close();
+  });
+
+  it('an ID token without sid matches no front-channel request', async () => {
+    const monitor = fakeMonitor();
+    const sync = createTabSync(source(jwt({ iss: 'https://op.example', sub: 'alice' })), fakeLifecycle(), new FakeLockManager());
+    sync.attach(monitor);
+    new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app').postMessage({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'undefined' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(monitor.signOutFrom).not.toHaveBeenCalled();
+    sync.close();
+  });
+
+  it('passes other tabs\' messages to the monitor after validating them, and nothing after close', async () => {
+    const monitor = fakeMonitor();
+    const sync = createTabSync(source(), fakeLifecycle(), new FakeLockManager());
+    sync.attach(monitor);
+    const channel = new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app');
+    channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'alice', extra: 1 });
+    channel.postMessage({ type: 'signedOut', reason: 'logout' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(monitor.follow.mock.calls).toEqual([[{ type: 'signedOut', reason: 'logout', sub: 'alice' }]]);
+    sync.close();
+    channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'alice' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(monitor.follow).toHaveBeenCalledTimes(1);
+    channel.close();
+  });
+});
