@@ -1,9 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startDemo } from '../examples/demo-server.mjs';
-import { CHROMIUM_ARGS, findChromium } from './support/browser.mjs';
+import { CROSS_SITE_HOSTNAMES as HOSTNAMES, launchCrossSite } from './support/cross-site.js';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
 
 // Cross-site (op.test, a.test, b.test over HTTPS) with an OP whose clock runs two minutes behind the browser.
@@ -11,24 +8,18 @@ import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent, 
 // cookies blocked the user must not be signed out however old the ID token looks; with them allowed, a real
 // sign-out must still be detected.
 
-const HOSTNAMES = { op: 'op.test', a: 'a.test', b: 'b.test' };
-const ARGS = [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.test 127.0.0.1'];
 const INTERVAL = 1000;
 const OP_CLOCK_SKEW_SECONDS = -120;
 
 type Demo = Awaited<ReturnType<typeof startDemo>>;
 let demo: Demo;
-let profile: string;
 let context: BrowserContext | undefined;
 
-/** A persistent Chromium profile; `cookie_controls_mode: 0` in its preferences allows third-party cookies. */
+let browser: Awaited<ReturnType<typeof launchCrossSite>> | undefined;
+
 async function launch(thirdPartyCookies: 'blocked' | 'allowed'): Promise<BrowserContext> {
-  profile = mkdtempSync(join(tmpdir(), 'osm-profile-'));
-  if (thirdPartyCookies === 'allowed') {
-    mkdirSync(join(profile, 'Default'), { recursive: true });
-    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-  }
-  return chromium.launchPersistentContext(profile, { executablePath: findChromium(), args: ARGS, headless: true, ignoreHTTPSErrors: true });
+  browser = await launchCrossSite(thirdPartyCookies);
+  return browser.context;
 }
 
 test.beforeEach(async () => {
@@ -42,10 +33,10 @@ test.beforeEach(async () => {
 });
 
 test.afterEach(async () => {
-  await context?.close();
+  await browser?.close();
+  browser = undefined;
   context = undefined;
   await demo.close();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 /** Waits for the first verdict of a monitor that cannot see the OP's cookies: `unavailable`, or (wrongly) `signedOut`. */

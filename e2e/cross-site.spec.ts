@@ -1,32 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext } from '@playwright/test';
+import { expect, test, type BrowserContext } from '@playwright/test';
 import { startDemo } from '../examples/demo-server.mjs';
-import { CHROMIUM_ARGS, findChromium } from './support/browser.mjs';
+import { CROSS_SITE_HOSTNAMES as HOSTNAMES, launchCrossSite } from './support/cross-site.js';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
 
 // RP and OP on different sites: op.test, a.test and b.test, all mapped to 127.0.0.1, over HTTPS.
-const HOSTNAMES = { op: 'op.test', a: 'a.test', b: 'b.test' };
-const ARGS = [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.test 127.0.0.1'];
 const INTERVAL = 1000;
 
 type Demo = Awaited<ReturnType<typeof startDemo>>;
 let demo: Demo;
-let profile: string;
 let context: BrowserContext;
 
-/**
- * A persistent Chromium profile. This headless Chromium blocks third-party cookies by default;
- * `cookie_controls_mode: 0` in the profile's preferences allows them.
- */
+let browser: Awaited<ReturnType<typeof launchCrossSite>> | undefined;
+
 async function launch(thirdPartyCookies: 'blocked' | 'allowed'): Promise<BrowserContext> {
-  profile = mkdtempSync(join(tmpdir(), 'osm-profile-'));
-  if (thirdPartyCookies === 'allowed') {
-    mkdirSync(join(profile, 'Default'), { recursive: true });
-    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-  }
-  return chromium.launchPersistentContext(profile, { executablePath: findChromium(), args: ARGS, headless: true, ignoreHTTPSErrors: true });
+  browser = await launchCrossSite(thirdPartyCookies);
+  return browser.context;
 }
 
 test.beforeEach(async () => {
@@ -34,9 +22,9 @@ test.beforeEach(async () => {
 });
 
 test.afterEach(async () => {
-  await context?.close();
+  await browser?.close();
+  browser = undefined;
   await demo.close();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 test('third-party cookies blocked: unavailable, no prompt=none loop, no false sign-out — also after a reload', async () => {

@@ -1,5 +1,6 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startDemo } from '../examples/demo-server.mjs';
+import { emulateVisibility, setVisibility } from './support/visibility.js';
 import { events, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
 
 // Two tabs of one app, two users: with oidc-client-ts's per-tab user store (sessionStorage) tab 1 keeps alice
@@ -19,27 +20,10 @@ test.afterEach(async () => {
   await demo.close();
 });
 
-/**
- * Page Visibility emulated in the real browser, as in tabs-and-lifecycle.spec.ts: headless Chromium shows every
- * tab at once, a real window shows one. The SDK reads document.visibilityState and listens to visibilitychange.
- */
-async function emulateTabSwitching(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    if (window !== window.top) return;
-    let state: DocumentVisibilityState = 'visible';
-    Object.defineProperty(document, 'visibilityState', { get: () => state, configurable: true });
-    Object.defineProperty(document, 'hidden', { get: () => state === 'hidden', configurable: true });
-    (window as unknown as { setVisibility(v: DocumentVisibilityState): void }).setVisibility = (v) => {
-      state = v;
-      document.dispatchEvent(new Event('visibilitychange'));
-    };
-  });
-}
-
 /** The user switches from tab `from` to tab `to`. */
 async function switchTab(from: Page, to: Page): Promise<void> {
-  await from.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
-  await to.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('visible'));
+  await setVisibility(from, 'hidden');
+  await setVisibility(to, 'visible');
 }
 
 /** Signs in to app A in a tab of its own as another user: the OP shows its form although alice is signed in there. */
@@ -81,14 +65,14 @@ async function expectBobStillSignedIn(bob: Page): Promise<void> {
 }
 
 test("per-tab users, alice's tab monitoring first: bob's sign-in in tab 2 signs alice's tab out, not bob's", async ({ context }) => {
-  await emulateTabSwitching(context);
+  await emulateVisibility(context);
   const alice = await context.newPage();
   await signInWithForm(alice, demo.a.origin, 'alice');
   await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
 
   // The user opens another tab (alice's tab goes to the background) and signs in there as bob.
   const bob = await context.newPage();
-  await alice.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await setVisibility(alice, 'hidden');
   await signInAsAnotherUser(bob, 'bob');
   await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
   await expect(alice.locator('#user')).toContainText('sub alice'); // tab 1 still holds alice
@@ -104,18 +88,18 @@ test("per-tab users, alice's tab monitoring first: bob's sign-in in tab 2 signs 
 });
 
 test("per-tab users, alice's tab starting last: reloaded after bob signed in, it signs alice out and leaves bob's tab alone", async ({ context }) => {
-  await emulateTabSwitching(context);
+  await emulateVisibility(context);
   const alice = await context.newPage();
   await signInWithForm(alice, demo.a.origin, 'alice');
   await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
 
   const bob = await context.newPage();
-  await alice.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await setVisibility(alice, 'hidden');
   await signInAsAnotherUser(bob, 'bob');
   await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
 
   // Back to alice's tab, which reloads: its monitor starts after bob's, still with alice in this tab's storage.
-  await bob.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await setVisibility(bob, 'hidden');
   await alice.reload();
   await alice.locator('body[data-ready="true"]').waitFor();
   await expect(alice.locator('#user')).toContainText('sub alice');

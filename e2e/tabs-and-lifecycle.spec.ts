@@ -1,5 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startDemo } from '../examples/demo-server.mjs';
+import { emulateVisibility, setVisibility } from './support/visibility.js';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
 
 type Demo = Awaited<ReturnType<typeof startDemo>>;
@@ -88,26 +89,16 @@ test('when the leading tab closes, another takes over within one interval', asyn
 });
 
 test('a hidden page does not poll; shown again, it checks at once', async ({ page }) => {
-  // Page Visibility emulated in the real browser: the SDK reads document.visibilityState and listens to
-  // visibilitychange, exactly as it would when the user switches tabs.
-  await page.addInitScript(() => {
-    let state: DocumentVisibilityState = 'visible';
-    Object.defineProperty(document, 'visibilityState', { get: () => state, configurable: true });
-    Object.defineProperty(document, 'hidden', { get: () => state === 'hidden', configurable: true });
-    (window as unknown as { setVisibility(v: DocumentVisibilityState): void }).setVisibility = (v) => {
-      state = v;
-      document.dispatchEvent(new Event('visibilitychange'));
-    };
-  });
+  await emulateVisibility(page);
   await signInWithForm(page, demo.a.origin);
   await waitForEvent(page, 'status', { count: 2 });
   const statusCount = async () => (await events(page)).filter((e) => e.event === 'status').length;
-  await page.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('hidden'));
+  await setVisibility(page, 'hidden');
   const hiddenAt = await statusCount();
   await page.waitForTimeout(4 * INTERVAL);
   expect(await statusCount()).toBeLessThanOrEqual(hiddenAt + 1); // at most the poll already in flight
   const beforeShown = await statusCount();
-  await page.evaluate(() => (window as unknown as { setVisibility(v: string): void }).setVisibility('visible'));
+  await setVisibility(page, 'visible');
   // The check runs on the visibilitychange itself, not at the next interval.
   await waitForEvent(page, 'status', { count: beforeShown + 1, timeout: INTERVAL / 2 });
 });

@@ -4,7 +4,7 @@ import { takeLastSessionState } from './monitor/last-session-state.js';
 import { createMonitor } from './monitor/monitor.js';
 import { readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type StartMonitoringOptions, type UserManagerMonitorOptions } from './monitor/options.js';
 import { pageLifecycle } from './monitor/page-lifecycle.js';
-import { systemClock } from './monitor/ports.js';
+import { systemClock } from './platform.js';
 import { registerMonitor, unregisterMonitor } from './monitor/registry.js';
 import type { SessionMonitor } from './monitor/types.js';
 import { appKey } from './session/keys.js';

@@ -1,7 +1,7 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { TabChannel } from '../tabs/channel.js';
 import { idTokenMatches } from '../session/id-token-matches.js';
-import { browserLocationHref } from './browser-ports.js';
+import { browserLocationHref } from '../platform.js';
 import { decodeIdTokenClaims } from './decode-id-token-claims.js';
 
 /** Options and ports of {@link handleFrontChannelLogout}. */

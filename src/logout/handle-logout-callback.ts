@@ -1,23 +1,27 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
-import { browserAddressBar, browserClock, browserLocationHref, browserSessionStorage } from './browser-ports.js';
+import { browserAddressBar, browserLocationHref, browserSessionStorage, systemClock, type AddressBar, type Clock, type KeyValueStorage } from '../platform.js';
 import { consumeLogoutState } from './logout-state-store.js';
-import type { AddressBar, Clock, KeyValueStorage } from './ports.js';
 
-/** Options and ports of {@link handleLogoutCallback}; every port defaults to the browser's. */
+/** Options of {@link handleLogoutCallback}. */
 export interface HandleLogoutCallbackOptions {
   /** The callback page's URL. Default: `location.href`. */
   url?: string;
-  /** Where `logout()` stored the state. Default: `sessionStorage` (see `logoutStateStore`). */
-  storage?: KeyValueStorage;
-  clock?: Clock;
-  /** Rewrites the address bar. Default: `history.replaceState`. */
-  addressBar?: AddressBar;
   /**
    * Remove `state` from the address bar afterwards (success or not), so a reload or a bookmark does
    * not present a used value again. Default: `true`.
    */
   cleanUrl?: boolean;
 }
+
+/** The browser behind {@link handleLogoutCallback}, replaceable in tests. */
+export interface LogoutCallbackPorts {
+  /** Where `logout()` stored the state: `sessionStorage`. */
+  storage: KeyValueStorage;
+  clock: Pick<Clock, 'now'>;
+  addressBar: AddressBar;
+}
+
+const BROWSER: LogoutCallbackPorts = { storage: browserSessionStorage, clock: systemClock, addressBar: browserAddressBar };
 
 /** What a verified post-logout callback yields. */
 export interface LogoutCallbackResult {
@@ -82,15 +86,24 @@ function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void 
  *
  * @example
  * ```ts
+ * // `data` came from this tab's storage, yet treat it as a path of this app only: `//evil.example` and
+ * // `/\evil.example` start with "/" too, so resolve it and compare origins.
  * try {
  *   const { data } = await handleLogoutCallback();
- *   router.navigate(typeof data === 'string' && data.startsWith('/') ? data : '/');
+ *   const target = typeof data === 'string' ? new URL(data, location.origin) : undefined;
+ *   router.navigate(target?.origin === location.origin ? target.pathname + target.search : '/');
  * } catch { router.navigate('/'); }
  * ```
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
  */
-export async function handleLogoutCallback(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult> {
-  const { url, storage = browserSessionStorage, clock = browserClock, addressBar = browserAddressBar, cleanUrl = true } = options;
+export function handleLogoutCallback(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult> {
+  return verifyLogoutCallback(options, BROWSER);
+}
+
+/** {@link handleLogoutCallback} over explicit ports. */
+export async function verifyLogoutCallback(options: HandleLogoutCallbackOptions, ports: LogoutCallbackPorts): Promise<LogoutCallbackResult> {
+  const { url, cleanUrl = true } = options;
+  const { storage, clock, addressBar } = ports;
   try {
     const state = readState(url);
     const { data } = consumeLogoutState({ storage, clock }, state);

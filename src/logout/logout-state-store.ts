@@ -15,7 +15,7 @@
  * @module
  */
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
-import type { Clock, KeyValueStorage } from './ports.js';
+import type { Clock, KeyValueStorage } from '../platform.js';
 import { isWellFormedState } from './random-state.js';
 
 /** The storage key of the pending logout states. */
@@ -39,7 +39,7 @@ interface PendingState {
 /** The ports the store needs. */
 export interface LogoutStateStorePorts {
   storage: KeyValueStorage;
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
 }
 
 function storageError(action: string, cause: unknown): OidcSessionMonitorError {

@@ -1,13 +1,12 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { TabChannel } from '../tabs/channel.js';
-import { browserClock, browserRandom, browserSessionStorage } from './browser-ports.js';
+import { browserRandom, browserSessionStorage, systemClock, type Clock, type KeyValueStorage, type RandomSource } from '../platform.js';
 import { buildLogoutForm } from './build-logout-form.js';
 import { buildLogoutUrl } from './build-logout-url.js';
 import { type LogoutMethod, chooseLogoutMethod, validateLogoutMethod } from './choose-logout-method.js';
 import { type LogoutNavigation, createDomLogoutNavigation } from './logout-navigation.js';
 import { type LogoutRequestParams, logoutRequestFields } from './logout-request-fields.js';
 import { DEFAULT_LOGOUT_STATE_MAX_AGE_MS, saveLogoutState, validateLogoutStateData } from './logout-state-store.js';
-import type { Clock, KeyValueStorage, RandomSource } from './ports.js';
 import { randomState } from './random-state.js';
 import { urlProblem } from '../url.js';
 
@@ -51,7 +50,7 @@ export interface PerformLogoutPorts {
   navigation?: LogoutNavigation;
   storage?: KeyValueStorage;
   random?: RandomSource;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** How the browser was sent to the OP. */
@@ -186,7 +185,7 @@ async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promis
 
   try {
     saveLogoutState(
-      { storage: ports.storage ?? browserSessionStorage, clock: ports.clock ?? browserClock },
+      { storage: ports.storage ?? browserSessionStorage, clock: ports.clock ?? systemClock },
       state,
       options.data,
       options.maxAgeMs,

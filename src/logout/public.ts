@@ -8,7 +8,7 @@ import type { SessionSource } from '../session/source.js';
 import { userManagerSource } from '../session/user-manager.js';
 import { openTabChannel, tabChannelName } from '../tabs/channel.js';
 import { normalizeIssuer, requireSecureUrl } from '../url.js';
-import { browserLocationHref } from './browser-ports.js';
+import { browserLocationHref } from '../platform.js';
 import { handleFrontChannelLogout as frontChannelLogic, type FrontChannelLogoutResult } from './handle-front-channel-logout.js';
 import { performLogout, type LogoutResult, type PerformLogoutOptions } from './perform-logout.js';
 

@@ -1,5 +1,5 @@
 import { base64urlEncode } from '../base64url.js';
-import type { RandomSource } from './ports.js';
+import type { RandomSource } from '../platform.js';
 
 /** Bytes of entropy in a logout `state`: 256 bits, twice the 128 bits that make guessing hopeless. */
 export const STATE_BYTES = 32;

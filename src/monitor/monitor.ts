@@ -2,7 +2,8 @@ import type { TabMessage } from '../tabs/messages.js';
 import { urlProblem } from '../url.js';
 import { Emitter } from './emitter.js';
 import { type CookieEvidence, initialState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot, transition } from './machine.js';
-import type { Clock, Lifecycle, OpFrame, OpFrameFactory, TimerHandle } from './ports.js';
+import type { Clock, TimerHandle } from '../platform.js';
+import type { Lifecycle, OpFrame, OpFrameFactory } from './ports.js';
 import type { MonitorEvents, Recheck, RecheckResult, SessionInfo, SessionMonitor, SignedOutReason } from './types.js';
 
 export type { MonitorConfig } from './machine.js';

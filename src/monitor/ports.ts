@@ -1,15 +1,5 @@
 import type { CheckSessionStatus } from './types.js';
 
-/** Timer handle as returned by {@link Clock.setTimeout}. */
-export type TimerHandle = unknown;
-
-/** Time and timers, injected so the state machine can be driven by a fake clock. */
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
 /** The hidden OP iframe, as the state machine sees it. */
 export interface OpFrame {
   /** Posts `message` to the OP iframe, with the OP origin as `targetOrigin`. */
@@ -26,13 +16,6 @@ export interface OpFrameCallbacks {
 
 /** Creates the OP iframe for `url`. */
 export type OpFrameFactory = (url: string, callbacks: OpFrameCallbacks) => OpFrame;
-
-/** The real clock of the page. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-};
 
 /** Page lifecycle signals the monitor reacts to. */
 export type LifecycleSignal = 'visible' | 'hidden' | 'resume';

@@ -1,5 +1,5 @@
 import type { TabChannel, TabMessage } from '../../src/tabs/channel.js';
-import type { Clock, KeyValueStorage, RandomSource } from '../../src/logout/ports.js';
+import type { Clock, KeyValueStorage, RandomSource } from '../../src/platform.js';
 
 export class MemoryStorage implements KeyValueStorage {
   readonly items = new Map<string, string>();
@@ -34,7 +34,7 @@ export class ThrowingStorage implements KeyValueStorage {
   }
 }
 
-export class FakeClock implements Clock {
+export class FakeClock implements Pick<Clock, 'now'> {
   constructor(public time = 1_700_000_000_000) {}
   now(): number {
     return this.time;

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { browserRandom } from '../../src/logout/browser-ports.js';
-import { handleLogoutCallback } from '../../src/logout/handle-logout-callback.js';
+import { browserRandom } from '../../src/platform.js';
+import { handleLogoutCallback, type HandleLogoutCallbackOptions, type LogoutCallbackPorts, verifyLogoutCallback } from '../../src/logout/handle-logout-callback.js';
 import { saveLogoutState } from '../../src/logout/logout-state-store.js';
 import { randomState } from '../../src/logout/random-state.js';
 import { FakeClock, MemoryStorage, ThrowingStorage } from './fakes.js';
+
+/** handleLogoutCallback over test ports (the public function always uses the browser's). */
+const callback = ({ storage, clock, addressBar, ...options }: HandleLogoutCallbackOptions & Partial<LogoutCallbackPorts>) =>
+  verifyLogoutCallback(options, { storage: storage!, clock: clock ?? { now: () => Date.now() }, addressBar: addressBar ?? { replaceState() {} } });
+
 
 const page = 'https://rp.example.com/signed-out';
 
@@ -30,37 +35,37 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('handleLogoutCallback', () => {
   it('returns the app data stored with a valid state', async () => {
     const { storage, clock, state, addressBar } = setup({ returnTo: '/orders', n: 2 });
-    const result = await handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    const result = await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
     expect(result).toEqual({ state, data: { returnTo: '/orders', n: 2 } });
   });
 
   it('rejects a replay of the same callback as a mismatch', async () => {
     const { storage, clock, state, addressBar } = setup();
     const url = `${page}?state=${state}`;
-    await handleLogoutCallback({ url, storage, clock, addressBar });
-    expect(await codeOf(handleLogoutCallback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    await callback({ url, storage, clock, addressBar });
+    expect(await codeOf(callback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
   });
 
   it('rejects a state it did not issue as a mismatch, without touching the real one', async () => {
     const { storage, clock, state, addressBar } = setup();
     const other = `${page}?state=${state}_INVALID`;
-    expect(await codeOf(handleLogoutCallback({ url: other, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    expect(await codeOf(callback({ url: other, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
     const forged = `${page}?state=${randomState(browserRandom)}`;
-    expect(await codeOf(handleLogoutCallback({ url: forged, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
-    await expect(handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ state });
+    expect(await codeOf(callback({ url: forged, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    await expect(callback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ state });
   });
 
   it('rejects a callback without state as missing', async () => {
     const { storage, clock, addressBar } = setup();
     for (const url of [page, `${page}?state=`, `${page}?foo=bar`, `${page}#state=abc`]) {
-      expect(await codeOf(handleLogoutCallback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
+      expect(await codeOf(callback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
     }
   });
 
   it('rejects a state past its lifetime as expired', async () => {
     const { storage, clock, state, addressBar } = setup();
     clock.advance(10 * 60 * 1000 + 1);
-    expect(await codeOf(handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar }))).toBe(
+    expect(await codeOf(callback({ url: `${page}?state=${state}`, storage, clock, addressBar }))).toBe(
       ErrorCode.LogoutStateExpired,
     );
   });
@@ -68,7 +73,7 @@ describe('handleLogoutCallback', () => {
   it('rejects repeated state parameters, even when one of them is valid', async () => {
     const { storage, clock, state, addressBar } = setup();
     for (const url of [`${page}?state=${state}&state=evil`, `${page}?state=evil&state=${state}`, `${page}?state=${state}&state=${state}`]) {
-      expect(await codeOf(handleLogoutCallback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+      expect(await codeOf(callback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
     }
   });
 
@@ -81,24 +86,24 @@ describe('handleLogoutCallback', () => {
     ['an OP error without a valid state', '?error=access_denied&state=abc'],
   ])('rejects %s with a typed error instead of crashing', async (_label, query) => {
     const { storage, clock, addressBar } = setup();
-    expect(await codeOf(handleLogoutCallback({ url: page + query, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    expect(await codeOf(callback({ url: page + query, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
   });
 
   it('rejects an unparsable callback URL with a typed error', async () => {
     const { storage, clock, addressBar } = setup();
-    expect(await codeOf(handleLogoutCallback({ url: 'not a url', storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    expect(await codeOf(callback({ url: 'not a url', storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
   });
 
   it('verifies the state regardless of extra parameters such as an OP error', async () => {
     const { storage, clock, state, addressBar } = setup('d');
-    const result = await handleLogoutCallback({ url: `${page}?error=server_error&state=${state}`, storage, clock, addressBar });
+    const result = await callback({ url: `${page}?error=server_error&state=${state}`, storage, clock, addressBar });
     expect(result.data).toBe('d');
   });
 
   it('reports unavailable storage as storage_unavailable', async () => {
     const { state, clock, addressBar } = setup();
     const url = `${page}?state=${state}`;
-    expect(await codeOf(handleLogoutCallback({ url, storage: new ThrowingStorage(), clock, addressBar }))).toBe(
+    expect(await codeOf(callback({ url, storage: new ThrowingStorage(), clock, addressBar }))).toBe(
       ErrorCode.StorageUnavailable,
     );
   });
@@ -106,24 +111,24 @@ describe('handleLogoutCallback', () => {
   it('takes the app data only from storage, never from the URL', async () => {
     const { storage, clock, state, addressBar } = setup({ returnTo: '/home' });
     const url = `${page}?state=${state}&data=https%3A%2F%2Fevil.example&returnTo=https%3A%2F%2Fevil.example`;
-    expect(await handleLogoutCallback({ url, storage, clock, addressBar })).toEqual({ state, data: { returnTo: '/home' } });
+    expect(await callback({ url, storage, clock, addressBar })).toEqual({ state, data: { returnTo: '/home' } });
   });
 
   it('removes state from the address bar and keeps the rest of the URL', async () => {
     const { storage, clock, state, replaced, addressBar } = setup();
-    await handleLogoutCallback({ url: `${page}?lang=de&state=${state}#top`, storage, clock, addressBar });
+    await callback({ url: `${page}?lang=de&state=${state}#top`, storage, clock, addressBar });
     expect(replaced).toEqual([`${page}?lang=de#top`]);
   });
 
   it('removes state from the address bar after a failure too', async () => {
     const { storage, clock, replaced, addressBar } = setup();
-    await codeOf(handleLogoutCallback({ url: `${page}?state=wrong`, storage, clock, addressBar }));
+    await codeOf(callback({ url: `${page}?state=wrong`, storage, clock, addressBar }));
     expect(replaced).toEqual([page]);
   });
 
   it('leaves the address bar alone when asked to', async () => {
     const { storage, clock, state, replaced, addressBar } = setup();
-    await handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar, cleanUrl: false });
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar, cleanUrl: false });
     expect(replaced).toEqual([]);
   });
 
@@ -134,7 +139,7 @@ describe('handleLogoutCallback', () => {
         throw new DOMException('sandboxed', 'SecurityError');
       },
     };
-    await expect(handleLogoutCallback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ data: 'ok' });
+    await expect(callback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ data: 'ok' });
   });
 
   it('uses the browser location, sessionStorage and history by default', async () => {

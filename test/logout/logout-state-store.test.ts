@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { browserRandom } from '../../src/logout/browser-ports.js';
+import { browserRandom } from '../../src/platform.js';
 import {
   DEFAULT_LOGOUT_STATE_MAX_AGE_MS,
   LOGOUT_STATE_STORAGE_KEY,

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
 import { MAX_GET_URL_LENGTH } from '../../src/logout/choose-logout-method.js';
-import { handleLogoutCallback } from '../../src/logout/handle-logout-callback.js';
+import { type HandleLogoutCallbackOptions, type LogoutCallbackPorts, verifyLogoutCallback } from '../../src/logout/handle-logout-callback.js';
 import { LOGOUT_STATE_STORAGE_KEY } from '../../src/logout/logout-state-store.js';
 import { type PerformLogoutOptions, type PerformLogoutPorts, performLogout } from '../../src/logout/perform-logout.js';
 import { FakeClock, MemoryStorage, ThrowingStorage, counterRandom, fakeIdToken, recordingChannel } from './fakes.js';
+
+/** handleLogoutCallback over test ports (the public function always uses the browser's). */
+const callback = ({ storage, clock, addressBar, ...options }: HandleLogoutCallbackOptions & Partial<LogoutCallbackPorts>) =>
+  verifyLogoutCallback(options, { storage: storage!, clock: clock ?? { now: () => Date.now() }, addressBar: addressBar ?? { replaceState() {} } });
+
 
 const endpoint = 'https://op.example.com/session/end';
 const idToken = fakeIdToken({ iss: 'https://op.example.com', sub: 'alice', sid: 'S1' });
@@ -111,7 +116,7 @@ describe('performLogout', () => {
     const { state } = await performLogout({ ...base, state: data }, ports);
     expect(navigated[0]!.url).not.toContain('SECRET-MARKER');
     expect(storage.getItem(LOGOUT_STATE_STORAGE_KEY)).toContain('SECRET-MARKER');
-    const result = await handleLogoutCallback({ url: `https://rp.example.com/signed-out?state=${state}`, storage, clock, cleanUrl: false });
+    const result = await callback({ url: `https://rp.example.com/signed-out?state=${state}`, storage, clock, cleanUrl: false });
     expect(result.data).toEqual(data);
   });
 
@@ -245,7 +250,7 @@ describe('performLogout', () => {
     const { state } = await performLogout(base, ports);
     expect(navigated).toHaveLength(1);
     await expect(
-      handleLogoutCallback({ url: `https://rp.example.com/signed-out?state=${state}`, storage: new MemoryStorage(), clock, cleanUrl: false }),
+      callback({ url: `https://rp.example.com/signed-out?state=${state}`, storage: new MemoryStorage(), clock, cleanUrl: false }),
     ).rejects.toMatchObject({ code: ErrorCode.LogoutStateMismatch });
   });
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/monitor/ports.js';
+import type { Clock } from '../../src/platform.js';
 
 /** A manual clock: timers run only when the test advances time. */
 export class FakeClock implements Clock {
