@@ -1,4 +1,5 @@
-import type { MonitorEvents, SignedOutReason, UnavailableReason } from '../monitor/types.js';
+import type { MonitorEvents, SignedOutError, SignedOutReason, UnavailableReason } from '../monitor/types.js';
+import { SIGNED_OUT_ERRORS } from '../session/constants.js';
 
 /**
  * What the tabs of one app (one `client_id` at one issuer) tell each other. Every message that concerns a session
@@ -20,16 +21,8 @@ export type TabMessage =
   /** A front-channel logout request the receiving page could not match itself; each tab checks its own ID token. */
   | { type: 'frontChannelLogout'; iss: string; sid: string };
 
-const SIGNED_OUT_REASONS: ReadonlySet<string> = new Set<SignedOutReason>([
-  'login_required',
-  'interaction_required',
-  'consent_required',
-  'account_selection_required',
-  'error-status',
-  'logout',
-  'front-channel',
-  'other-tab',
-]);
+const OTHER_SIGN_OUT_REASONS: readonly Exclude<SignedOutReason, SignedOutError>[] = ['error-status', 'logout', 'front-channel', 'other-tab'];
+const SIGNED_OUT_REASONS: ReadonlySet<string> = new Set([...SIGNED_OUT_ERRORS, ...OTHER_SIGN_OUT_REASONS]);
 
 const UNAVAILABLE_REASONS: ReadonlySet<string> = new Set<UnavailableReason>([
   'unsupported',
