@@ -80,10 +80,12 @@ export type MonitorEffect =
   | { type: 'readSession'; token: number }
   | { type: 'resolveFrameUrl'; token: number }
   | { type: 'createFrame'; frame: number; url: string }
-  | { type: 'disposeFrame' }
-  | { type: 'post'; message: string }
+  /** Remove frame number `frame` (and only it: a later frame may exist when this runs after an async effect). */
+  | { type: 'disposeFrame'; frame: number }
+  | { type: 'post'; frame: number; message: string }
   | { type: 'setTimer'; timer: TimerSlot; token: number; ms: number }
-  | { type: 'clearTimer'; timer: TimerSlot }
+  /** Cancel the timer set with `token` (and only it). */
+  | { type: 'clearTimer'; timer: TimerSlot; token: number }
   | { type: 'recheck'; id: number; context: Omit<RecheckContext, 'signal'> }
   | { type: 'abortRecheck' }
   /** Commit an accepted re-check result to the app's store (nothing is stored before this). */
@@ -233,11 +235,12 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     effects.push({ type: 'setTimer', timer, token: t, ms });
   };
   const clearTimer = (timer: TimerSlot) => {
-    if (s.timers[timer] === undefined) return;
+    const cleared = s.timers[timer];
+    if (cleared === undefined) return;
     const { [timer]: _cleared, ...rest } = s.timers;
     s.timers = rest;
     if (timer === 'main') s.mainAction = undefined;
-    effects.push({ type: 'clearTimer', timer });
+    effects.push({ type: 'clearTimer', timer, token: cleared });
   };
   const schedule = (action: MainAction, ms: number) => {
     clearTimer('main');
@@ -274,7 +277,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   function disposeFrame(): void {
     clearTimer('reply');
     s.pollInFlight = false;
-    if (s.frame !== 0) effects.push({ type: 'disposeFrame' });
+    if (s.frame !== 0) effects.push({ type: 'disposeFrame', frame: s.frame });
     s.frame = 0;
     s.frameReady = false;
   }
@@ -352,7 +355,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     s.pollInFlight = true;
     setTimer('reply', config.replyTimeout);
     // SM §3.1: the message is client_id + " " + session_state.
-    effects.push({ type: 'post', message: `${s.clientId} ${s.session.session_state}` });
+    effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
   }
 
   function setSession(next: SessionInfo, cookies: CookieEvidence, fromRecheck: boolean): void {
@@ -520,12 +523,16 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
     if (isOver()) return;
     const previousSub = s.anonymous ? undefined : sub();
+    // The app hears first; removing the iframe (milliseconds of layout work) and telling the other tabs come after.
+    const start = effects.length;
     teardown();
     watch(undefined);
+    const cleanup = effects.splice(start);
     setPhase('signedOut');
     s.nextAnonymousState = nextAnonymousState;
     s.session = undefined;
     s.anonymous = false;
+    effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
     // `logout()` and the tab that saw it first tell the other tabs themselves.
     if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
       effects.push({
@@ -533,7 +540,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
       });
     }
-    effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
+    effects.push(...cleanup);
   }
 
   function scheduleKeepAlive(): void {

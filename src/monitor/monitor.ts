@@ -76,8 +76,8 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   const { clock } = deps;
   const events = new Emitter<MonitorEvents>();
   let machine: MachineState = initialState(deps.clientId, deps.config);
-  const timers = new Map<TimerSlot, TimerHandle>();
-  let frame: OpFrame | undefined;
+  const timers = new Map<TimerSlot, { token: number; handle: TimerHandle }>();
+  const frames = new Map<number, OpFrame>();
   let recheckAbort: AbortController | undefined;
   let unsubscribeLifecycle: (() => void) | undefined;
   const queue: MonitorInput[] = [];
@@ -145,36 +145,37 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       }
       case 'createFrame': {
         const id = effect.frame;
-        frame?.dispose();
-        frame = deps.createFrame(effect.url, {
-          onLoad: () => dispatch({ type: 'frameLoaded', frame: id }),
-          onReply: (status) => dispatch({ type: 'reply', frame: id, status }),
-        });
+        frames.set(
+          id,
+          deps.createFrame(effect.url, {
+            onLoad: () => dispatch({ type: 'frameLoaded', frame: id }),
+            onReply: (status) => dispatch({ type: 'reply', frame: id, status }),
+          }),
+        );
         return undefined;
       }
       case 'disposeFrame':
-        frame?.dispose();
-        frame = undefined;
+        frames.get(effect.frame)?.dispose();
+        frames.delete(effect.frame);
         return undefined;
       case 'post':
-        frame?.post(effect.message);
+        frames.get(effect.frame)?.post(effect.message);
         return undefined;
       case 'setTimer': {
         const { timer, token } = effect;
         const previous = timers.get(timer);
-        if (previous !== undefined) clock.clearTimeout(previous);
-        timers.set(
-          timer,
-          clock.setTimeout(() => {
-            timers.delete(timer);
-            dispatch({ type: 'timer', timer, token });
-          }, effect.ms),
-        );
+        if (previous !== undefined) clock.clearTimeout(previous.handle);
+        const handle = clock.setTimeout(() => {
+          if (timers.get(timer)?.token === token) timers.delete(timer);
+          dispatch({ type: 'timer', timer, token });
+        }, effect.ms);
+        timers.set(timer, { token, handle });
         return undefined;
       }
       case 'clearTimer': {
-        const handle = timers.get(effect.timer);
-        if (handle !== undefined) clock.clearTimeout(handle);
+        const current = timers.get(effect.timer);
+        if (current?.token !== effect.token) return undefined;
+        clock.clearTimeout(current.handle);
         timers.delete(effect.timer);
         return undefined;
       }

@@ -536,6 +536,35 @@ describe('stop and pause', () => {
     expect(t.clock.pending).toBe(0);
   });
 
+  it('tells the app before it removes the iframe, and still leaves nothing behind', async () => {
+    const t = setup();
+    let frameAtEvent: boolean | undefined;
+    t.monitor.on('signedOut', () => {
+      frameAtEvent = t.frame().disposed;
+    });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(frameAtEvent).toBe(false);
+    expect(t.frame().disposed).toBe(true);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('a stop while the local sign-out is still running leaves no frame or timer either', async () => {
+    let finish!: () => void;
+    const t = setup({ signOutLocally: () => new Promise<void>((resolve) => (finish = resolve)) });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    t.monitor.stop();
+    finish();
+    await flush();
+    expect(t.frame().disposed).toBe(true);
+    expect(t.clock.pending).toBe(0);
+  });
+
   it('signOutFrom signs out locally without asking the OP', async () => {
     const t = setup();
     await t.started();
