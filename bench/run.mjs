@@ -8,14 +8,16 @@
 //   BENCH_INTERVAL [1000]    poll interval (ms) of the scenarios that use a single interval
 //   BENCH_RUNS [4]           repetitions: OP logout elsewhere (per interval and library), cross-tab logout
 //                            (per library); the visibility scenario does 2 × BENCH_RUNS
+//   BENCH_CHANGED_RUNS [20]  repetitions of the `changed` → signed-out re-check (per library, interleaved)
 //   BENCH_TAB_RUNS [2]       repetitions of the prompt=none-per-change scenario (per tab count and library)
 //   BENCH_TABS [1,5,10]      tab counts of that scenario
 //   BENCH_POLLS [1000]       polls timed for the round trip (after BENCH_WARMUP [50])
 //   BENCH_CYCLES [1000]      start/stop cycles
 //   BENCH_IDLE_SECONDS [30]  observation time of the idle-requests scenario, in BENCH_IDLE_WINDOWS [3] windows
 //   BENCH_QUICK=1            small counts everywhere (a smoke test, not a result)
-//   BENCH_ONLY=a,b           run only these scenarios (ids: sizes, idle, rtt, elsewhere, tabs, crosstab,
-//                            visibility, cycles); BENCHMARKS.md is then written only if BENCH_OUTPUT is set
+//   BENCH_ONLY=a,b           run only these scenarios (ids: sizes, idle, rtt, elsewhere, changed, tabs,
+//                            crosstab, visibility, cycles); BENCHMARKS.md is then written only if BENCH_OUTPUT
+//                            is set. E.g. `BENCH_ONLY=changed npm run -s bench`
 //   BENCH_OUTPUT [BENCHMARKS.md]  where to write the report
 //   BENCH_JSON               also write the JSON to this file (stdout gets it anyway; `npm run -s bench` keeps
 //                            npm's banner out of stdout)
@@ -29,6 +31,7 @@ import { allBundleSizes, forbiddenHits } from './lib/bundles.mjs';
 import { ROOT, describeEnvironment, launchChromium } from './lib/env.mjs';
 import { startWorld } from './lib/servers.mjs';
 import { renderReport } from './report.mjs';
+import { changedToSignedOut } from './scenarios/changed-to-signed-out.mjs';
 import { crossTabLogout } from './scenarios/cross-tab-logout.mjs';
 import { idleRequests } from './scenarios/idle-requests.mjs';
 import { logoutElsewhere } from './scenarios/logout-elsewhere.mjs';
@@ -51,6 +54,7 @@ const settings = {
   quick,
   interval: int('BENCH_INTERVAL', 1000, 1000),
   runs: int('BENCH_RUNS', 4, 2),
+  changedRuns: int('BENCH_CHANGED_RUNS', 20, 4),
   tabRuns: int('BENCH_TAB_RUNS', 2, 1),
   tabCounts: (env.BENCH_TABS ?? (quick ? '1,5' : '1,5,10')).split(',').map(Number),
   polls: int('BENCH_POLLS', 1000, 200),
@@ -64,7 +68,7 @@ const settings = {
 if (settings.interval < 500) throw new TypeError('BENCH_INTERVAL must be at least 500 (the SDK minimum).');
 if (settings.tabCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new TypeError('BENCH_TABS must be a comma-separated list of positive integers.');
 
-const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'tabs', 'crosstab', 'visibility', 'cycles'];
+const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'cycles'];
 const only = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : ALL;
 for (const id of only) if (!ALL.includes(id)) throw new TypeError(`BENCH_ONLY: unknown scenario "${id}"; known: ${ALL.join(', ')}.`);
 
@@ -112,6 +116,9 @@ try {
   ]);
   await scenario('rtt', 'poll round trip', () => roundTrip({ browser, worlds, polls: settings.polls, warmup: settings.warmup }));
   await scenario('elsewhere', 'OP logout in another app', () => logoutElsewhere({ browser, worlds, intervals: settings.logoutIntervals, runs: settings.runs }));
+  await scenario('changed', '`changed` answer → signed out', () =>
+    changedToSignedOut({ browser, worlds, runs: settings.changedRuns, interval: settings.interval }),
+  );
   await scenario('tabs', 'prompt=none per OP session change with N tabs', () =>
     promptNoneTabs({ browser, worlds, tabCounts: settings.tabCounts, runs: settings.tabRuns, interval: settings.interval }),
   );

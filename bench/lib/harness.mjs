@@ -60,6 +60,14 @@ export async function replies(page) {
   return page.evaluate(() => window.__bench.replies);
 }
 
+/**
+ * The first check_session reply `data` (`changed`, …) that reached the page's top window at or after `since`
+ * (`Date.now()`), from `origin` if given; undefined if there is none.
+ */
+export async function firstReply(page, data, { since = 0, origin } = {}) {
+  return (await replies(page)).find((r) => r.data === data && r.t >= since && (origin === undefined || r.origin === origin));
+}
+
 /** The tabs among `pages` that hold an OP iframe right now. */
 export async function framesOpen(pages) {
   let total = 0;

@@ -8,7 +8,7 @@
 // t0 = arrival of that /end_session request in the OP's log; t1 = the sign-out event in the monitored tab
 // (both Date.now() on one machine). Also recorded: the first `changed` reply after t0 (detection) and the
 // re-check (`changed` → event: the prompt=none round trip and its processing).
-import { signIn, sleep, waitForEvent, waitForReplies, withContext } from '../lib/harness.mjs';
+import { firstReply, signIn, sleep, waitForEvent, waitForReplies, withContext } from '../lib/harness.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 async function once(browser, world, interval, phase) {
@@ -26,7 +26,7 @@ async function once(browser, world, interval, phase) {
     const endSession = world.op.requests.find((r) => r.path.endsWith('/end_session'));
     if (!endSession) throw new Error('the OP saw no end_session request');
     const t0 = endSession.at;
-    const changed = (await page.evaluate(() => window.__bench.replies)).find((r) => r.data === 'changed' && r.t >= t0);
+    const changed = await firstReply(page, 'changed', { since: t0 });
     return {
       latencyMs: event.t - t0,
       detectionMs: changed ? changed.t - t0 : null,
