@@ -1,4 +1,5 @@
 import { createOpFrameFactory } from './frame/op-frame.js';
+import { isThirdPartyFrame } from './frame/third-party.js';
 import { storedCookieMemory } from './monitor/cookie-memory.js';
 import { takeLastSessionState } from './monitor/last-session-state.js';
 import { createMonitor } from './monitor/monitor.js';
@@ -10,7 +11,6 @@ import type { SessionMonitor } from './monitor/types.js';
 import { appKey } from './session/keys.js';
 import { sourceFromCustom, sourceFromSettings, sourceFromUserManager } from './session/sources.js';
 import { createTabSync } from './tabs/tab-sync.js';
-import { isSameSite } from './url.js';
 
 export type { CustomMonitorOptions, MonitorOptions, SettingsMonitorOptions, StartMonitoringOptions, UserManagerMonitorOptions } from './monitor/options.js';
 
@@ -50,14 +50,14 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
     clientId,
     config,
     resolveCheckSessionIframe: () => source.resolveCheckSessionIframe(),
-    isCrossSite: (url) => (sameSite === undefined ? !isSameSite(window.location.origin, url) : !sameSite),
+    isCrossSite: (url) => isThirdPartyFrame(url, sameSite, window),
     allowInsecureHttp,
     getSession: () => source.getSession(),
     createFrame: createOpFrameFactory(),
     recheck: source.recheck,
-    ...(source.accept ? { accept: (result) => source.accept!(result) } : {}),
-    signOutLocally: async (reason) => {
-      await source.removeUser();
+    ...(source.accept ? { accept: (result, sub) => source.accept!(result, sub) } : {}),
+    signOutLocally: async (reason, sub) => {
+      await source.removeUser(sub);
       await onSignedOut?.(reason);
     },
     clock: systemClock,

@@ -139,10 +139,14 @@ async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promis
   attempt(() => ports.pauseMonitoring?.());
 
   const user = await ports.getUser().catch(() => null);
-  await ports.removeUser().catch(() => undefined);
-  // Only the tabs of this user: another tab may hold another user, whose session its own monitor checks.
+  const removed = await ports.removeUser().then(
+    () => true,
+    () => false,
+  );
+  // Only the tabs of this user (another tab may hold another user, whose session its own monitor checks), and only
+  // once it is really gone here: a tab must not drop a user this tab still has.
   const sub = user?.sub;
-  if (sub) attempt(() => ports.channel?.post({ type: 'signedOut', reason: 'logout', sub }));
+  if (sub && removed) attempt(() => ports.channel?.post({ type: 'signedOut', reason: 'logout', sub }));
 
   let endpoint: string | undefined;
   try {

@@ -33,9 +33,10 @@ export interface MonitorConfig {
 }
 
 /**
- * What this browser has shown about the OP iframe's access to the OP's cookies for one `session_state`
- * (SM §5.1): `visible` once it answered `unchanged` for it, `blocked` once a sign-out answer could not be
- * believed, `unknown` before either.
+ * What this page has seen of the OP iframe's access to the OP's cookies for the current `session_state` (SM §5.1):
+ * `visible` once the iframe loaded now answered `unchanged` for it (cookie access is decided when a document loads,
+ * and may be lost later, so this never outlives the frame), `blocked` once a sign-out answer could not be believed
+ * (remembered across page loads so that a reload does not re-check in vain), `unknown` otherwise.
  */
 export type CookieEvidence = 'unknown' | 'visible' | 'blocked';
 
@@ -88,8 +89,11 @@ export type MonitorEffect =
   | { type: 'clearTimer'; timer: TimerSlot; token: number }
   | { type: 'recheck'; id: number; context: Omit<RecheckContext, 'signal'> }
   | { type: 'abortRecheck' }
-  /** Commit an accepted re-check result to the app's store (nothing is stored before this). */
-  | { type: 'accept'; result: Extract<RecheckResult, { kind: 'authenticated' }> }
+  /**
+   * Commit an accepted re-check result to the app's store (nothing is stored before this) — if the store still holds
+   * `sub` (`''`: nobody), so that a store shared by tabs that another tab changed meanwhile is left alone.
+   */
+  | { type: 'accept'; result: Extract<RecheckResult, { kind: 'authenticated' }>; sub: string }
   | Emit
   | { type: 'broadcast'; message: TabMessage }
   /** Remove the local user, then emit `userChanged` (when `userChangedTo`) and `signedOut`, then input `signedOutLocally`. */
@@ -332,6 +336,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   function loadFrame(): void {
     if (!s.leading || !s.url || !s.session || isOver() || s.phase === 'paused') return;
     disposeFrame();
+    // Evidence belongs to the frame that gave it: a new document may not get the cookies the old one had.
+    if (s.cookies === 'visible') s.cookies = 'unknown';
     s.frame = token();
     effects.push({ type: 'createFrame', frame: s.frame, url: s.url });
     schedule('frameTimeout', config.frameTimeout);
@@ -461,6 +467,16 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
 
   function recheckFailed(error: OidcSessionMonitorError): void {
     emit('error', { error });
+    if (cookiesUnproven() && error.code === ErrorCode.RecheckTimeout) {
+      // Across sites, a prompt=none that never answers (an OP page that refuses to be framed without its
+      // cookies) would otherwise be retried on every `changed`, at the loop guard's pace, for ever.
+      s.strikes += 1;
+      if (s.strikes >= 2) {
+        if (s.phase === 'rechecking') setPhase('monitoring');
+        cookiesBlocked();
+        return;
+      }
+    }
     // Unknown is not signed out: keep the user and poll again later; the OP iframe says `changed` again if the
     // session really changed, and the re-check is retried then.
     if (s.phase === 'rechecking') setPhase(s.unavailableReason ? 'unavailable' : 'monitoring');
@@ -477,7 +493,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         backToMonitoring();
         if (watch(result.sub)) teardown();
         else schedule('poll', config.interval);
-        effects.push({ type: 'accept', result });
+        effects.push({ type: 'accept', result, sub: '' });
         emit('signedIn', { sub: result.sub, session_state: result.session_state });
         return;
       }
@@ -515,7 +531,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     s.failures = 0;
     backToMonitoring();
     schedule('poll', keepAlive ? 0 : config.interval);
-    effects.push({ type: 'accept', result });
+    effects.push({ type: 'accept', result, sub: known.sub });
     emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
     effects.push({ type: 'broadcast', message: { type: 'refreshed', sub: result.sub, session_state: result.session_state, previous_session_state: previous } });
   }
@@ -622,8 +638,22 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       readSession();
       break;
     case 'sessionRead':
-      if (input.token !== s.reading || isOver() || s.phase === 'paused') break;
-      onSessionRead(input.session, input.cookies ?? 'unknown', input.lastSessionState);
+      if (input.token !== s.reading || isOver()) break;
+      if (s.phase === 'paused') {
+        // A logout navigation that never left the page (a beforeunload "stay", a 204, back from the bfcache):
+        // without a user it ended as a sign-out; with one it did not happen.
+        s.reading = 0;
+        if (!input.session && s.session && !s.anonymous) signOut('logout');
+        else if (!input.session) {
+          setPhase('signedOut');
+          effects.push({ type: 'signOut', reason: 'logout' });
+        } else {
+          setPhase('starting');
+          onSessionRead(input.session, input.cookies === 'blocked' ? 'blocked' : 'unknown', input.lastSessionState);
+        }
+        break;
+      }
+      onSessionRead(input.session, input.cookies === 'blocked' ? 'blocked' : 'unknown', input.lastSessionState);
       break;
     case 'sessionReadFailed':
       if (input.token !== s.reading || isOver() || s.phase === 'paused') break;
@@ -794,6 +824,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   }
 
   function wake(): void {
+    // Paused and yet the page is used again: the logout navigation did not leave; find out what happened.
+    if (s.phase === 'paused' && !s.reading) readSession();
     if (!s.leading || isOver() || s.phase === 'paused') return;
     if (s.frameReady) {
       poll();

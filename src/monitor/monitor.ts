@@ -31,10 +31,13 @@ export interface MonitorDeps {
   getSession(): Promise<SessionInfo | null>;
   createFrame: OpFrameFactory;
   recheck: Recheck;
-  /** Stores the tokens of a re-check result the monitor accepted; nothing is stored before. */
-  accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>): Promise<void>;
-  /** Removes the local user (sign-out, user switch). */
-  signOutLocally(reason: SignedOutReason): Promise<void>;
+  /**
+   * Stores the tokens of a re-check result the monitor accepted — only if the store still holds `sub` (`''`:
+   * nobody); nothing is stored before.
+   */
+  accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>, sub: string): Promise<void>;
+  /** Removes the local user `sub` (sign-out, user switch) — only if the store still holds that user. */
+  signOutLocally(reason: SignedOutReason, sub: string | undefined): Promise<void>;
   clock: Clock;
   random(): number;
   /** Page visibility; without it the page counts as always visible. */
@@ -91,10 +94,14 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const result = transition(machine, next, { now: clock.now(), random: deps.random() });
         machine = result.state;
-        perform(result.effects);
-        if (machine.phase === 'stopped') {
+        perform(result.effects, machine.phase);
+        const over = machine.phase === 'stopped' || (machine.phase === 'signedOut' && !deps.config.anonymous);
+        if (over) {
+          // Nothing can happen to this monitor any more: no page listener is left behind.
           unsubscribeLifecycle?.();
           unsubscribeLifecycle = undefined;
+        }
+        if (machine.phase === 'stopped') {
           events.clear();
           queue.length = 0;
         }
@@ -104,13 +111,20 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
   }
 
-  /** Runs effects in order; after an asynchronous one (storing tokens, removing the user) the rest wait for it. */
-  function perform(effects: readonly MonitorEffect[]): void {
+  /**
+   * Runs effects in order; after an asynchronous one (storing tokens, removing the user) the rest wait for it. What
+   * they announce (events, messages to other tabs) is dropped if the monitor has meanwhile been signed out, paused
+   * or stopped: a `refreshed` must not follow a `signedOut`.
+   */
+  function perform(effects: readonly MonitorEffect[], phase: MachineState['phase'], deferred = false): void {
+    const superseded = () => deferred && machine.phase !== phase && (machine.phase === 'signedOut' || machine.phase === 'paused' || machine.phase === 'stopped');
     for (let i = 0; i < effects.length; i++) {
-      const pending = run(effects[i]!);
+      const effect = effects[i]!;
+      if ((effect.type === 'emit' || effect.type === 'broadcast') && superseded()) continue;
+      const pending = run(effect);
       if (pending) {
         const rest = effects.slice(i + 1);
-        void pending.then(() => perform(rest));
+        void pending.then(() => perform(rest, phase, true));
         return;
       }
     }
@@ -200,7 +214,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
         recheckAbort = undefined;
         return undefined;
       case 'accept':
-        return deps.accept?.(effect.result).catch((error: unknown) => {
+        return deps.accept?.(effect.result, effect.sub).catch((error: unknown) => {
           // The app's store refused the new tokens: the session is still the same, so only report it.
           queueMicrotask(() => {
             throw error;
@@ -221,7 +235,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       case 'signOut': {
         const { reason, sub, userChangedTo } = effect;
         return deps
-          .signOutLocally(reason)
+          .signOutLocally(reason, sub)
           .catch(() => {
             // The local store failed to clear; the event still tells the app, which owns its UI state.
           })

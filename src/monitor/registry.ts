@@ -20,7 +20,18 @@ export function unregisterMonitor(issuer: string, clientId: string, monitor: Mon
   if (live.get(key) === monitor) live.delete(key);
 }
 
-/** The live monitor of one app on this page, if any. */
+/**
+ * The live monitor of one app on this page, if any. A monitor started with only a `check_session_iframe` knows
+ * its OP by origin, so a logout that names the full issuer still finds it.
+ */
 export function monitorOf(issuer: string, clientId: string): MonitorController | undefined {
-  return live.get(keyOf(issuer, clientId));
+  const exact = live.get(keyOf(issuer, clientId));
+  if (exact) return exact;
+  let origin: string;
+  try {
+    origin = new URL(issuer).origin;
+  } catch {
+    return undefined;
+  }
+  return live.get(keyOf(origin, clientId));
 }

@@ -15,8 +15,11 @@ export interface SessionSource {
   /** The current local session, or `null` when nobody is signed in. */
   getSession(): Promise<SessionInfo | null>;
   recheck: Recheck;
-  /** Stores the tokens of a re-check result the monitor accepted (same user, or a sign-in seen anonymously). */
-  accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>): Promise<void>;
-  /** Removes the local user. */
-  removeUser(): Promise<void>;
+  /**
+   * Stores the tokens of a re-check result the monitor accepted (same user, or a sign-in seen anonymously), but only
+   * while the store still holds `expectedSub` (`''`: nobody): another tab sharing the store may have changed it.
+   */
+  accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>, expectedSub: string): Promise<void>;
+  /** Removes the local user; with `expectedSub`, only if the store still holds that user. */
+  removeUser(expectedSub?: string): Promise<void>;
 }

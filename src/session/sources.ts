@@ -34,8 +34,8 @@ function deferredSource(issuer: string, clientId: string, pending: Promise<Sessi
     resolveEndSessionEndpoint: async () => (await pending).resolveEndSessionEndpoint(),
     getSession: async () => (await pending).getSession(),
     recheck: async (context) => (await pending).recheck(context),
-    accept: async (result) => (await pending).accept?.(result),
-    removeUser: async () => (await pending).removeUser(),
+    accept: async (result, expectedSub) => (await pending).accept?.(result, expectedSub),
+    removeUser: async (expectedSub) => (await pending).removeUser(expectedSub),
   };
 }
 
@@ -93,12 +93,12 @@ export function sourceFromCustom(options: CustomMonitorOptions, allowInsecureHtt
     resolveEndSessionEndpoint: async () => (issuer ? (await discovery()).end_session_endpoint : undefined),
     getSession: async () => session,
     recheck: options.recheck,
-    accept: async (result) => {
+    accept: async (result, expectedSub) => {
       // The app's re-check keeps its own tokens; only what the monitor polls with changes here.
-      if (session) session = { ...session, sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) };
+      if (session && session.sub === expectedSub) session = { ...session, sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) };
     },
-    removeUser: async () => {
-      session = null;
+    removeUser: async (expectedSub) => {
+      if (expectedSub === undefined || session?.sub === expectedSub) session = null;
     },
   };
 }

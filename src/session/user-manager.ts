@@ -19,6 +19,15 @@ function memoryStore(): StateStore {
   };
 }
 
+/** Rejects once `signal` is aborted. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const fail = () => reject(new Error('The re-check was cancelled.'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
 function toSession(user: User | null): SessionInfo | null {
   if (!user) return null;
   return { session_state: user.session_state ?? '', sub: user.profile.sub, ...(user.id_token ? { id_token: user.id_token } : {}) };
@@ -94,7 +103,9 @@ export function userManagerSource(userManager: UserManager): SessionSource {
         // `id_token_hint` is not in oidc-client-ts's argument type, but signinSilent passes its arguments on to the
         // authorization request, where it belongs (Core §3.1.2.1).
         const args = { forceIframeAuth: true, ...(context.id_token ? { id_token_hint: context.id_token } : {}) };
-        user = await manager.signinSilent(args as SigninSilentArgs);
+        // Stop waiting when the monitor gives up (its result would be dropped anyway); oidc-client-ts's hidden
+        // iframe itself lives until its own silentRequestTimeoutInSeconds.
+        user = await Promise.race([manager.signinSilent(args as SigninSilentArgs), aborted(context.signal)]);
       } catch (error) {
         const signedOut = signedOutError(error);
         if (signedOut) return { kind: 'signedOut', ...signedOut };
@@ -110,14 +121,24 @@ export function userManagerSource(userManager: UserManager): SessionSource {
       results.set(result, user);
       return result;
     },
-    async accept(result) {
+    async accept(result, expectedSub) {
       const user = results.get(result);
       if (!user) return;
       results.delete(result);
+      // A store shared by tabs (localStorage) may hold another tab's user by now: never overwrite it.
+      const current = await userManager.getUser();
+      if ((current?.profile.sub ?? '') !== expectedSub) return;
       await userManager.storeUser(user);
       // Raises the app manager's userLoaded and re-arms its token expiry timers.
       await userManager.events.load(user);
     },
-    removeUser: () => userManager.removeUser(),
+    async removeUser(expectedSub) {
+      if (expectedSub !== undefined) {
+        const current = await userManager.getUser();
+        // The verdict was about `expectedSub`; another tab sharing the store may have signed somebody else in.
+        if (current && current.profile.sub !== expectedSub) return;
+      }
+      await userManager.removeUser();
+    },
   };
 }

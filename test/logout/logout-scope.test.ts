@@ -71,6 +71,15 @@ describe('logout() and the monitors of the page', () => {
     expect(one.signOutFrom).toHaveBeenCalledWith('logout');
   });
 
+  it('finds a monitor that knows its OP by origin (started with check_session_iframe) from the full issuer', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const byOrigin = register('https://kc.example', 'one');
+    await expect(logout({ issuer: 'https://kc.example/realms/x', client_id: 'one', id_token: 'h.e30.s' })).rejects.toMatchObject({ code: ErrorCode.DiscoveryFailed });
+    expect(byOrigin.suspend).toHaveBeenCalledTimes(1);
+  });
+
   it('an end_session_endpoint that is not https gets no ID token and leaves the monitor signed out', async () => {
     const one = register('https://op.example', 'one');
     const assign = vi.fn();

@@ -228,6 +228,17 @@ describe('performLogout', () => {
     expect(lan.navigated).toHaveLength(1);
   });
 
+  it('tells no other tab when the local user could not be removed (they would drop a user this tab still has)', async () => {
+    const { ports, channel, navigated } = harness({
+      removeUser: async () => {
+        throw new Error('store locked');
+      },
+    });
+    await performLogout(base, ports);
+    expect(channel.posted).toEqual([]);
+    expect(navigated).toHaveLength(1);
+  });
+
   it('still ends the OP session when the local user cannot be read or removed', async () => {
     const { ports, navigated } = harness({
       getUser: async () => {

@@ -300,6 +300,12 @@ describe('monitor state machine: properties over random input sequences', () => 
               case 'signOut':
                 expect(out.reason).toBe(input.reason);
                 break;
+              case 'sessionRead':
+                // A logout that did not leave the page, and the user is gone from the store.
+                expect(before.phase).toBe('paused');
+                expect(input.session).toBeNull();
+                expect(out.reason).toBe('logout');
+                break;
               default:
                 throw new Error(`signed out on ${input.type}`);
             }
@@ -380,12 +386,9 @@ describe('monitor state machine: properties over random input sequences', () => 
             }
             expect(out).toBeDefined();
           }
-          // Evidence only ever comes from an `unchanged` answer, the shared memory, or the same user's re-check.
-          if (after.cookies === 'visible' && before.cookies !== 'visible') {
-            const fromUnchanged = input.type === 'reply' && input.status === 'unchanged';
-            const fromMemory = input.type === 'sessionRead' && input.cookies === 'visible';
-            expect(fromUnchanged || fromMemory).toBe(true);
-          }
+          // Evidence only ever comes from an `unchanged` answer of the frame loaded now, and never outlives that frame.
+          if (after.cookies === 'visible' && before.cookies !== 'visible') expect(input.type === 'reply' && input.status === 'unchanged').toBe(true);
+          if (after.frame !== before.frame && after.frame !== 0) expect(after.cookies).not.toBe('visible');
         }
       }),
       params,

@@ -75,7 +75,11 @@ function setup(overrides: Partial<Omit<MonitorDeps, 'config'>> & { config?: Part
     frame().callbacks.onLoad();
     await flush();
   }
-  return { monitor, clock, frames, frame, rechecks, signOuts, of, seen, reply, started };
+  /** Removes the local user behind the monitor's back (what logout() does before it navigates). */
+  const signOutLocallyNow = async () => {
+    session = null;
+  };
+  return { monitor, clock, frames, frame, rechecks, signOuts, of, seen, reply, started, signOutLocallyNow };
 }
 
 describe('polling', () => {
@@ -525,6 +529,44 @@ describe('stop and pause', () => {
     expect(t.monitor.state).toBe('monitoring');
   });
 
+  it('a logout navigation that never left the page: the next check finds the user gone and reports signedOut (logout)', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.suspend();
+    // logout() removed the user and resolved; the browser stayed (beforeunload "stay", a 204, back from the bfcache).
+    await t.signOutLocallyNow();
+    t.monitor.checkNow();
+    await flush();
+    expect(t.monitor.state).toBe('signedOut');
+    expect(t.of('signedOut')).toEqual([{ reason: 'logout', sub: 'alice' }]);
+  });
+
+  it('a paused monitor whose user is still there goes on monitoring at the next check', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.suspend();
+    t.monitor.checkNow();
+    await flush();
+    t.frame().callbacks.onLoad();
+    t.reply('unchanged');
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('a refreshed whose tokens were still being stored is not announced after a sign-out that came meanwhile', async () => {
+    let stored!: () => void;
+    const t = setup({ accept: () => new Promise<void>((resolve) => (stored = resolve)) });
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-2' });
+    await flush();
+    t.monitor.signOutFrom('other-tab');
+    await flush();
+    stored();
+    await flush();
+    expect(t.of('refreshed')).toEqual([]);
+    expect(t.of('signedOut')).toHaveLength(1);
+  });
+
   it('a logout that failed after removing the user ends a suspended monitor as signedOut (logout)', async () => {
     const t = setup();
     await t.started();
@@ -656,6 +698,15 @@ describe('visibility', () => {
     await t.started();
     expect(lifecycle.subscribed).toBe(true);
     t.monitor.stop();
+    expect(lifecycle.subscribed).toBe(false);
+  });
+
+  it('a sign-out (without anonymous monitoring) also unsubscribes: no page listener outlives the monitor', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle });
+    await t.started();
+    t.monitor.signOutFrom('other-tab');
+    await flush();
     expect(lifecycle.subscribed).toBe(false);
   });
 });
@@ -826,13 +877,41 @@ describe('third-party cookies', () => {
     expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
   });
 
-  it('cross-site, evidence from another tab or an earlier page load counts', async () => {
+  it('cross-site, evidence from an earlier page load is not enough: cookie access may have been lost since', async () => {
     const t = setup({ isCrossSite: crossSite, cookieMemory: memory({ s: 'visible' }), session: { session_state: 's', sub: 'alice' } });
     await t.started();
     t.reply('changed');
     t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
     await flush();
-    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+    expect(t.of('signedOut')).toEqual([]);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+  });
+
+  it('cross-site, evidence ends with the frame that gave it: after a replaced frame a sign-out answer needs a new unchanged', async () => {
+    const t = setup({ isCrossSite: crossSite, cookieMemory: memory(), session: { session_state: 's', sub: 'alice' } });
+    await t.started();
+    t.reply('unchanged');
+    // The OP iframe stops answering and is replaced.
+    await t.clock.advance(1000 + 500);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'no-reply' }]);
+    while (t.frames.length === 1) await t.clock.advance(100);
+    t.frame().callbacks.onLoad();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([]);
+  });
+
+  it('cross-site, prompt=none that never answers twice without cookie evidence counts as blocked cookies: no endless re-checks', async () => {
+    const t = setup({ isCrossSite: crossSite, cookieMemory: memory(), session: { session_state: 's', sub: 'alice' }, config: { maxRechecks: 100 } });
+    await t.started();
+    for (let i = 0; i < 400; i++) {
+      if (t.frame().posted.length > t.of('status').length) t.reply('changed');
+      await t.clock.advance(250);
+    }
+    expect(t.rechecks).toHaveLength(2);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked' }]);
+    expect(t.signOuts).toEqual([]);
   });
 
   it('cross-site, another user\'s validated ID token is a sign-out even without cookie evidence', async () => {

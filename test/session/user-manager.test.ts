@@ -82,7 +82,7 @@ describe('oidc-client-ts session source', () => {
     expect(app.storeUser).not.toHaveBeenCalled();
     expect(app.events.load).not.toHaveBeenCalled();
     expect(app.stored?.session_state).toBe('old');
-    await source.accept!(result as Extract<typeof result, { kind: 'authenticated' }>);
+    await source.accept!(result as Extract<typeof result, { kind: 'authenticated' }>, 'alice');
     expect(app.storeUser).toHaveBeenCalledWith(fresh);
     expect(app.events.load).toHaveBeenCalledWith(fresh);
     expect(app.stored).toBe(fresh);
@@ -98,7 +98,7 @@ describe('oidc-client-ts session source', () => {
 
   it('accept ignores results it did not produce', async () => {
     const { app, source } = fakeManagerClass({ signinSilent: async () => null });
-    await source.accept!({ kind: 'authenticated', sub: 'mallory', session_state: 's' });
+    await source.accept!({ kind: 'authenticated', sub: 'mallory', session_state: 's' }, 'alice');
     expect(app.storeUser).not.toHaveBeenCalled();
   });
 
@@ -130,6 +130,26 @@ describe('oidc-client-ts session source', () => {
     app.metadataService.getMetadata.mockRejectedValueOnce(new TypeError('Failed to fetch'));
     await expect(source.recheck(context)).rejects.toThrow('Failed to fetch');
     await expect(source.recheck(context)).resolves.toMatchObject({ kind: 'authenticated' });
+  });
+
+  it('with a store shared by tabs, never removes or overwrites a user another tab signed in meanwhile', async () => {
+    const fresh = { profile: { sub: 'alice' }, session_state: 'new', id_token: 'id-new' };
+    const { app, source } = fakeManagerClass({ signinSilent: async () => fresh });
+    const result = await source.recheck(context);
+    app.stored = { profile: { sub: 'bob' }, session_state: 'bob-1', id_token: 'id-bob' };
+    await source.accept!(result as Extract<typeof result, { kind: 'authenticated' }>, 'alice');
+    await source.removeUser('alice');
+    expect(app.storeUser).not.toHaveBeenCalled();
+    expect(app.removeUser).not.toHaveBeenCalled();
+    expect(app.stored.profile.sub).toBe('bob');
+  });
+
+  it('stops waiting for signinSilent when the monitor aborts the re-check', async () => {
+    const { source } = fakeManagerClass({ signinSilent: () => new Promise(() => {}) });
+    const abort = new AbortController();
+    const pending = source.recheck({ ...context, signal: abort.signal });
+    abort.abort();
+    await expect(pending).rejects.toThrow('cancelled');
   });
 
   it('removes the local user through removeUser', async () => {
