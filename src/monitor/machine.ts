@@ -40,11 +40,14 @@ export interface MonitorConfig {
  */
 export type CookieEvidence = 'unknown' | 'visible' | 'blocked';
 
-/** The one-shot timers of a monitor. `main` is the next step of the loop (a poll or a retry). */
-export type TimerSlot = 'main' | 'reply' | 'recheck' | 'keepAlive';
+/**
+ * The one-shot timers of a monitor. `main` is the next step of the loop: while a poll is out, one deadline serves
+ * as both its reply timeout and the time of the next poll, so an answer costs no timer at all.
+ */
+export type TimerSlot = 'main' | 'recheck' | 'keepAlive';
 
 /** What the `main` timer does when it fires. */
-type MainAction = 'poll' | 'frameTimeout' | 'loadFrame' | 'resolveFrameUrl' | 'readSession';
+type MainAction = 'poll' | 'deadline' | 'frameTimeout' | 'loadFrame' | 'resolveFrameUrl' | 'readSession';
 
 /** What happens to a monitor, from the outside world. Results carry the token of the request they answer. */
 export type MonitorInput =
@@ -126,6 +129,8 @@ export interface MachineState {
   readonly frame: number;
   readonly frameReady: boolean;
   readonly pollInFlight: boolean;
+  /** When the current (or last) poll was posted. */
+  readonly polledAt: number;
   /** A poll came due while the page was hidden. */
   readonly pollDue: boolean;
   readonly timers: Readonly<Partial<Record<TimerSlot, number>>>;
@@ -170,6 +175,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     frame: 0,
     frameReady: false,
     pollInFlight: false,
+    polledAt: 0,
     pollDue: false,
     timers: {},
     mainAction: undefined,
@@ -279,7 +285,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   }
 
   function disposeFrame(): void {
-    clearTimer('reply');
+    if (s.mainAction === 'deadline') clearTimer('main');
     s.pollInFlight = false;
     if (s.frame !== 0) effects.push({ type: 'disposeFrame', frame: s.frame });
     s.frame = 0;
@@ -359,7 +365,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       return;
     }
     s.pollInFlight = true;
-    setTimer('reply', config.replyTimeout);
+    s.polledAt = env.now;
+    schedule('deadline', Math.min(config.interval, config.replyTimeout));
     // SM §3.1: the message is client_id + " " + session_state.
     effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
   }
@@ -383,7 +390,6 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   }
 
   function onReply(status: CheckSessionStatus): void {
-    clearTimer('reply');
     s.pollInFlight = false;
     const first = s.firstPoll;
     s.firstPoll = false;
@@ -397,7 +403,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       }
       s.cookies = 'visible';
       backToMonitoring();
-      schedule('poll', config.interval);
+      // The poll's deadline stays and becomes the time of the next poll.
+      if (s.mainAction !== 'deadline') schedule('poll', config.interval);
       return;
     }
     if (status === 'error') {
@@ -697,13 +704,6 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         const action = s.mainAction;
         s.mainAction = undefined;
         runMain(action);
-      } else if (input.timer === 'reply') {
-        if (!s.pollInFlight) break;
-        s.pollInFlight = false;
-        // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script:
-        // replace it, so that recovery needs no page reload.
-        disposeFrame();
-        unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
       } else if (input.timer === 'recheck') {
         if (!s.recheck) break;
         effects.push({ type: 'abortRecheck' });
@@ -804,6 +804,23 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       case 'poll':
         poll();
         break;
+      case 'deadline': {
+        const elapsed = env.now - s.polledAt;
+        if (!s.pollInFlight) {
+          // Answered: the next poll is due `interval` after the last one.
+          if (elapsed >= config.interval) poll();
+          else schedule('poll', config.interval - elapsed);
+        } else if (elapsed < config.replyTimeout) {
+          schedule('deadline', config.replyTimeout - elapsed);
+        } else {
+          // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script:
+          // replace it, so that recovery needs no page reload.
+          s.pollInFlight = false;
+          disposeFrame();
+          unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
+        }
+        break;
+      }
       case 'frameTimeout':
         if (s.frameReady) break;
         disposeFrame();

@@ -107,6 +107,20 @@ describe('polling', () => {
     expect(t.of('status').map((s) => s.status)).toEqual(['unchanged', 'unchanged']);
   });
 
+  it('an answer costs no timer: one deadline per poll is both its reply timeout and the time of the next poll', async () => {
+    const t = setup({ config: { interval: 1000, replyTimeout: 5000 } });
+    await t.started();
+    const setTimeout = vi.spyOn(t.clock, 'setTimeout');
+    const clearTimeout = vi.spyOn(t.clock, 'clearTimeout');
+    for (let i = 0; i < 10; i++) {
+      t.reply('unchanged');
+      await t.clock.advance(1000);
+    }
+    expect(t.frame().posted).toHaveLength(11);
+    expect(setTimeout).toHaveBeenCalledTimes(10);
+    expect(clearTimeout).not.toHaveBeenCalled();
+  });
+
   it('has one poll in flight at a time', async () => {
     const t = setup();
     await t.started();
@@ -284,8 +298,11 @@ describe('error status', () => {
     await t.clock.advance(t.clock.nextDelay!);
     t.reply('unchanged');
     expect(t.monitor.state).toBe('monitoring');
-    expect(t.clock.nextDelay).toBe(CONFIG.interval);
-    await t.clock.advance(1000);
+    const posted = t.frame().posted.length;
+    await t.clock.advance(CONFIG.interval - 1);
+    expect(t.frame().posted).toHaveLength(posted);
+    await t.clock.advance(1);
+    expect(t.frame().posted).toHaveLength(posted + 1);
     t.reply('changed');
     t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
     await flush();
@@ -631,7 +648,8 @@ describe('stop and pause', () => {
     await flush();
     process.off('uncaughtException', onError);
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(t.clock.nextDelay).toBe(CONFIG.interval);
+    await t.clock.advance(CONFIG.interval);
+    expect(t.frame().posted).toHaveLength(2);
   });
 });
 
