@@ -151,18 +151,18 @@ export async function handleFrontChannelLogout(options: FrontChannelLogoutOption
   let getUser: () => Promise<{ id_token?: string } | null>;
   let removeUser: () => Promise<void>;
   if ('userManager' in options) {
-    const manager = options.userManager;
-    if (typeof manager?.getUser !== 'function') throw new TypeError('userManager must be an oidc-client-ts UserManager.');
+    if (!isUserManager(options.userManager)) throw new TypeError('userManager must be an oidc-client-ts UserManager.');
+    const source = userManagerSource(options.userManager);
     // No discovery request here: the OP only waits for this page's load event before it navigates on, so the
     // work must finish without network I/O. The issuer is the authority (OIDC Discovery §4.3 makes them equal),
     // spelled as in the ID token when the two differ only by a trailing slash.
-    const user = await manager.getUser();
-    const tokenIssuer = decodeJwtClaims(user?.id_token)?.iss;
-    const authority = manager.settings.authority;
+    const session = await source.getSession();
+    const tokenIssuer = decodeJwtClaims(session?.id_token)?.iss;
+    const authority = options.userManager.settings.authority;
     issuer = typeof tokenIssuer === 'string' && normalizeIssuer(tokenIssuer) === normalizeIssuer(authority) ? tokenIssuer : authority;
-    clientId = manager.settings.client_id;
-    getUser = async () => (user ? { ...(user.id_token ? { id_token: user.id_token } : {}) } : null);
-    removeUser = () => manager.removeUser();
+    clientId = source.clientId;
+    getUser = async () => (session ? { ...(session.id_token ? { id_token: session.id_token } : {}) } : null);
+    removeUser = () => source.removeUser();
   } else {
     if (typeof options.issuer !== 'string' || typeof options.client_id !== 'string' || typeof options.getUser !== 'function' || typeof options.removeUser !== 'function') {
       throw new TypeError('Give userManager, or issuer, client_id, getUser and removeUser.');
