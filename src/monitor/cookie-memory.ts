@@ -1,3 +1,4 @@
+import { browserLocalStorage, type KeyValueStorage } from '../platform.js';
 import type { CookieEvidence } from './machine.js';
 import type { CookieMemory } from './monitor.js';
 
@@ -6,12 +7,12 @@ import type { CookieMemory } from './monitor.js';
  * `session_state` for which the OP iframe answered `unchanged` (`visible`), or for which a sign-out answer could
  * not be believed (`blocked`). Storage that throws (disabled, quota) just forgets: the next answer re-learns it.
  */
-export function storedCookieMemory(key: string): CookieMemory {
+export function storedCookieMemory(key: string, storage: KeyValueStorage = browserLocalStorage): CookieMemory {
   let known: string | null | undefined;
   return {
     read(sessionState) {
       try {
-        known = window.localStorage.getItem(key);
+        known = storage.getItem(key);
       } catch {
         return 'unknown';
       }
@@ -23,7 +24,7 @@ export function storedCookieMemory(key: string): CookieMemory {
       if (known === value) return;
       known = value;
       try {
-        window.localStorage.setItem(key, value);
+        storage.setItem(key, value);
       } catch {
         // Nothing to do: the next page load re-learns it.
       }

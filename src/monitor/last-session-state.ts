@@ -1,4 +1,6 @@
+import { browserSessionStorage } from '../platform.js';
 import { appKey } from '../session/keys.js';
+
 /**
  * The `session_state` a tab had when it logged out, kept in that tab's sessionStorage for the post-logout page:
  * an anonymous monitor there polls once more with it (and sees `changed`), as the OpenID Foundation's session
@@ -8,7 +10,7 @@ const key = (issuer: string, clientId: string) => appKey('last-session-state', i
 
 export function rememberLastSessionState(issuer: string, clientId: string, sessionState: string): void {
   try {
-    window.sessionStorage.setItem(key(issuer, clientId), sessionState);
+    browserSessionStorage.setItem(key(issuer, clientId), sessionState);
   } catch {
     // Storage disabled: the post-logout page learns an anonymous session_state with prompt=none instead.
   }
@@ -16,8 +18,8 @@ export function rememberLastSessionState(issuer: string, clientId: string, sessi
 
 export function takeLastSessionState(issuer: string, clientId: string): string | undefined {
   try {
-    const value = window.sessionStorage.getItem(key(issuer, clientId));
-    window.sessionStorage.removeItem(key(issuer, clientId));
+    const value = browserSessionStorage.getItem(key(issuer, clientId));
+    browserSessionStorage.removeItem(key(issuer, clientId));
     return value || undefined;
   } catch {
     return undefined;
