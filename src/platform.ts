@@ -12,6 +12,8 @@ export interface Clock {
   /** Milliseconds since the epoch, like `Date.now()`. */
   now(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
+  /** Calls `callback` every `ms` until cleared with {@link Clock.clearTimeout} (HTML timers share one list). */
+  setInterval(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
@@ -35,6 +37,7 @@ export interface AddressBar {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  setInterval: (callback, ms) => globalThis.setInterval(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 

@@ -41,10 +41,11 @@ export interface MonitorConfig {
 export type CookieEvidence = 'unknown' | 'visible' | 'blocked';
 
 /**
- * The one-shot timers of a monitor. `main` is the next step of the loop: while a poll is out, one deadline serves
- * as both its reply timeout and the time of the next poll, so an answer costs no timer at all.
+ * The timers of a monitor. `tick` repeats every `interval` while the OP keeps answering `unchanged`, so a steady
+ * poll costs no timer call at all (it also times out a poll when `replyTimeout` ≥ `interval`); `main` is the one-shot
+ * next step whenever the loop is not steady (the first poll, a retry, a backoff, a reply deadline).
  */
-export type TimerSlot = 'main' | 'recheck' | 'keepAlive';
+export type TimerSlot = 'main' | 'tick' | 'recheck' | 'keepAlive';
 
 /** What the `main` timer does when it fires. */
 type MainAction = 'poll' | 'deadline' | 'frameTimeout' | 'loadFrame' | 'resolveFrameUrl' | 'readSession';
@@ -87,7 +88,8 @@ export type MonitorEffect =
   /** Remove frame number `frame` (and only it: a later frame may exist when this runs after an async effect). */
   | { type: 'disposeFrame'; frame: number }
   | { type: 'post'; frame: number; message: string }
-  | { type: 'setTimer'; timer: TimerSlot; token: number; ms: number }
+  /** `repeat`: fire every `ms` until cleared (the `tick`). */
+  | { type: 'setTimer'; timer: TimerSlot; token: number; ms: number; repeat?: boolean }
   /** Cancel the timer set with `token` (and only it). */
   | { type: 'clearTimer'; timer: TimerSlot; token: number }
   | { type: 'recheck'; id: number; context: Omit<RecheckContext, 'signal'> }
@@ -239,10 +241,10 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     s.phase = next;
     emit('state', { state: next, previous });
   };
-  const setTimer = (timer: TimerSlot, ms: number) => {
+  const setTimer = (timer: TimerSlot, ms: number, repeat?: boolean) => {
     const t = token();
     s.timers = { ...s.timers, [timer]: t };
-    effects.push({ type: 'setTimer', timer, token: t, ms });
+    effects.push({ type: 'setTimer', timer, token: t, ms, ...(repeat ? { repeat } : {}) });
   };
   const clearTimer = (timer: TimerSlot) => {
     const cleared = s.timers[timer];
@@ -252,7 +254,9 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     if (timer === 'main') s.mainAction = undefined;
     effects.push({ type: 'clearTimer', timer, token: cleared });
   };
-  const schedule = (action: MainAction, ms: number) => {
+  /** The next step, one-shot; unless `keepTick`, the loop is no longer steady, so the tick stops. */
+  const schedule = (action: MainAction, ms: number, keepTick = false) => {
+    if (!keepTick) clearTimer('tick');
     clearTimer('main');
     s.mainAction = action;
     setTimer('main', ms);
@@ -286,6 +290,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
 
   function disposeFrame(): void {
     if (s.mainAction === 'deadline') clearTimer('main');
+    clearTimer('tick');
     s.pollInFlight = false;
     if (s.frame !== 0) effects.push({ type: 'disposeFrame', frame: s.frame });
     s.frame = 0;
@@ -301,6 +306,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   /** Drops the frame, every timer and any re-check: nothing of this tab's polling is left. */
   function teardown(): void {
     clearTimer('main');
+    clearTimer('tick');
     clearTimer('keepAlive');
     disposeFrame();
     abortRecheck();
@@ -354,8 +360,9 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
     clearTimer('main');
     if (!s.visible) {
-      // Hidden: nobody is looking, so spare the OP; the page checks at once when it is shown again.
+      // Hidden: nobody is looking, so spare the OP (and keep no timer); the page checks at once when shown again.
       s.pollDue = true;
+      clearTimer('tick');
       return;
     }
     s.pollDue = false;
@@ -366,7 +373,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     }
     s.pollInFlight = true;
     s.polledAt = env.now;
-    schedule('deadline', Math.min(config.interval, config.replyTimeout));
+    // The tick times a poll out when it comes round (replyTimeout ≥ interval); otherwise one deadline does.
+    if (s.timers.tick === undefined || config.replyTimeout < config.interval) schedule('deadline', config.replyTimeout, true);
     // SM §3.1: the message is client_id + " " + session_state.
     effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
   }
@@ -403,8 +411,9 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       }
       s.cookies = 'visible';
       backToMonitoring();
-      // The poll's deadline stays and becomes the time of the next poll.
-      if (s.mainAction !== 'deadline') schedule('poll', config.interval);
+      if (s.mainAction === 'deadline') clearTimer('main');
+      // Steady: from now on the tick polls, every `interval`, at no timer cost per poll.
+      if (s.timers.tick === undefined) setTimer('tick', config.interval, true);
       return;
     }
     if (status === 'error') {
@@ -464,6 +473,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       s.recheckTimes = [...times, env.now];
     }
     clearTimer('main');
+    clearTimer('tick');
     setPhase('rechecking');
     const id = token();
     s.recheck = { id, keepAlive };
@@ -698,6 +708,17 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       break;
     case 'timer': {
       if (s.timers[input.timer] !== input.token) break;
+      if (input.timer === 'tick') {
+        // Steady polling. A poll still out when the tick comes round has timed out (replyTimeout ≥ interval);
+        // one sent moments ago (checkNow) makes this tick skip.
+        const elapsed = env.now - s.polledAt;
+        if (s.pollInFlight) {
+          if (elapsed >= config.replyTimeout) noReply();
+        } else if (elapsed >= config.interval / 2) {
+          poll();
+        }
+        break;
+      }
       const { [input.timer]: _fired, ...rest } = s.timers;
       s.timers = rest;
       if (input.timer === 'main') {
@@ -799,28 +820,22 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   }
   return { state: s, effects };
 
+  function noReply(): void {
+    // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script: replace it,
+    // so that recovery needs no page reload.
+    s.pollInFlight = false;
+    disposeFrame();
+    unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
+  }
+
   function runMain(action: MainAction | undefined): void {
     switch (action) {
       case 'poll':
         poll();
         break;
-      case 'deadline': {
-        const elapsed = env.now - s.polledAt;
-        if (!s.pollInFlight) {
-          // Answered: the next poll is due `interval` after the last one.
-          if (elapsed >= config.interval) poll();
-          else schedule('poll', config.interval - elapsed);
-        } else if (elapsed < config.replyTimeout) {
-          schedule('deadline', config.replyTimeout - elapsed);
-        } else {
-          // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script:
-          // replace it, so that recovery needs no page reload.
-          s.pollInFlight = false;
-          disposeFrame();
-          unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
-        }
+      case 'deadline':
+        if (s.pollInFlight) noReply();
         break;
-      }
       case 'frameTimeout':
         if (s.frameReady) break;
         disposeFrame();

@@ -176,14 +176,14 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
         frames.get(effect.frame)?.post(effect.message);
         return undefined;
       case 'setTimer': {
-        const { timer, token } = effect;
+        const { timer, token, repeat } = effect;
         const previous = timers.get(timer);
         if (previous !== undefined) clock.clearTimeout(previous.handle);
-        const handle = clock.setTimeout(() => {
-          if (timers.get(timer)?.token === token) timers.delete(timer);
+        const fire = () => {
+          if (!repeat && timers.get(timer)?.token === token) timers.delete(timer);
           dispatch({ type: 'timer', timer, token });
-        }, effect.ms);
-        timers.set(timer, { token, handle });
+        };
+        timers.set(timer, { token, handle: repeat ? clock.setInterval(fire, effect.ms) : clock.setTimeout(fire, effect.ms) });
         return undefined;
       }
       case 'clearTimer': {

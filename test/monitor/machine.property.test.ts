@@ -94,7 +94,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       status: fc.constantFrom<CheckSessionStatus>('unchanged', 'changed', 'changed', 'error'),
     }),
   },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('timer' as const), stale: staleIn(20), timer: fc.constantFrom<TimerSlot>('main', 'main', 'recheck', 'keepAlive') }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('timer' as const), stale: staleIn(20), timer: fc.constantFrom<TimerSlot>('main', 'main', 'tick', 'tick', 'recheck', 'keepAlive') }) },
   {
     weight: 8,
     arbitrary: fc.record({
@@ -164,7 +164,7 @@ function progress(c: Extract<Command, { kind: 'progress' }>, s: MachineState): M
   if (s.pollInFlight) return { type: 'reply', frame: s.frame, status: c.status };
   if (s.recheck) return { type: 'recheckSettled', id: s.recheck.id, result: recheckResult(c.result, own, c.state) };
   if (!s.visible) return { type: 'visibility', visible: true };
-  const slot = (['main', 'keepAlive', 'recheck'] as const).find((t) => s.timers[t] !== undefined);
+  const slot = (['main', 'tick', 'keepAlive', 'recheck'] as const).find((t) => s.timers[t] !== undefined);
   if (slot) return { type: 'timer', timer: slot, token: s.timers[slot]! };
   if (s.phase === 'signedOut') return { type: 'signedOutLocally' };
   if (s.phase === 'paused') return { type: 'resume' };

@@ -107,18 +107,44 @@ describe('polling', () => {
     expect(t.of('status').map((s) => s.status)).toEqual(['unchanged', 'unchanged']);
   });
 
-  it('an answer costs no timer: one deadline per poll is both its reply timeout and the time of the next poll', async () => {
+  it('steady polling costs no timer call per poll: one repeating tick polls and times polls out', async () => {
     const t = setup({ config: { interval: 1000, replyTimeout: 5000 } });
     await t.started();
     const setTimeout = vi.spyOn(t.clock, 'setTimeout');
+    const setInterval = vi.spyOn(t.clock, 'setInterval');
     const clearTimeout = vi.spyOn(t.clock, 'clearTimeout');
     for (let i = 0; i < 10; i++) {
       t.reply('unchanged');
       await t.clock.advance(1000);
     }
     expect(t.frame().posted).toHaveLength(11);
-    expect(setTimeout).toHaveBeenCalledTimes(10);
-    expect(clearTimeout).not.toHaveBeenCalled();
+    expect(setInterval).toHaveBeenCalledTimes(1);
+    expect(setTimeout).not.toHaveBeenCalled();
+    expect(clearTimeout).toHaveBeenCalledTimes(1); // the first poll's own deadline
+  });
+
+  it('the tick times out a poll that gets no answer, and stops with the frame', async () => {
+    const t = setup({ config: { interval: 1000, replyTimeout: 2500 } });
+    await t.started();
+    t.reply('unchanged');
+    await t.clock.advance(1000);
+    expect(t.frame().posted).toHaveLength(2);
+    await t.clock.advance(2000);
+    expect(t.of('unavailable')).toEqual([]);
+    await t.clock.advance(1000);
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'no-reply' }]);
+    expect(t.frame().disposed).toBe(true);
+  });
+
+  it('a checkNow just before the tick does not make the tick poll again at once', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    await t.clock.advance(900);
+    t.monitor.checkNow();
+    t.reply('unchanged');
+    await t.clock.advance(100);
+    expect(t.frame().posted).toHaveLength(2);
   });
 
   it('has one poll in flight at a time', async () => {

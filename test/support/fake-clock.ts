@@ -16,6 +16,14 @@ export class FakeClock implements Clock {
     return id;
   }
 
+  setInterval(callback: () => void, ms: number): number {
+    const id = this.#nextId++;
+    const period = Math.max(1, ms);
+    const arm = (at: number) => this.#timers.set(id, { at, callback: () => (arm(this.#now + period), callback()) });
+    arm(this.#now + period);
+    return id;
+  }
+
   clearTimeout(handle: unknown): void {
     this.#timers.delete(handle as number);
   }
