@@ -42,7 +42,7 @@ export type CookieEvidence = 'unknown' | 'visible' | 'blocked';
 
 /**
  * The timers of a monitor. `tick` repeats every `interval` while the OP keeps answering `unchanged`, so a steady
- * poll costs no timer call at all (it also times out a poll when `replyTimeout` ≥ `interval`); `main` is the one-shot
+ * poll costs no timer call at all (it also times polls out, when it comes round); `main` is the one-shot
  * next step whenever the loop is not steady (the first poll, a retry, a backoff, a reply deadline).
  */
 export type TimerSlot = 'main' | 'tick' | 'recheck' | 'keepAlive';
@@ -373,8 +373,9 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     }
     s.pollInFlight = true;
     s.polledAt = env.now;
-    // The tick times a poll out when it comes round (replyTimeout ≥ interval); otherwise one deadline does.
-    if (s.timers.tick === undefined || config.replyTimeout < config.interval) schedule('deadline', config.replyTimeout, true);
+    // While the tick runs it times polls out when it comes round (the next poll would not be sent before then
+    // anyway); otherwise one deadline does.
+    if (s.timers.tick === undefined) schedule('deadline', config.replyTimeout, true);
     // SM §3.1: the message is client_id + " " + session_state.
     effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
   }

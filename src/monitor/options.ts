@@ -6,7 +6,11 @@ import type { ErrorStatusPolicy, Recheck, SignedOutReason } from './types.js';
 export interface MonitorOptions {
   /** Time between polls of the OP iframe. Default 3000; from 500 to 3,600,000. */
   interval?: number;
-  /** How long to wait for the OP iframe to answer one poll. Default 5000; from 100 to 60,000. */
+  /**
+   * How long to wait for the OP iframe to answer one poll before it is replaced. Default 5000; from 100 to 60,000.
+   * While polling is steady it is checked when the next poll is due, so a lost answer is noticed after
+   * `replyTimeout`, rounded up to the next `interval`.
+   */
   replyTimeout?: number;
   /** How long to wait for the OP iframe to load. Default 10,000; from 1000 to 120,000. */
   frameTimeout?: number;

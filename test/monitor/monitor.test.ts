@@ -121,6 +121,12 @@ describe('polling', () => {
     expect(setInterval).toHaveBeenCalledTimes(1);
     expect(setTimeout).not.toHaveBeenCalled();
     expect(clearTimeout).toHaveBeenCalledTimes(1); // the first poll's own deadline
+    // An extra poll between ticks (checkNow on focus) costs none either.
+    t.reply('unchanged');
+    await t.clock.advance(600);
+    t.monitor.checkNow();
+    expect(t.frame().posted).toHaveLength(12);
+    expect(setTimeout).not.toHaveBeenCalled();
   });
 
   it('the tick times out a poll that gets no answer, and stops with the frame', async () => {
@@ -443,7 +449,8 @@ describe('start-up and outages', () => {
     await t.started();
     t.reply('unchanged');
     await t.clock.advance(1000);
-    await t.clock.advance(500);
+    // Steady polling: the lost answer is noticed when the next poll is due.
+    await t.clock.advance(1000);
     expect(t.of('unavailable')).toMatchObject([{ reason: 'no-reply', retrying: true }]);
     expect(t.frames[0]!.disposed).toBe(true);
     await t.clock.advance(t.clock.nextDelay!);
@@ -936,7 +943,7 @@ describe('third-party cookies', () => {
     await t.started();
     t.reply('unchanged');
     // The OP iframe stops answering and is replaced.
-    await t.clock.advance(1000 + 500);
+    await t.clock.advance(2000);
     expect(t.of('unavailable')).toMatchObject([{ reason: 'no-reply' }]);
     while (t.frames.length === 1) await t.clock.advance(100);
     t.frame().callbacks.onLoad();
