@@ -3,8 +3,9 @@ import { isThirdPartyFrame } from './frame/third-party.js';
 import { storedCookieMemory } from './monitor/cookie-memory.js';
 import { takeLastSessionState } from './monitor/last-session-state.js';
 import { createMonitor } from './monitor/monitor.js';
-import { readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type StartMonitoringOptions, type UserManagerMonitorOptions } from './monitor/options.js';
+import { MONITOR_KEYS, readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type StartMonitoringOptions, type UserManagerMonitorOptions } from './monitor/options.js';
 import { pageLifecycle } from './monitor/page-lifecycle.js';
+import { rejectUnknownOptions } from './reject-unknown-options.js';
 import { systemClock } from './platform.js';
 import { registerMonitor, unregisterMonitor } from './monitor/registry.js';
 import type { SessionMonitor } from './monitor/types.js';
@@ -29,12 +30,13 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
     throw new TypeError('startMonitoring runs in a browser page: there is no window here.');
   }
   const raw = options as unknown as Record<string, unknown>;
-  const config = readConfig(raw);
-  const { allowInsecureHttp, sameSite } = readSiteOptions(raw);
-  const modes = ['userManager', 'authority', 'recheck'].filter((name) => raw[name] !== undefined);
+  const modes = (['userManager', 'authority', 'recheck'] as const).filter((name) => raw[name] !== undefined);
   if (modes.length !== 1) {
     throw new TypeError('Give exactly one of userManager (an oidc-client-ts UserManager), authority (settings for one), or recheck (your own prompt=none re-check).');
   }
+  rejectUnknownOptions('startMonitoring', raw, MONITOR_KEYS[modes[0]!]);
+  const config = readConfig(raw);
+  const { allowInsecureHttp, sameSite } = readSiteOptions(raw);
   const source =
     modes[0] === 'userManager'
       ? sourceFromUserManager(options as UserManagerMonitorOptions, allowInsecureHttp)

@@ -42,6 +42,18 @@ describe('startMonitoring options', () => {
     expect(() => startMonitoring({ ...custom, [name]: value })).toThrow(new RegExp(`^${name} must be`));
   });
 
+  it('rejects a misspelt or unknown option, naming it (script-tag users have no compiler to catch it)', () => {
+    expect(() => startMonitoring({ ...custom, intervall: 3000 } as never)).toThrow(/^startMonitoring: unknown option intervall; the options are interval, /);
+    expect(() => startMonitoring({ ...custom, redirect_uri: 'https://app.example/cb' } as never)).toThrow(/unknown option redirect_uri/);
+  });
+
+  it('rejects mixed option shapes at compile time too', () => {
+    // @ts-expect-error a userManager with a recheck of its own is two ways at once
+    expect(() => startMonitoring({ userManager: {} as never, recheck: custom.recheck })).toThrow(TypeError);
+    // @ts-expect-error settings and a custom re-check
+    expect(() => startMonitoring({ ...custom, authority: 'https://op.example', redirect_uri: 'x', silent_redirect_uri: 'y' })).toThrow(TypeError);
+  });
+
   it('rejects an unknown onErrorStatus policy', () => {
     expect(() => startMonitoring({ ...custom, onErrorStatus: 'logout' as never })).toThrow(/onErrorStatus must be one of backoff, stop, signOut/);
   });

@@ -2,7 +2,7 @@ import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import type { TabChannel } from '../tabs/channel.js';
 import { idTokenMatches } from '../session/id-token-matches.js';
 import { browserLocationHref } from '../platform.js';
-import { decodeIdTokenClaims } from './decode-id-token-claims.js';
+import { decodeJwtClaims } from '../jwt.js';
 
 /** Options and ports of {@link handleFrontChannelLogout}. */
 export interface HandleFrontChannelLogoutOptions {
@@ -107,7 +107,7 @@ async function run(options: HandleFrontChannelLogoutOptions): Promise<FrontChann
 
   const user = await getUser();
   if (!user) return { signedOut: true, alreadySignedOut: true };
-  const claims = decodeIdTokenClaims(user.id_token);
+  const claims = decodeJwtClaims(user.id_token);
   if (request.iss !== undefined) {
     if (!claims) return { signedOut: true, alreadySignedOut: true };
     if (!idTokenMatches(user.id_token, request.iss, request.sid!)) {

@@ -1,5 +1,6 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import { browserAddressBar, browserLocationHref, browserSessionStorage, systemClock, type AddressBar, type Clock, type KeyValueStorage } from '../platform.js';
+import { rejectUnknownOptions } from '../reject-unknown-options.js';
 import { consumeLogoutState } from './logout-state-store.js';
 
 /** Options of {@link handleLogoutCallback}. */
@@ -97,6 +98,8 @@ function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void 
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
  */
 export function handleLogoutCallback(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('handleLogoutCallback takes an options object, or none.');
+  rejectUnknownOptions('handleLogoutCallback', options, ['url', 'cleanUrl']);
   return verifyLogoutCallback(options, BROWSER);
 }
 

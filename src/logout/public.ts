@@ -9,6 +9,7 @@ import { userManagerSource } from '../session/user-manager.js';
 import { openTabChannel, tabChannelName } from '../tabs/channel.js';
 import { normalizeIssuer, requireSecureUrl } from '../url.js';
 import { browserLocationHref } from '../platform.js';
+import { rejectUnknownOptions } from '../reject-unknown-options.js';
 import { handleFrontChannelLogout as frontChannelLogic, type FrontChannelLogoutResult } from './handle-front-channel-logout.js';
 import { performLogout, type LogoutResult, type PerformLogoutOptions } from './perform-logout.js';
 
@@ -74,10 +75,14 @@ function customLogoutSource(custom: CustomLogoutOptions): LogoutSource {
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
+const LOGOUT_REQUEST_KEYS = ['post_logout_redirect_uri', 'state', 'ui_locales', 'logout_hint', 'id_token_hint', 'method', 'extraParams', 'stateMaxAgeMs', 'allowInsecureHttp'];
+
 export function logout(options: LogoutOptions): Promise<LogoutResult> {
   if (typeof options !== 'object' || options === null) throw new TypeError('logout needs an options object.');
+  const byManager = 'userManager' in options && options.userManager !== undefined;
+  rejectUnknownOptions('logout', options, [...LOGOUT_REQUEST_KEYS, ...(byManager ? ['userManager'] : ['issuer', 'end_session_endpoint', 'client_id', 'id_token', 'onSignedOut'])]);
   let source: LogoutSource;
-  if ('userManager' in options && options.userManager !== undefined) {
+  if (byManager) {
     if (!isUserManager(options.userManager)) throw new TypeError('userManager must be an oidc-client-ts UserManager.');
     source = userManagerSource(options.userManager);
   } else {
@@ -146,6 +151,7 @@ export type FrontChannelLogoutOptions = (
  */
 export async function handleFrontChannelLogout(options: FrontChannelLogoutOptions): Promise<FrontChannelLogoutResult> {
   if (typeof options !== 'object' || options === null) throw new TypeError('handleFrontChannelLogout needs an options object.');
+  rejectUnknownOptions('handleFrontChannelLogout', options, ['requireSession', 'url', ...('userManager' in options ? ['userManager'] : ['issuer', 'client_id', 'getUser', 'removeUser'])]);
   let issuer: string;
   let clientId: string;
   let getUser: () => Promise<{ id_token?: string } | null>;

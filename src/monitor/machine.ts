@@ -195,7 +195,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
 }
 
 const THIRD_PARTY_DETAIL =
-  'The OP iframe cannot read the OP session: the browser blocks third-party cookies for it (RP and OP are different sites), so a sign-out at the OP cannot be told from blocked cookies here. Polling goes on; see SM §5.1.';
+  "Across sites, the OP iframe has not shown it can read the OP's cookies, so a sign-out cannot be told from blocked third-party cookies (SM §5.1); polling goes on.";
 
 /** True for a well-formed {@link RecheckResult}; anything else counts as a failed re-check. */
 export function isRecheckResult(value: unknown): value is RecheckResult {
@@ -445,7 +445,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       signOut('error-status');
       return;
     }
-    const detail = 'The OP iframe answered "error": it could not check the message (wrong client_id or origin, or no access to its own state).';
+    const detail = 'The OP iframe answered "error" (wrong client_id or origin, or it cannot read its own state).';
     if (config.onErrorStatus === 'stop') {
       clearTimer('main');
       disposeFrame();
@@ -465,7 +465,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
         unavailable(
           'loop-guard',
-          `The OP iframe kept answering "changed": ${config.maxRechecks} prompt=none re-checks within ${config.recheckWindow} ms. Re-checks pause until the window has passed.`,
+          `${config.maxRechecks} prompt=none re-checks within ${config.recheckWindow} ms (the OP iframe keeps answering "changed"); paused until the window has passed.`,
           'poll',
           wait,
         );
@@ -517,7 +517,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       }
       if (!result.session_state || /\s/.test(result.session_state)) {
         setPhase('monitoring');
-        unavailable('not-signed-in', 'Nobody is signed in, and the OP sent no session_state with its prompt=none error, so there is nothing to watch.');
+        unavailable('not-signed-in', 'Nobody is signed in and the OP sent no session_state with its prompt=none error: nothing to watch.');
         return;
       }
       setSession({ session_state: result.session_state, sub: '' }, result.session_state === known.session_state ? s.cookies : 'unknown', true);
@@ -638,7 +638,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     if (!session.session_state || /\s/.test(session.session_state)) {
       s.session = undefined;
       watch(undefined);
-      unavailable('no-session-state', 'The authentication response carried no usable session_state, so the OP iframe cannot be asked about it.');
+      unavailable('no-session-state', 'The sign-in response had no usable session_state to ask the OP iframe about.');
       return;
     }
     setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
@@ -682,7 +682,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
       s.resolving = 0;
       if (!input.url) {
-        unavailable('unsupported', 'The OP publishes no check_session_iframe: it does not support OpenID Connect Session Management.');
+        unavailable('unsupported', 'The OP publishes no check_session_iframe (no Session Management support).');
         break;
       }
       s.url = input.url;
@@ -730,7 +730,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         if (!s.recheck) break;
         effects.push({ type: 'abortRecheck' });
         s.recheck = undefined;
-        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckTimeout, `The prompt=none re-check did not finish within ${config.recheckTimeout} ms; the session is unknown, not ended.`));
+        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckTimeout, `The prompt=none re-check took over ${config.recheckTimeout} ms (session unknown, not ended).`));
       } else {
         // Keep-alive: only while someone uses the app, and never on top of another check.
         if (s.visible && s.frameReady && !s.pollInFlight && !s.recheck && (s.phase === 'monitoring' || s.phase === 'starting')) startRecheck(true);
@@ -754,7 +754,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         recheckFailed(
           error instanceof OidcSessionMonitorError
             ? error
-            : new OidcSessionMonitorError(ErrorCode.RecheckFailed, `The prompt=none re-check failed; the session is unknown, not ended: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+            : new OidcSessionMonitorError(ErrorCode.RecheckFailed, `The prompt=none re-check failed (session unknown, not ended): ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
         );
       }
       break;

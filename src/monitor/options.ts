@@ -51,13 +51,18 @@ export interface MonitorOptions {
   anonymous?: boolean;
 }
 
+/** Options of one shape that another shape must not carry, so that mixing shapes fails to compile. */
+type Without<K extends string> = { [P in K]?: never };
+type SettingsKeys = 'authority' | 'redirect_uri' | 'silent_redirect_uri' | 'scope' | 'settings';
+type CustomKeys = 'issuer' | 'check_session_iframe' | 'session_state' | 'id_token' | 'sub' | 'recheck' | 'onSignedOut';
+
 /** Monitor the session of a user signed in with an oidc-client-ts `UserManager` the app already has. */
-export interface UserManagerMonitorOptions extends MonitorOptions {
+export interface UserManagerMonitorOptions extends MonitorOptions, Without<SettingsKeys | CustomKeys | 'client_id'> {
   userManager: UserManager;
 }
 
 /** Monitor a session whose `UserManager` the SDK creates from these settings (the same the app signs in with). */
-export interface SettingsMonitorOptions extends MonitorOptions {
+export interface SettingsMonitorOptions extends MonitorOptions, Without<CustomKeys | 'userManager'> {
   authority: string;
   client_id: string;
   redirect_uri: string;
@@ -69,7 +74,7 @@ export interface SettingsMonitorOptions extends MonitorOptions {
 }
 
 /** Monitor a session of another OIDC client (keycloak-js, your own code): bring your own `prompt=none` re-check. */
-export interface CustomMonitorOptions extends MonitorOptions {
+export interface CustomMonitorOptions extends MonitorOptions, Without<SettingsKeys | 'userManager'> {
   /** The OP's issuer; discovery supplies `check_session_iframe`. Give this or `check_session_iframe`. */
   issuer?: string;
   check_session_iframe?: string;
@@ -137,3 +142,13 @@ export function readSiteOptions(options: Record<string, unknown>): { allowInsecu
   if (options.sameSite !== undefined && typeof options.sameSite !== 'boolean') throw new TypeError('sameSite must be a boolean, or left out to decide from the URLs.');
   return { allowInsecureHttp, sameSite: options.sameSite as boolean | undefined };
 }
+
+const COMMON_KEYS = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'onErrorStatus', 'maxRechecks', 'recheckWindow', 'allowInsecureHttp', 'sameSite', 'keepAlive', 'anonymous'];
+
+/** The option names each way of starting a monitor accepts. */
+export const MONITOR_KEYS = {
+  userManager: [...COMMON_KEYS, 'userManager'],
+  authority: [...COMMON_KEYS, 'authority', 'client_id', 'redirect_uri', 'silent_redirect_uri', 'scope', 'settings'],
+  recheck: [...COMMON_KEYS, 'issuer', 'check_session_iframe', 'client_id', 'session_state', 'id_token', 'sub', 'recheck', 'onSignedOut'],
+} as const;
+

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { decodeIdTokenClaims } from '../../src/logout/decode-id-token-claims.js';
+import { decodeJwtClaims } from '../../src/jwt.js';
+import { idTokenMatches } from '../../src/session/id-token-matches.js';
 import { type HandleFrontChannelLogoutOptions, handleFrontChannelLogout } from '../../src/logout/handle-front-channel-logout.js';
 import { fakeIdToken, recordingChannel } from './fakes.js';
 
@@ -122,17 +123,19 @@ describe('handleFrontChannelLogout', () => {
   });
 });
 
-describe('decodeIdTokenClaims', () => {
+describe('reading the session of an ID token', () => {
   it('reads iss, sid and sub, including non-ASCII values', () => {
-    expect(decodeIdTokenClaims(fakeIdToken({ iss: issuer, sid: 'ß-1', sub: 'zoë', aud: 'x' }))).toEqual({ iss: issuer, sid: 'ß-1', sub: 'zoë' });
+    expect(decodeJwtClaims(fakeIdToken({ iss: issuer, sid: 'ß-1', sub: 'zoë', aud: 'x' }))).toMatchObject({ iss: issuer, sid: 'ß-1', sub: 'zoë' });
   });
 
-  it('omits claims that are not strings', () => {
-    expect(decodeIdTokenClaims(fakeIdToken({ iss: 1, sid: { a: 1 }, sub: null }))).toEqual({});
+  it('matches only string claims equal to the request, never a token without sid', () => {
+    expect(idTokenMatches(fakeIdToken({ iss: issuer, sid: 'ß-1' }), issuer, 'ß-1')).toBe(true);
+    expect(idTokenMatches(fakeIdToken({ iss: 1, sid: { a: 1 }, sub: null }), '1', '[object Object]')).toBe(false);
+    expect(idTokenMatches(fakeIdToken({ iss: issuer }), issuer, 'undefined')).toBe(false);
   });
 
   it('returns undefined for five-part (encrypted) or non-string tokens', () => {
-    expect(decodeIdTokenClaims('a.b.c.d.e')).toBeUndefined();
-    expect(decodeIdTokenClaims(42)).toBeUndefined();
+    expect(decodeJwtClaims('a.b.c.d.e')).toBeUndefined();
+    expect(decodeJwtClaims(42)).toBeUndefined();
   });
 });

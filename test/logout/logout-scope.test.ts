@@ -36,6 +36,15 @@ function fakeUserManager(options: { removeFails?: boolean; endSession?: string |
   } as unknown as UserManager;
 }
 
+describe('unknown options', () => {
+  it('logout, handleLogoutCallback and handleFrontChannelLogout reject option names they do not know', async () => {
+    const { handleFrontChannelLogout, handleLogoutCallback } = await import('../../src/index.js');
+    expect(() => logout({ userManager: fakeUserManager(), post_logout_redirect: 'https://x' } as never)).toThrow(/^logout: unknown option post_logout_redirect;/);
+    expect(() => handleLogoutCallback({ clean: false } as never)).toThrow(/^handleLogoutCallback: unknown option clean;/);
+    await expect(handleFrontChannelLogout({ userManager: fakeUserManager(), requiresession: false } as never)).rejects.toThrow(/unknown option requiresession/);
+  });
+});
+
 describe('logout() and the monitors of the page', () => {
   it('suspends only the monitor of the app it logs out of', async () => {
     const one = register('https://op.example', 'one');
