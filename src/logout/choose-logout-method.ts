@@ -1,5 +1,5 @@
 /**
- * How the logout request travels: `GET` (a redirect, the default), `POST` (an auto-submitted form), or
+ * How the logout request travels: `GET` (a redirect), `POST` (an auto-submitted form), or
  * `auto` (GET unless the URL would be longer than {@link MAX_GET_URL_LENGTH}).
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
