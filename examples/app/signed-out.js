@@ -4,9 +4,12 @@ import { config, createUserManager } from './oidc.js';
 
 const result = document.getElementById('result');
 try {
-  const { data } = await handleLogoutCallback();
-  result.textContent = `You are signed out. The logout response was verified (app data: ${JSON.stringify(data)}).`;
+  const { data, repeated } = await handleLogoutCallback();
+  result.textContent = repeated
+    ? `You are signed out (this page was already verified; app data: ${JSON.stringify(data)}).`
+    : `You are signed out. The logout response was verified (app data: ${JSON.stringify(data)}).`;
   result.dataset.verified = 'true';
+  result.dataset.repeated = String(repeated);
 } catch (error) {
   // A missing, unknown, replayed or expired state: the local sign-out already happened, nothing else to do.
   result.textContent = `You are signed out, but this logout response could not be verified (${error.code}).`;

@@ -32,7 +32,16 @@ export interface HandleFrontChannelLogoutOptions {
  *   current session) or `session_required` (it had neither, and `requireSession` is on).
  */
 export type FrontChannelLogoutResult =
-  | { signedOut: true; alreadySignedOut: boolean }
+  | {
+      signedOut: true;
+      /** This page found no session of its own to end (a per-tab user store, or nobody signed in). */
+      alreadySignedOut: boolean;
+      /**
+       * The request (with its `iss` and `sid`) was passed on to the app's open tabs, each of which signs out if it
+       * names that tab's session: with a per-tab store, that is where the session lives.
+       */
+      forwardedToTabs?: boolean;
+    }
   | { signedOut: false; reason: 'mismatch' | 'session_required' };
 
 function parseRequest(url: string): { iss?: string; sid?: string } {
@@ -66,8 +75,9 @@ function parseRequest(url: string): { iss?: string; sid?: string } {
  * - present but different (another session, an old one, a forged request): ignored, nothing removed.
  * - only one of them (or one repeated): rejects with `front_channel_invalid` (FCL §2: both or neither).
  * - neither: ignored unless `requireSession: false`.
- * - no user, or a stored ID token that cannot be decoded: nothing to end here, so success
- *   (`alreadySignedOut`), and nothing is removed or broadcast since the request cannot be tied to a session.
+ * - no user, or a stored ID token that cannot be decoded: nothing to end on this page, so success
+ *   (`alreadySignedOut`); the public `handleFrontChannelLogout` then forwards a request with `iss` and `sid` to
+ *   the app's open tabs (`forwardedToTabs`), each of which compares it with its own ID token.
  *
  * **Where it works.** The OP shows this page in an iframe inside the OP's own page. When RP and OP are
  * the same *site* (e.g. `app.example.com` and `login.example.com`, or two ports of one host), the

@@ -24,12 +24,30 @@ export interface LogoutCallbackPorts {
 
 const BROWSER: LogoutCallbackPorts = { storage: browserSessionStorage, clock: systemClock, addressBar: browserAddressBar };
 
-/** What a verified post-logout callback yields. */
-export interface LogoutCallbackResult {
-  /** The verified `state` value (already used up). */
+/** What a verified post-logout callback yields. `Data` is the type of what the app passed to `logout({ state })`. */
+export interface LogoutCallbackResult<Data = unknown> {
+  /** The verified `state` value sent to the OP (already used up). */
   state: string;
   /** The app data passed to `logout({ state })`, read back from this tab's storage, never from the URL. */
-  data: unknown;
+  data: Data;
+  /**
+   * `true` when this tab had already verified this callback and the page was reloaded (or opened again from
+   * history): the logout is complete, nothing new happened.
+   */
+  repeated: boolean;
+}
+
+/** Where this tab keeps its last verified callback, so that a reload of the page is recognised as one. */
+const LAST_CALLBACK_KEY = 'oidc-session-monitor:logout-callback';
+
+function lastCallback(storage: KeyValueStorage): { state: string; data: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(storage.getItem(LAST_CALLBACK_KEY) ?? 'null');
+    if (typeof value === 'object' && value !== null && typeof (value as { state?: unknown }).state === 'string') return value as { state: string; data: unknown };
+  } catch {
+    // Unreadable or disabled storage: no reload is recognised, and the usual error stands.
+  }
+  return undefined;
 }
 
 function fail(code: ErrorCode, message: string): never {
@@ -57,6 +75,14 @@ function readState(url: string | undefined): string {
   return values[0] as string;
 }
 
+function readStateOrUndefined(url: string | undefined): string | undefined {
+  try {
+    return readState(url);
+  } catch {
+    return undefined;
+  }
+}
+
 function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void {
   try {
     const clean = new URL(url ?? browserLocationHref());
@@ -78,8 +104,9 @@ function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void 
  * Other query parameters, including an `error` some OPs add, are ignored.
  *
  * Rejects with an {@link OidcSessionMonitorError}:
- * - `logout_state_missing` — no `state` in the URL;
+ * - `logout_state_missing` — no `state` in the URL (and this tab verified no callback before);
  * - `logout_state_mismatch` — unknown, altered, repeated (`?state=a&state=b`) or already used;
+ * A reload of a page this tab already verified resolves again, with `repeated: true` and the same data.
  * - `logout_state_expired` — issued longer ago than its maximum age (10 minutes by default);
  * - `storage_unavailable` — the storage threw, so nothing could be verified.
  * In every case the local sign-out already happened before the redirect; only "logout completed"
@@ -97,10 +124,10 @@ function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void 
  * ```
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
  */
-export function handleLogoutCallback(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult> {
+export function handleLogoutCallback<Data = unknown>(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult<Data>> {
   if (typeof options !== 'object' || options === null) throw new TypeError('handleLogoutCallback takes an options object, or none.');
   rejectUnknownOptions('handleLogoutCallback', options, ['url', 'cleanUrl']);
-  return verifyLogoutCallback(options, BROWSER);
+  return verifyLogoutCallback(options, BROWSER) as Promise<LogoutCallbackResult<Data>>;
 }
 
 /** {@link handleLogoutCallback} over explicit ports. */
@@ -108,9 +135,24 @@ export async function verifyLogoutCallback(options: HandleLogoutCallbackOptions,
   const { url, cleanUrl = true } = options;
   const { storage, clock, addressBar } = ports;
   try {
-    const state = readState(url);
-    const { data } = consumeLogoutState({ storage, clock }, state);
-    return { state, data };
+    let state: string;
+    try {
+      state = readState(url);
+      const { data } = consumeLogoutState({ storage, clock }, state);
+      try {
+        storage.setItem(LAST_CALLBACK_KEY, JSON.stringify({ state, data }));
+      } catch {
+        // Without storage a reload reports the state as missing; the logout itself is verified.
+      }
+      return { state, data, repeated: false };
+    } catch (error) {
+      // A reload (the address bar no longer has `state`) or the same URL again, in the tab that verified it.
+      const last = lastCallback(storage);
+      const code = (error as { code?: unknown }).code;
+      const again = code === ErrorCode.LogoutStateMissing || (code === ErrorCode.LogoutStateMismatch && readStateOrUndefined(url) === last?.state);
+      if (last && again) return { state: last.state, data: last.data, repeated: true };
+      throw error;
+    }
   } finally {
     if (cleanUrl) cleanAddressBar(url, addressBar);
   }

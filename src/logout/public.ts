@@ -185,7 +185,10 @@ export async function handleFrontChannelLogout(options: FrontChannelLogoutOption
       const params = new URL(url).searchParams;
       const iss = params.get('iss');
       const sid = params.get('sid');
-      if (iss && sid) channel.post({ type: 'frontChannelLogout', iss, sid });
+      if (iss && sid) {
+        channel.post({ type: 'frontChannelLogout', iss, sid });
+        return { ...result, forwardedToTabs: true };
+      }
     }
     return result;
   } finally {

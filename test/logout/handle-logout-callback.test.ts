@@ -36,14 +36,26 @@ describe('handleLogoutCallback', () => {
   it('returns the app data stored with a valid state', async () => {
     const { storage, clock, state, addressBar } = setup({ returnTo: '/orders', n: 2 });
     const result = await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
-    expect(result).toEqual({ state, data: { returnTo: '/orders', n: 2 } });
+    expect(result).toEqual({ state, data: { returnTo: '/orders', n: 2 }, repeated: false });
   });
 
-  it('rejects a replay of the same callback as a mismatch', async () => {
+  it('never verifies one state twice: the same URL again in this tab is a repeat, in another tab a mismatch', async () => {
     const { storage, clock, state, addressBar } = setup();
     const url = `${page}?state=${state}`;
     await callback({ url, storage, clock, addressBar });
-    expect(await codeOf(callback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    expect(await callback({ url, storage, clock, addressBar })).toMatchObject({ state, repeated: true });
+    expect(await codeOf(callback({ url, storage: new MemoryStorage(), clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+  });
+
+  it('a reload of the verified page (state already removed from the address bar) is a repeat with the same data, not an error', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    expect(await callback({ url: page, storage, clock, addressBar })).toEqual({ state, data: expect.anything(), repeated: true });
+  });
+
+  it('a page opened without state in a tab that verified nothing is still logout_state_missing', async () => {
+    const { storage, clock, addressBar } = setup();
+    expect(await codeOf(callback({ url: page, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
   });
 
   it('rejects a state it did not issue as a mismatch, without touching the real one', async () => {
@@ -111,7 +123,7 @@ describe('handleLogoutCallback', () => {
   it('takes the app data only from storage, never from the URL', async () => {
     const { storage, clock, state, addressBar } = setup({ returnTo: '/home' });
     const url = `${page}?state=${state}&data=https%3A%2F%2Fevil.example&returnTo=https%3A%2F%2Fevil.example`;
-    expect(await callback({ url, storage, clock, addressBar })).toEqual({ state, data: { returnTo: '/home' } });
+    expect(await callback({ url, storage, clock, addressBar })).toEqual({ state, data: { returnTo: '/home' }, repeated: false });
   });
 
   it('removes state from the address bar and keeps the rest of the URL', async () => {
@@ -146,7 +158,7 @@ describe('handleLogoutCallback', () => {
     const state = randomState(browserRandom);
     saveLogoutState({ storage: window.sessionStorage, clock: { now: () => Date.now() } }, state, 'default');
     window.history.replaceState(null, '', `/signed-out?state=${state}`);
-    await expect(handleLogoutCallback()).resolves.toEqual({ state, data: 'default' });
+    await expect(handleLogoutCallback()).resolves.toEqual({ state, data: 'default', repeated: false });
     expect(window.location.search).toBe('');
   });
 });
