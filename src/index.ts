@@ -22,6 +22,7 @@ export type {
   UnavailableReason,
 } from './monitor/types.js';
 export { ErrorCode, OidcSessionMonitorError, isOidcSessionMonitorError } from './errors.js';
+export { MONITOR_EVENTS } from './monitor/types.js';
 export { logout, handleFrontChannelLogout } from './logout/public.js';
 export type { CustomLogoutOptions, FrontChannelLogoutOptions, LogoutOptions, LogoutRequestOptions, UserManagerLogoutOptions } from './logout/public.js';
 export { handleLogoutCallback } from './logout/handle-logout-callback.js';

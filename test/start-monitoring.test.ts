@@ -150,3 +150,13 @@ describe('startMonitoring with plain settings', () => {
     }
   });
 });
+
+describe('MONITOR_EVENTS', () => {
+  it('lists every event of MonitorEvents, once', async () => {
+    const { MONITOR_EVENTS } = await import('../src/index.js');
+    const all: Record<import('../src/index.js').MonitorEventName, true> = {
+      status: true, refreshed: true, userChanged: true, signedIn: true, signedOut: true, unavailable: true, error: true, state: true,
+    };
+    expect([...MONITOR_EVENTS].sort()).toEqual(Object.keys(all).sort());
+  });
+});

@@ -84,6 +84,9 @@ export interface MonitorEvents {
 }
 
 export type MonitorEventName = keyof MonitorEvents;
+
+/** Every event a {@link SessionMonitor} emits, e.g. to subscribe to all of them. */
+export const MONITOR_EVENTS: readonly MonitorEventName[] = ['status', 'refreshed', 'userChanged', 'signedIn', 'signedOut', 'unavailable', 'error', 'state'];
 export type MonitorEventHandler<E extends MonitorEventName> = (payload: MonitorEvents[E]) => void;
 
 /** What to do when the OP iframe answers `error` (SM §3.1 forbids `prompt=none` then, whatever the policy). */
