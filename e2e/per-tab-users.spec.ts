@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startDemo } from '../examples/demo-server.mjs';
 import { emulateVisibility, setVisibility } from './support/visibility.js';
 import { events, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
@@ -64,17 +64,24 @@ async function expectBobStillSignedIn(bob: Page): Promise<void> {
   await expect(bob.locator('#user')).toContainText('sub bob');
 }
 
-test("per-tab users, alice's tab monitoring first: bob's sign-in in tab 2 signs alice's tab out, not bob's", async ({ context }) => {
+/**
+ * Tab 1 signs in as alice and monitors; the user opens tab 2 (tab 1 goes to the background) and signs in there as
+ * bob, which makes the OP session bob's while tab 1 still holds alice.
+ */
+async function aliceThenBob(context: BrowserContext): Promise<{ alice: Page; bob: Page }> {
   await emulateVisibility(context);
   const alice = await context.newPage();
   await signInWithForm(alice, demo.a.origin, 'alice');
   await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
-
-  // The user opens another tab (alice's tab goes to the background) and signs in there as bob.
   const bob = await context.newPage();
   await setVisibility(alice, 'hidden');
   await signInAsAnotherUser(bob, 'bob');
   await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
+  return { alice, bob };
+}
+
+test("per-tab users, alice's tab monitoring first: bob's sign-in in tab 2 signs alice's tab out, not bob's", async ({ context }) => {
+  const { alice, bob } = await aliceThenBob(context);
   await expect(alice.locator('#user')).toContainText('sub alice'); // tab 1 still holds alice
 
   // Back to alice's tab: within a few intervals it learns that alice's OP session is gone.
@@ -88,15 +95,7 @@ test("per-tab users, alice's tab monitoring first: bob's sign-in in tab 2 signs 
 });
 
 test("per-tab users, alice's tab starting last: reloaded after bob signed in, it signs alice out and leaves bob's tab alone", async ({ context }) => {
-  await emulateVisibility(context);
-  const alice = await context.newPage();
-  await signInWithForm(alice, demo.a.origin, 'alice');
-  await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
-
-  const bob = await context.newPage();
-  await setVisibility(alice, 'hidden');
-  await signInAsAnotherUser(bob, 'bob');
-  await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
+  const { alice, bob } = await aliceThenBob(context);
 
   // Back to alice's tab, which reloads: its monitor starts after bob's, still with alice in this tab's storage.
   await setVisibility(bob, 'hidden');

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { contentSecurityPolicy } from '../examples/script-tag/server.mjs';
 import { startSpaServer, type SpaServer } from '../examples/spa/server.mjs';
@@ -48,6 +48,17 @@ async function serveStrict(dir: string, csp: () => string): Promise<{ origin: st
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { origin: `http://localhost:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The README apps' own UI: signed out, the sign-in button, the mock OP's form, then monitoring. */
+async function signInAsAlice(page: Page): Promise<void> {
+  await expect(page.locator('#user')).toHaveText('Signed out');
+  await page.click('#sign-in');
+  await page.fill('input[name="username"]', 'alice');
+  await page.fill('input[name="password"]', 'alice');
+  await page.click('button[type="submit"]');
+  await expect(page.locator('#user')).toHaveText('Signed in as alice');
+  await expect(page.locator('#session')).toHaveText('Session: monitoring', { timeout: 15_000 });
 }
 
 let work: string;
@@ -104,13 +115,7 @@ test("the README's ESM app, installed from the packed tarball, signs in, monitor
   await build({ root: project, configFile: join(project, 'vite.config.js'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 
   await page.goto(`${server.origin}/`);
-  await expect(page.locator('#user')).toHaveText('Signed out');
-  await page.click('#sign-in');
-  await page.fill('input[name="username"]', 'alice');
-  await page.fill('input[name="password"]', 'alice');
-  await page.click('button[type="submit"]');
-  await expect(page.locator('#user')).toHaveText('Signed in as alice');
-  await expect(page.locator('#session')).toHaveText('Session: monitoring', { timeout: 15_000 });
+  await signInAsAlice(page);
 
   // A second tab shares the sign-in (localStorage) and polls nothing of its own.
   const second = await context.newPage();
@@ -161,22 +166,12 @@ test("the README's script-tag app, with the packed tarball's script, works under
   await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(s: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`)));
 
   await page.goto(`${strict.origin}/`);
-  await expect(page.locator('#user')).toHaveText('Signed out');
-  await page.click('#sign-in');
-  await page.fill('input[name="username"]', 'alice');
-  await page.fill('input[name="password"]', 'alice');
-  await page.click('button[type="submit"]');
-  await expect(page.locator('#user')).toHaveText('Signed in as alice');
-  await expect(page.locator('#session')).toHaveText('Session: monitoring', { timeout: 15_000 });
+  await signInAsAlice(page);
   // The OP ends the session: the monitor notices, re-checks and signs the page out.
   op.endSession();
   await expect(page.locator('#user')).toHaveText('Signed out', { timeout: 15_000 });
   // Sign in again (single sign-on is gone, so the form again) and log out with a verified state.
-  await page.click('#sign-in');
-  await page.fill('input[name="username"]', 'alice');
-  await page.fill('input[name="password"]', 'alice');
-  await page.click('button[type="submit"]');
-  await expect(page.locator('#user')).toHaveText('Signed in as alice');
+  await signInAsAlice(page);
   await page.click('#sign-out');
   await page.waitForURL(`${strict.origin}/signed-out.html**`);
   await expect(page.locator('#result')).toHaveText('You are signed out (verified). You were on /.');
