@@ -87,27 +87,32 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   let running = false;
 
   function dispatch(input: MonitorInput): void {
-    queue.push(input);
-    if (running) return;
+    if (running) {
+      // An input that arrives while effects run (an event handler calling stop(), a synchronous port) waits its turn.
+      queue.push(input);
+      return;
+    }
     running = true;
     try {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const result = transition(machine, next, { now: clock.now(), random: deps.random() });
-        machine = result.state;
-        perform(result.effects, machine.phase);
-        const over = machine.phase === 'stopped' || (machine.phase === 'signedOut' && !deps.config.anonymous);
-        if (over) {
-          // Nothing can happen to this monitor any more: no page listener is left behind.
-          unsubscribeLifecycle?.();
-          unsubscribeLifecycle = undefined;
-        }
-        if (machine.phase === 'stopped') {
-          events.clear();
-          queue.length = 0;
-        }
-      }
+      for (let next: MonitorInput | undefined = input; next; next = queue.shift()) step(next);
     } finally {
       running = false;
+    }
+  }
+
+  function step(input: MonitorInput): void {
+    const result = transition(machine, input, { now: clock.now(), random: deps.random() });
+    machine = result.state;
+    perform(result.effects, machine.phase, false);
+    const { phase } = machine;
+    if (phase === 'stopped' || (phase === 'signedOut' && !deps.config.anonymous)) {
+      // Nothing can happen to this monitor any more: no page listener is left behind.
+      unsubscribeLifecycle?.();
+      unsubscribeLifecycle = undefined;
+    }
+    if (phase === 'stopped') {
+      events.clear();
+      queue.length = 0;
     }
   }
 
@@ -116,11 +121,10 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
    * they announce (events, messages to other tabs) is dropped if the monitor has meanwhile been signed out, paused
    * or stopped: a `refreshed` must not follow a `signedOut`.
    */
-  function perform(effects: readonly MonitorEffect[], phase: MachineState['phase'], deferred = false): void {
-    const superseded = () => deferred && machine.phase !== phase && (machine.phase === 'signedOut' || machine.phase === 'paused' || machine.phase === 'stopped');
+  function perform(effects: readonly MonitorEffect[], phase: MachineState['phase'], deferred: boolean): void {
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
-      if ((effect.type === 'emit' || effect.type === 'broadcast') && superseded()) continue;
+      if (deferred && (effect.type === 'emit' || effect.type === 'broadcast') && superseded(phase)) continue;
       const pending = run(effect);
       if (pending) {
         const rest = effects.slice(i + 1);
@@ -128,6 +132,12 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
         return;
       }
     }
+  }
+
+  /** The monitor was signed out, paused or stopped since `phase`: what a deferred effect would announce is stale. */
+  function superseded(phase: MachineState['phase']): boolean {
+    const now = machine.phase;
+    return now !== phase && (now === 'signedOut' || now === 'paused' || now === 'stopped');
   }
 
   function run(effect: MonitorEffect): Promise<void> | undefined {
