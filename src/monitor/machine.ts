@@ -148,6 +148,8 @@ export interface MachineState {
   readonly errorStreak: number;
   readonly recheckTimes: readonly number[];
   readonly unavailableReason: UnavailableReason | undefined;
+  /** What the last `unavailable` said, for tabs that start following later. */
+  readonly lastUnavailable: { detail: string; retrying: boolean } | undefined;
   /** The anonymous session_state a sign-out answer carried, to watch next. */
   readonly nextAnonymousState: string | undefined;
 }
@@ -190,6 +192,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     errorStreak: 0,
     recheckTimes: [],
     unavailableReason: undefined,
+    lastUnavailable: undefined,
     nextAnonymousState: undefined,
   };
 }
@@ -271,6 +274,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     const retryInMs = retry ? (delay ?? retryDelay()) : undefined;
     const news = s.unavailableReason !== reason || s.phase !== 'unavailable';
     s.unavailableReason = reason;
+    if (news || !retry) s.lastUnavailable = { detail, retrying: retry !== undefined };
     setPhase('unavailable');
     if (news || !retry) {
       const payload = { reason, detail, retrying: retry !== undefined, ...(retryInMs !== undefined ? { retryInMs } : {}) };
@@ -610,6 +614,14 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         s.unavailableReason = undefined;
         setPhase('monitoring');
         return;
+      case 'hello':
+        if (!s.leading || message.sub !== own.sub) return;
+        if (s.phase === 'unavailable' && s.unavailableReason && s.lastUnavailable) {
+          effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: own.sub, reason: s.unavailableReason, ...s.lastUnavailable } });
+        } else if (s.phase === 'monitoring') {
+          effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: own.sub } });
+        }
+        return;
       default:
         return;
     }
@@ -644,6 +656,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
     s.strikes = 0;
     watch(session.sub);
+    // Following another tab's poller: ask where it stands, so that this tab does not show `starting` until it changes.
+    if (!s.leading) effects.push({ type: 'broadcast', message: { type: 'hello', sub: session.sub } });
     begin();
   }
 

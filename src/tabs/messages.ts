@@ -18,6 +18,8 @@ export type TabMessage =
   | ({ type: 'unavailable'; sub: string } & Pick<MonitorEvents['unavailable'], 'reason' | 'detail' | 'retrying'>)
   /** The tab that polls for `sub` monitors (again). */
   | { type: 'monitoring'; sub: string }
+  /** A tab that starts following the poller for `sub`: the poller answers with where it stands. */
+  | { type: 'hello'; sub: string }
   /** A front-channel logout request the receiving page could not match itself; each tab checks its own ID token. */
   | { type: 'frontChannelLogout'; iss: string; sid: string };
 
@@ -68,6 +70,8 @@ export function parseTabMessage(value: unknown): TabMessage | undefined {
         : undefined;
     case 'monitoring':
       return text(m.sub, true) ? { type: 'monitoring', sub: m.sub } : undefined;
+    case 'hello':
+      return text(m.sub, true) ? { type: 'hello', sub: m.sub } : undefined;
     case 'frontChannelLogout':
       return text(m.iss) && text(m.sid) ? { type: 'frontChannelLogout', iss: m.iss, sid: m.sid } : undefined;
     default:

@@ -849,6 +849,27 @@ describe('leading and following tabs', () => {
     expect(t.monitor.state).toBe('starting');
   });
 
+  it('a tab that starts following asks the poller where it stands, and the poller answers', async () => {
+    const sent: unknown[] = [];
+    const follower = setup({ broadcast: (message) => void sent.push(message) });
+    follower.monitor.start({ coordinated: true });
+    await flush();
+    expect(sent).toEqual([{ type: 'hello', sub: 'alice' }]);
+
+    const answers: unknown[] = [];
+    const leader = setup({ broadcast: (message) => void answers.push(message), resolveCheckSessionIframe: async () => undefined });
+    leader.monitor.start();
+    await flush();
+    expect(leader.monitor.state).toBe('unavailable');
+    answers.length = 0;
+    leader.monitor.follow({ type: 'hello', sub: 'alice' });
+    leader.monitor.follow({ type: 'hello', sub: 'bob' });
+    expect(answers).toEqual([{ type: 'unavailable', sub: 'alice', reason: 'unsupported', detail: expect.any(String), retrying: false }]);
+
+    follower.monitor.follow(answers[0] as never);
+    expect(follower.monitor.state).toBe('unavailable');
+  });
+
   it('a leader ignores mirrored results (it finds them itself)', async () => {
     const t = setup();
     await t.started();

@@ -11,6 +11,7 @@ describe('tab messages', () => {
     { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true },
     { type: 'monitoring', sub: 'alice' },
     { type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' },
+    { type: 'hello', sub: 'alice' },
   ])('accepts a well-formed $type message', (message) => {
     expect(parseTabMessage(message)).toEqual(message);
   });
