@@ -32,11 +32,11 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
   const raw = options as unknown as Record<string, unknown>;
   const modes = (['userManager', 'authority', 'recheck'] as const).filter((name) => raw[name] !== undefined);
   if (modes.length !== 1) {
-    throw new TypeError('Give exactly one of userManager (an oidc-client-ts UserManager), authority (settings for one), or recheck (your own prompt=none re-check).');
+    throw new TypeError('Give exactly one of userManager, authority (settings for a UserManager) or recheck (your own prompt=none re-check).');
   }
   rejectUnknownOptions('startMonitoring', raw, MONITOR_KEYS[modes[0]!]);
   const config = readConfig(raw);
-  const { allowInsecureHttp, sameSite } = readSiteOptions(raw);
+  const { allowInsecureHttp, sameSite, frameUrl } = readSiteOptions(raw);
   const source =
     modes[0] === 'userManager'
       ? sourceFromUserManager(options as UserManagerMonitorOptions, allowInsecureHttp)
@@ -51,7 +51,10 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
   const monitor = createMonitor({
     clientId,
     config,
-    resolveCheckSessionIframe: () => source.resolveCheckSessionIframe(),
+    resolveCheckSessionIframe: async () => {
+      const url = await source.resolveCheckSessionIframe();
+      return url === undefined || !frameUrl ? url : frameUrl(url);
+    },
     isCrossSite: (url) => isThirdPartyFrame(url, sameSite, window),
     allowInsecureHttp,
     getSession: () => source.getSession(),

@@ -104,6 +104,19 @@ describe('startMonitoring lifecycle', () => {
     expect(monitor.state).toBe('stopped');
   });
 
+  it('frameUrl adjusts the iframe URL in every mode (WSO2 wants the client_id on it), under the same URL rules', async () => {
+    start({ ...custom, frameUrl: (url) => `${url}?client_id=spa` });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(document.querySelector('iframe')?.getAttribute('src')).toBe('https://op.example/check_session?client_id=spa');
+    const unsafe = start({ ...custom, client_id: 'other', frameUrl: () => 'javascript:alert(1)' });
+    const reasons: string[] = [];
+    unsafe.on('unavailable', ({ reason }) => reasons.push(reason));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(reasons).toEqual(['invalid-metadata']);
+    expect(document.querySelectorAll('iframe')).toHaveLength(1);
+    expect(() => startMonitoring({ ...custom, frameUrl: 'https://x' as never })).toThrow(/^frameUrl must be a function/);
+  });
+
   it('starting twice for one client replaces the first monitor cleanly', async () => {
     const first = start(custom);
     await new Promise((r) => setTimeout(r, 0));

@@ -154,21 +154,21 @@ async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promis
   } catch (cause) {
     throw new OidcSessionMonitorError(
       ErrorCode.DiscoveryFailed,
-      'The local sign-out happened, but the OP metadata could not be loaded, so the OP session was not ended. Retry logout() when the OP is reachable.',
+      'Signed out locally, but discovery failed, so the OP session was not ended; retry logout() when the OP is back.',
       { cause },
     );
   }
   if (endpoint === undefined || endpoint === '') {
     throw new OidcSessionMonitorError(
       ErrorCode.NoEndSessionEndpoint,
-      'The local sign-out happened, but the OP publishes no end_session_endpoint, so its session was not ended. Configure the endpoint or tell the user to sign out at the OP.',
+      'Signed out locally, but the OP publishes no end_session_endpoint: its session was not ended. Configure one or send the user to the OP.',
     );
   }
 
   // The endpoint comes from discovery: it gets the ID token, so it must be as safe as a configured URL.
   const problem = urlProblem('end_session_endpoint', endpoint, options.allowInsecureHttp);
   if (problem) {
-    throw new OidcSessionMonitorError(ErrorCode.InvalidMetadata, `The local sign-out happened, but the OP session was not ended: ${problem}`);
+    throw new OidcSessionMonitorError(ErrorCode.InvalidMetadata, `Signed out locally, but the OP session was not ended: ${problem}`);
   }
 
   const hint = options.hint === false ? undefined : (options.hint ?? (user?.id_token || undefined));
@@ -182,7 +182,7 @@ async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promis
     // Options were validated already, so what failed here is the endpoint the OP published.
     throw new OidcSessionMonitorError(
       ErrorCode.DiscoveryFailed,
-      'The local sign-out happened, but the OP\'s end_session_endpoint is not a usable http(s) URL.',
+      'Signed out locally, but the OP\'s end_session_endpoint is not a usable URL.',
       { cause },
     );
   }

@@ -41,7 +41,7 @@ function customLogoutSource(custom: CustomLogoutOptions): LogoutSource {
   const allowHttp = custom.allowInsecureHttp === true;
   if (typeof custom.client_id !== 'string' || custom.client_id === '') throw new TypeError('client_id must be a non-empty string.');
   if ((custom.issuer === undefined) === (custom.end_session_endpoint === undefined)) {
-    throw new TypeError('Give userManager, or exactly one of issuer (discovery supplies end_session_endpoint) or end_session_endpoint.');
+    throw new TypeError('Give userManager, or exactly one of issuer (for discovery) or end_session_endpoint.');
   }
   if (custom.onSignedOut !== undefined && typeof custom.onSignedOut !== 'function') throw new TypeError('onSignedOut must be a function.');
   if (custom.id_token !== undefined && typeof custom.id_token !== 'string') throw new TypeError('id_token must be a string (a JWT).');

@@ -160,7 +160,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
           (url) => {
             // Discovery is input like any other: an iframe URL must be as safe as one given in the options.
             const problem = url === undefined ? undefined : urlProblem('check_session_iframe', url, deps.allowInsecureHttp === true);
-            if (problem) dispatch({ type: 'frameUrlFailed', token, reason: 'invalid-metadata', detail: `The OP's discovery document is not usable: ${problem}` });
+            if (problem) dispatch({ type: 'frameUrlFailed', token, reason: 'invalid-metadata', detail: `Unusable discovery document: ${problem}` });
             else dispatch({ type: 'frameUrlResolved', token, url, crossSite: url !== undefined && (deps.isCrossSite?.(url) ?? false) });
           },
           (error: unknown) => dispatch({ type: 'frameUrlFailed', token, reason: 'discovery-failed', detail: message(error) }),

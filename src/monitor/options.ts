@@ -39,6 +39,12 @@ export interface MonitorOptions {
    */
   sameSite?: boolean;
   /**
+   * Adjusts the `check_session_iframe` URL (from discovery or the options) before it is loaded, in every mode. For
+   * OPs that need more than the published URL, e.g. WSO2 Identity Server's
+   * `(url) => url + '?client_id=my-spa'`. The result must pass the same checks (https, or http on loopback).
+   */
+  frameUrl?: (url: string) => string;
+  /**
    * Keep-alive: a `prompt=none` re-check this often (10,000 – 86,400,000) while the page is visible, for OPs that
    * end idle sessions. Default 0 (off). It does not count toward the loop guard.
    */
@@ -136,14 +142,15 @@ export function readConfig(options: Record<string, unknown>): MonitorConfig {
 }
 
 
-/** Reads `allowInsecureHttp` and `sameSite`. */
-export function readSiteOptions(options: Record<string, unknown>): { allowInsecureHttp: boolean; sameSite: boolean | undefined } {
+/** Reads `allowInsecureHttp`, `sameSite` and `frameUrl`. */
+export function readSiteOptions(options: Record<string, unknown>): { allowInsecureHttp: boolean; sameSite: boolean | undefined; frameUrl: ((url: string) => string) | undefined } {
   const allowInsecureHttp = booleanOption(options, 'allowInsecureHttp');
   if (options.sameSite !== undefined && typeof options.sameSite !== 'boolean') throw new TypeError('sameSite must be a boolean, or left out to decide from the URLs.');
-  return { allowInsecureHttp, sameSite: options.sameSite as boolean | undefined };
+  if (options.frameUrl !== undefined && typeof options.frameUrl !== 'function') throw new TypeError('frameUrl must be a function from the check_session_iframe URL to the one to load.');
+  return { allowInsecureHttp, sameSite: options.sameSite as boolean | undefined, frameUrl: options.frameUrl as ((url: string) => string) | undefined };
 }
 
-const COMMON_KEYS = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'onErrorStatus', 'maxRechecks', 'recheckWindow', 'allowInsecureHttp', 'sameSite', 'keepAlive', 'anonymous'];
+const COMMON_KEYS = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'onErrorStatus', 'maxRechecks', 'recheckWindow', 'allowInsecureHttp', 'sameSite', 'frameUrl', 'keepAlive', 'anonymous'];
 
 /** The option names each way of starting a monitor accepts. */
 export const MONITOR_KEYS = {

@@ -73,7 +73,7 @@ export function sourceFromCustom(options: CustomMonitorOptions, allowInsecureHtt
   if (typeof options.recheck !== 'function') throw new TypeError('recheck must be a function that performs a prompt=none re-authentication.');
   if (raw.onSignedOut !== undefined && typeof raw.onSignedOut !== 'function') throw new TypeError('onSignedOut must be a function.');
   if ((raw.issuer === undefined) === (raw.check_session_iframe === undefined)) {
-    throw new TypeError('Give exactly one of issuer (discovery supplies check_session_iframe) or check_session_iframe.');
+    throw new TypeError('Give exactly one of issuer (for discovery) or check_session_iframe.');
   }
   const issuer = raw.issuer !== undefined ? normalizeIssuer(requireSecureUrl('issuer', raw.issuer, allowInsecureHttp).href) : undefined;
   const iframe = raw.check_session_iframe !== undefined ? requireSecureUrl('check_session_iframe', raw.check_session_iframe, allowInsecureHttp).href : undefined;
