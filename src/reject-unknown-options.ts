@@ -4,7 +4,7 @@
  * pin the version you write against.
  */
 export function rejectUnknownOptions(where: string, options: object, known: readonly string[]): void {
-  const unknown = Object.keys(options).filter((name) => !known.includes(name));
+  const unknown = Object.keys(options).filter((name) => !known.includes(name) && (options as Record<string, unknown>)[name] !== undefined);
   if (unknown.length > 0) {
     throw new TypeError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the options are ${known.join(', ')}.`);
   }

@@ -1,3 +1,4 @@
+import { ErrorCode, OidcSessionMonitorError } from './errors.js';
 import { createOpFrameFactory } from './frame/op-frame.js';
 import { isThirdPartyFrame } from './frame/third-party.js';
 import { storedCookieMemory } from './monitor/cookie-memory.js';
@@ -53,7 +54,13 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
     config,
     resolveCheckSessionIframe: async () => {
       const url = await source.resolveCheckSessionIframe();
-      return url === undefined || !frameUrl ? url : frameUrl(url);
+      if (url === undefined || !frameUrl) return url;
+      try {
+        return frameUrl(url);
+      } catch (cause) {
+        // The app's own function: retrying would fail the same way.
+        throw new OidcSessionMonitorError(ErrorCode.InvalidMetadata, `frameUrl threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      }
     },
     isCrossSite: (url) => isThirdPartyFrame(url, sameSite, window),
     allowInsecureHttp,

@@ -47,6 +47,10 @@ describe('startMonitoring options', () => {
     expect(() => startMonitoring({ ...custom, redirect_uri: 'https://app.example/cb' } as never)).toThrow(/unknown option redirect_uri/);
   });
 
+  it('accepts an option of another shape left undefined (as a spread of optional settings gives)', () => {
+    expect(() => start({ ...custom, scope: undefined, userManager: undefined } as never)).not.toThrow();
+  });
+
   it('rejects mixed option shapes at compile time too', () => {
     // @ts-expect-error a userManager with a recheck of its own is two ways at once
     expect(() => startMonitoring({ userManager: {} as never, recheck: custom.recheck })).toThrow(TypeError);
@@ -115,6 +119,13 @@ describe('startMonitoring lifecycle', () => {
     expect(reasons).toEqual(['invalid-metadata']);
     expect(document.querySelectorAll('iframe')).toHaveLength(1);
     expect(() => startMonitoring({ ...custom, frameUrl: 'https://x' as never })).toThrow(/^frameUrl must be a function/);
+    const throwing = start({ ...custom, client_id: 'third', frameUrl: () => {
+      throw new Error('no client id');
+    } });
+    const seen: Array<{ reason: string; retrying: boolean }> = [];
+    throwing.on('unavailable', ({ reason, retrying }) => seen.push({ reason, retrying }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).toEqual([{ reason: 'invalid-metadata', retrying: false }]);
   });
 
   it('starting twice for one client replaces the first monitor cleanly', async () => {

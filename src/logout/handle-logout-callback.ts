@@ -1,6 +1,7 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import { browserAddressBar, browserLocationHref, browserSessionStorage, systemClock, type AddressBar, type Clock, type KeyValueStorage } from '../platform.js';
 import { rejectUnknownOptions } from '../reject-unknown-options.js';
+import { LAST_LOGOUT_CALLBACK_KEY } from '../session/keys.js';
 import { consumeLogoutState } from './logout-state-store.js';
 
 /** Options of {@link handleLogoutCallback}. */
@@ -37,17 +38,29 @@ export interface LogoutCallbackResult<Data = unknown> {
   repeated: boolean;
 }
 
-/** Where this tab keeps its last verified callback, so that a reload of the page is recognised as one. */
-const LAST_CALLBACK_KEY = 'oidc-session-monitor:logout-callback';
+const LAST_CALLBACK_KEY = LAST_LOGOUT_CALLBACK_KEY;
 
-function lastCallback(storage: KeyValueStorage): { state: string; data: unknown } | undefined {
+/** How long after verifying a reload still counts as one (the lifetime of a logout `state`). */
+const REPEAT_WINDOW_MS = 10 * 60 * 1000;
+
+function lastCallback(storage: KeyValueStorage, now: number): { state: string; data: unknown } | undefined {
   try {
     const value: unknown = JSON.parse(storage.getItem(LAST_CALLBACK_KEY) ?? 'null');
-    if (typeof value === 'object' && value !== null && typeof (value as { state?: unknown }).state === 'string') return value as { state: string; data: unknown };
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { state, data, at } = value as { state?: unknown; data?: unknown; at?: unknown };
+    if (typeof state === 'string' && typeof at === 'number' && at <= now && now - at < REPEAT_WINDOW_MS) return { state, data };
   } catch {
     // Unreadable or disabled storage: no reload is recognised, and the usual error stands.
   }
   return undefined;
+}
+
+function forgetLastCallback(storage: KeyValueStorage): void {
+  try {
+    storage.removeItem(LAST_CALLBACK_KEY);
+  } catch {
+    // Nothing to forget where nothing could be kept.
+  }
 }
 
 function fail(code: ErrorCode, message: string): never {
@@ -140,17 +153,19 @@ export async function verifyLogoutCallback(options: HandleLogoutCallbackOptions,
       state = readState(url);
       const { data } = consumeLogoutState({ storage, clock }, state);
       try {
-        storage.setItem(LAST_CALLBACK_KEY, JSON.stringify({ state, data }));
+        storage.setItem(LAST_CALLBACK_KEY, JSON.stringify({ state, data, at: clock.now() }));
       } catch {
         // Without storage a reload reports the state as missing; the logout itself is verified.
       }
       return { state, data, repeated: false };
     } catch (error) {
       // A reload (the address bar no longer has `state`) or the same URL again, in the tab that verified it.
-      const last = lastCallback(storage);
+      const last = lastCallback(storage, clock.now());
       const code = (error as { code?: unknown }).code;
       const again = code === ErrorCode.LogoutStateMissing || (code === ErrorCode.LogoutStateMismatch && readStateOrUndefined(url) === last?.state);
       if (last && again) return { state: last.state, data: last.data, repeated: true };
+      // A failed callback: a reload of it must not look like the earlier success.
+      forgetLastCallback(storage);
       throw error;
     }
   } finally {

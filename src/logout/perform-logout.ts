@@ -8,6 +8,7 @@ import { type LogoutNavigation, createDomLogoutNavigation } from './logout-navig
 import { type LogoutRequestParams, logoutRequestFields } from './logout-request-fields.js';
 import { DEFAULT_LOGOUT_STATE_MAX_AGE_MS, saveLogoutState, validateLogoutStateData } from './logout-state-store.js';
 import { randomState } from './random-state.js';
+import { LAST_LOGOUT_CALLBACK_KEY } from '../session/keys.js';
 import { urlProblem } from '../url.js';
 
 /**
@@ -187,6 +188,8 @@ async function run(options: ValidatedOptions, ports: PerformLogoutPorts): Promis
     );
   }
 
+  // A new logout: an earlier verified callback of this tab no longer stands for a reload of the post-logout page.
+  attempt(() => (ports.storage ?? browserSessionStorage).removeItem(LAST_LOGOUT_CALLBACK_KEY));
   try {
     saveLogoutState(
       { storage: ports.storage ?? browserSessionStorage, clock: ports.clock ?? systemClock },

@@ -19,10 +19,16 @@ export type LogoutRequestOptions = Omit<PerformLogoutOptions, 'client_id'>;
 /** Log out a user signed in with an oidc-client-ts `UserManager`. */
 export interface UserManagerLogoutOptions extends LogoutRequestOptions {
   userManager: UserManager;
+  issuer?: never;
+  end_session_endpoint?: never;
+  client_id?: never;
+  id_token?: never;
+  onSignedOut?: never;
 }
 
 /** Log out a session of another OIDC client: give the OP and the ID token yourself. */
 export interface CustomLogoutOptions extends LogoutRequestOptions {
+  userManager?: never;
   /** The OP's issuer; discovery supplies `end_session_endpoint`. Give this or `end_session_endpoint`. */
   issuer?: string;
   end_session_endpoint?: string;
@@ -89,7 +95,7 @@ export function logout(options: LogoutOptions): Promise<LogoutResult> {
     source = customLogoutSource(options as CustomLogoutOptions);
   }
   const { userManager: _manager, issuer: _issuer, end_session_endpoint: _endpoint, id_token: _idToken, onSignedOut: _onSignedOut, client_id: _clientId, ...request } =
-    options as Partial<UserManagerLogoutOptions & CustomLogoutOptions>;
+    options as LogoutRequestOptions & Partial<Record<'userManager' | 'issuer' | 'end_session_endpoint' | 'id_token' | 'onSignedOut' | 'client_id', unknown>>;
   const channel = openTabChannel(tabChannelName(source.issuer, source.clientId));
   const monitor = monitorOf(source.issuer, source.clientId);
   const result = performLogout(
@@ -128,8 +134,8 @@ export function logout(options: LogoutOptions): Promise<LogoutResult> {
 
 /** How {@link handleFrontChannelLogout} reaches the app's session. */
 export type FrontChannelLogoutOptions = (
-  | { userManager: UserManager }
-  | { issuer: string; client_id: string; getUser(): Promise<{ id_token?: string } | null>; removeUser(): Promise<void> }
+  | { userManager: UserManager; issuer?: never; client_id?: never; getUser?: never; removeUser?: never }
+  | { userManager?: never; issuer: string; client_id: string; getUser(): Promise<{ id_token?: string } | null>; removeUser(): Promise<void> }
 ) & {
   /** Require `iss` and `sid` in the request. Default true: without them any site could sign the user out. */
   requireSession?: boolean;
@@ -151,12 +157,12 @@ export type FrontChannelLogoutOptions = (
  */
 export async function handleFrontChannelLogout(options: FrontChannelLogoutOptions): Promise<FrontChannelLogoutResult> {
   if (typeof options !== 'object' || options === null) throw new TypeError('handleFrontChannelLogout needs an options object.');
-  rejectUnknownOptions('handleFrontChannelLogout', options, ['requireSession', 'url', ...('userManager' in options ? ['userManager'] : ['issuer', 'client_id', 'getUser', 'removeUser'])]);
+  rejectUnknownOptions('handleFrontChannelLogout', options, ['requireSession', 'url', ...(options.userManager !== undefined ? ['userManager'] : ['issuer', 'client_id', 'getUser', 'removeUser'])]);
   let issuer: string;
   let clientId: string;
   let getUser: () => Promise<{ id_token?: string } | null>;
   let removeUser: () => Promise<void>;
-  if ('userManager' in options) {
+  if (options.userManager !== undefined) {
     if (!isUserManager(options.userManager)) throw new TypeError('userManager must be an oidc-client-ts UserManager.');
     const source = userManagerSource(options.userManager);
     // No discovery request here: the OP only waits for this page's load event before it navigates on, so the

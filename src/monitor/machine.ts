@@ -287,7 +287,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
 
   function backToMonitoring(): void {
     const who = sub();
-    if (s.phase === 'unavailable' && s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: who } });
+    if (s.phase !== 'monitoring' && s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: who } });
     s.unavailableReason = undefined;
     setPhase('monitoring');
   }
@@ -445,7 +445,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
 
   function onErrorStatus(): void {
     // SM §3.1: never prompt=none on `error` — that is how re-authentication loops start.
-    if (config.onErrorStatus === 'signOut') {
+    if (config.onErrorStatus === 'signOut' && !s.anonymous) {
       signOut('error-status');
       return;
     }
@@ -463,7 +463,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   function startRecheck(keepAlive: boolean): void {
     if (!s.session || !s.leading || s.recheck) return;
     if (!keepAlive) {
-      const times = s.recheckTimes.filter((at) => env.now - at < config.recheckWindow);
+      const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
       if (times.length >= config.maxRechecks) {
         s.recheckTimes = times;
         const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
@@ -561,16 +561,18 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
   function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
     if (isOver()) return;
     const previousSub = s.anonymous ? undefined : sub();
-    // The app hears first; removing the iframe (milliseconds of layout work) and telling the other tabs come after.
+    // Timers and the re-check go at once; only removing the iframe (milliseconds of layout work) waits until the
+    // app has heard, after the local user is removed.
     const start = effects.length;
     teardown();
     watch(undefined);
-    const cleanup = effects.splice(start);
+    const frameRemoval = effects.filter((e, i) => i >= start && e.type === 'disposeFrame');
+    effects.splice(start, effects.length - start, ...effects.slice(start).filter((e) => e.type !== 'disposeFrame'));
     setPhase('signedOut');
     s.nextAnonymousState = nextAnonymousState;
     s.session = undefined;
     s.anonymous = false;
-    effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
+    // Tell the other tabs first: a fact about the OP session, whatever the app does on `signedOut` (it may stop).
     // `logout()` and the tab that saw it first tell the other tabs themselves.
     if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
       effects.push({
@@ -578,7 +580,8 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
       });
     }
-    effects.push(...cleanup);
+    effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
+    effects.push(...frameRemoval);
   }
 
   function scheduleKeepAlive(): void {
@@ -605,6 +608,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         return;
       case 'unavailable':
         if (s.leading || message.sub !== own.sub) return;
+        if (s.phase === 'unavailable' && s.unavailableReason === message.reason) return;
         s.unavailableReason = message.reason;
         setPhase('unavailable');
         emit('unavailable', { reason: message.reason, detail: message.detail, retrying: message.retrying });
@@ -618,7 +622,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
         if (!s.leading || message.sub !== own.sub) return;
         if (s.phase === 'unavailable' && s.unavailableReason && s.lastUnavailable) {
           effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: own.sub, reason: s.unavailableReason, ...s.lastUnavailable } });
-        } else if (s.phase === 'monitoring') {
+        } else if (s.phase === 'monitoring' || s.phase === 'rechecking') {
           effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: own.sub } });
         }
         return;
@@ -726,10 +730,11 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       if (input.timer === 'tick') {
         // Steady polling. A poll still out when the tick comes round has timed out (replyTimeout ≥ interval);
         // one sent moments ago (checkNow) makes this tick skip.
+        // A clock set back (NTP, a manual fix) makes `elapsed` negative: count that as due, never as "not yet".
         const elapsed = env.now - s.polledAt;
         if (s.pollInFlight) {
-          if (elapsed >= config.replyTimeout) noReply();
-        } else if (elapsed >= config.interval / 2) {
+          if (elapsed >= config.replyTimeout || elapsed < 0) noReply();
+        } else if (elapsed >= config.interval / 2 || elapsed < 0) {
           poll();
         }
         break;

@@ -1,3 +1,4 @@
+import { ErrorCode, isOidcSessionMonitorError } from '../errors.js';
 import type { TabMessage } from '../tabs/messages.js';
 import { urlProblem } from '../url.js';
 import { Emitter } from './emitter.js';
@@ -113,6 +114,11 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     if (phase === 'stopped') {
       events.clear();
       queue.length = 0;
+      // Whatever an unfinished sign-out still meant to remove goes now.
+      for (const frame of frames.values()) frame.dispose();
+      frames.clear();
+      for (const { handle } of timers.values()) clock.clearTimeout(handle);
+      timers.clear();
     }
   }
 
@@ -163,7 +169,8 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
             if (problem) dispatch({ type: 'frameUrlFailed', token, reason: 'invalid-metadata', detail: `Unusable discovery document: ${problem}` });
             else dispatch({ type: 'frameUrlResolved', token, url, crossSite: url !== undefined && (deps.isCrossSite?.(url) ?? false) });
           },
-          (error: unknown) => dispatch({ type: 'frameUrlFailed', token, reason: 'discovery-failed', detail: message(error) }),
+          (error: unknown) =>
+            dispatch({ type: 'frameUrlFailed', token, reason: isOidcSessionMonitorError(error, ErrorCode.InvalidMetadata) ? 'invalid-metadata' : 'discovery-failed', detail: message(error) }),
         );
         return undefined;
       }

@@ -5,6 +5,9 @@
  */
 export type AppKeyKind = 'tabs' | 'leader' | 'cookies' | 'last-session-state';
 
+/** This tab's last verified post-logout callback (sessionStorage), so that a reload is recognised as one. */
+export const LAST_LOGOUT_CALLBACK_KEY = 'oidc-session-monitor:logout-callback';
+
 export function appKey(kind: AppKeyKind, issuer: string, clientId: string, ...more: string[]): string {
   return ['oidc-session-monitor', kind, issuer, clientId, ...more].map((part, i) => (i < 2 ? part : encodeURIComponent(part))).join(':');
 }

@@ -92,7 +92,13 @@ export function userManagerSource(userManager: UserManager): SessionSource {
     issuer: normalizeIssuer(settings.authority),
     clientId: settings.client_id,
     ...(settings.post_logout_redirect_uri ? { postLogoutRedirectUri: settings.post_logout_redirect_uri } : {}),
-    resolveCheckSessionIframe: () => userManager.metadataService.getCheckSessionIframe(),
+    resolveCheckSessionIframe: async () => {
+      const url = await userManager.metadataService.getCheckSessionIframe();
+      // Prepare the re-check's manager now, while nothing waits for it: a `changed` answer then goes straight to
+      // the prompt=none request.
+      if (url) getRecheckManager().catch(() => undefined);
+      return url;
+    },
     resolveEndSessionEndpoint: () => userManager.metadataService.getEndSessionEndpoint(),
     getSession: async () => toSession(await userManager.getUser()),
     async recheck(context) {

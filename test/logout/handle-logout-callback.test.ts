@@ -53,6 +53,20 @@ describe('handleLogoutCallback', () => {
     expect(await callback({ url: page, storage, clock, addressBar })).toEqual({ state, data: expect.anything(), repeated: true });
   });
 
+  it('a reload after a failed callback is not taken for the earlier success', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    expect(await codeOf(callback({ url: `${page}?state=forged`, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
+    expect(await codeOf(callback({ url: page, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
+  });
+
+  it('counts as a repeat only within the lifetime of a logout state', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    clock.advance(11 * 60 * 1000);
+    expect(await codeOf(callback({ url: page, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
+  });
+
   it('a page opened without state in a tab that verified nothing is still logout_state_missing', async () => {
     const { storage, clock, addressBar } = setup();
     expect(await codeOf(callback({ url: page, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);

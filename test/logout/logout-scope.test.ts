@@ -42,6 +42,10 @@ describe('unknown options', () => {
     expect(() => logout({ userManager: fakeUserManager(), post_logout_redirect: 'https://x' } as never)).toThrow(/^logout: unknown option post_logout_redirect;/);
     expect(() => handleLogoutCallback({ clean: false } as never)).toThrow(/^handleLogoutCallback: unknown option clean;/);
     await expect(handleFrontChannelLogout({ userManager: fakeUserManager(), requiresession: false } as never)).rejects.toThrow(/unknown option requiresession/);
+    // Mixing shapes does not compile; an option of the other shape left undefined is fine.
+    // @ts-expect-error a UserManager logout takes no client_id
+    expect(() => logout({ userManager: fakeUserManager(), client_id: 'x' })).toThrow(/unknown option client_id/);
+    await expect(logout({ userManager: fakeUserManager(), issuer: undefined })).rejects.toMatchObject({ code: ErrorCode.NoEndSessionEndpoint });
   });
 });
 

@@ -433,6 +433,26 @@ describe('monitor state machine: properties over random input sequences', () => 
   });
 });
 
+describe('a clock set back', () => {
+  it('the tick still polls, and still times a lost answer out, when the clock jumped backwards', () => {
+    const config: MonitorConfig = { interval: 1000, replyTimeout: 5000, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false };
+    let s = initialState('client', config);
+    const at = (now: number) => ({ now, random: 0.5 });
+    s = transition(s, { type: 'start', coordinated: false, visible: true }, at(1_000_000)).state;
+    s = transition(s, { type: 'sessionRead', token: s.reading, session: { sub: 'a', session_state: 's' } }, at(1_000_000)).state;
+    s = transition(s, { type: 'frameUrlResolved', token: s.resolving, url: 'https://op/x', crossSite: false }, at(1_000_000)).state;
+    s = transition(s, { type: 'frameLoaded', frame: s.frame }, at(1_000_000)).state;
+    s = transition(s, { type: 'reply', frame: s.frame, status: 'unchanged' }, at(1_000_000)).state;
+    // An hour back: the next tick must poll, not wait an hour.
+    let step = transition(s, { type: 'timer', timer: 'tick', token: s.timers.tick! }, at(1_000_000 - 3_600_000));
+    expect(step.effects.some((e) => e.type === 'post')).toBe(true);
+    s = step.state;
+    // And a poll still out when the clock jumps back again is timed out rather than waited for.
+    step = transition(s, { type: 'timer', timer: 'tick', token: s.timers.tick! }, at(1_000_000 - 7_200_000));
+    expect(step.effects).toContainEqual(expect.objectContaining({ type: 'emit', event: 'unavailable' }));
+  });
+});
+
 describe.each(USERS)('a tab holding %s', (user) => {
   it('ignores every message about another user', () => {
     const other = user === 'alice' ? 'bob' : 'alice';

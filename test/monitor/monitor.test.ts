@@ -351,6 +351,20 @@ describe('error status', () => {
     expect(t.rechecks).toHaveLength(0);
   });
 
+  it("never signs anybody out on error while watching anonymously, even under onErrorStatus: 'signOut'", async () => {
+    const t = setup({ session: null, config: { anonymous: true, onErrorStatus: 'signOut' } });
+    t.monitor.start();
+    await flush();
+    t.frame().callbacks.onLoad();
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required', session_state: 'anon.1' });
+    await flush();
+    await t.clock.advance(1000);
+    t.reply('error');
+    await flush();
+    expect(t.signOuts).toEqual([]);
+    expect(t.of('signedOut')).toEqual([]);
+  });
+
   it("signs out under onErrorStatus: 'signOut', still without prompt=none", async () => {
     const t = setup({ config: { onErrorStatus: 'signOut' } });
     await t.started();
@@ -643,6 +657,20 @@ describe('stop and pause', () => {
     expect(t.clock.pending).toBe(0);
   });
 
+  it('a stop while the local sign-out is still running, with the steady tick running, leaves no frame or timer', async () => {
+    const t = setup({ signOutLocally: () => new Promise<void>(() => {}) });
+    await t.started();
+    t.reply('unchanged');
+    await t.clock.advance(1000);
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    t.monitor.stop();
+    await t.clock.advance(60_000);
+    expect(t.frame().disposed).toBe(true);
+    expect(t.clock.pending).toBe(0);
+  });
+
   it('a stop while the local sign-out is still running leaves no frame or timer either', async () => {
     let finish!: () => void;
     const t = setup({ signOutLocally: () => new Promise<void>((resolve) => (finish = resolve)) });
@@ -849,6 +877,25 @@ describe('leading and following tabs', () => {
     expect(t.monitor.state).toBe('starting');
   });
 
+  it('tells the other tabs about a sign-out before the app hears of it (an app that stops on signedOut still informed them)', async () => {
+    const sent: unknown[] = [];
+    const t = setup({ broadcast: (message) => void sent.push(message) });
+    t.monitor.on('signedOut', () => t.monitor.stop());
+    await t.started();
+    t.reply('changed');
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(sent).toContainEqual({ type: 'signedOut', reason: 'login_required', sub: 'alice' });
+  });
+
+  it('a follower shows the same unavailable once, however many tabs say hello', async () => {
+    const t = setup();
+    t.monitor.start({ coordinated: true });
+    await flush();
+    for (let i = 0; i < 3; i++) t.monitor.follow({ type: 'unavailable', sub: 'alice', reason: 'loop-guard', detail: 'x', retrying: true });
+    expect(t.of('unavailable')).toHaveLength(1);
+  });
+
   it('a tab that starts following asks the poller where it stands, and the poller answers', async () => {
     const sent: unknown[] = [];
     const follower = setup({ broadcast: (message) => void sent.push(message) });
@@ -888,10 +935,12 @@ describe('leading and following tabs', () => {
     t.reply('changed');
     t.rechecks[1]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: 'state-3' });
     await flush();
-    expect(sent).toEqual([
+    expect(sent.filter((m) => (m as { type: string }).type !== 'monitoring')).toEqual([
       { type: 'refreshed', sub: 'alice', session_state: 'state-2', previous_session_state: 'state-1' },
       { type: 'userChanged', previousSub: 'alice', sub: 'bob' },
     ]);
+    // Whenever the poller is back to monitoring (after the re-check), followers hear it too.
+    expect(sent).toContainEqual({ type: 'monitoring', sub: 'alice' });
   });
 });
 
