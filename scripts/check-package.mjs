@@ -29,6 +29,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** What the public entries must export, exactly (a new export also means a new line in etc/*.api.md). */
 const ESM_EXPORTS = [
   'ErrorCode',
+  'MONITOR_EVENTS',
   'OidcSessionMonitorError',
   'buildLogoutUrl',
   'handleFrontChannelLogout',
