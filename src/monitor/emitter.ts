@@ -1,20 +1,25 @@
-/** A minimal typed event emitter. A throwing handler cannot break the caller: its error is rethrown asynchronously. */
+/**
+ * A minimal typed event emitter. A throwing handler cannot break the caller: its error is rethrown asynchronously.
+ * Handler lists are copied on (un)subscribe, never on emit: events are many, subscriptions few.
+ */
 export class Emitter<Events extends object> {
-  readonly #handlers = new Map<keyof Events, Set<(payload: never) => void>>();
+  readonly #handlers = new Map<keyof Events, ReadonlyArray<(payload: never) => void>>();
 
   on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): () => void {
-    let set = this.#handlers.get(event);
-    if (!set) this.#handlers.set(event, (set = new Set()));
-    set.add(handler as (payload: never) => void);
+    const added = handler as (payload: never) => void;
+    const list = this.#handlers.get(event) ?? [];
+    // One handler once, however often it subscribes (as with a Set).
+    if (!list.includes(added)) this.#handlers.set(event, [...list, added]);
     return () => {
-      set.delete(handler as (payload: never) => void);
+      const list = this.#handlers.get(event);
+      if (list) this.#handlers.set(event, list.filter((h) => h !== added));
     };
   }
 
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
-    const set = this.#handlers.get(event);
-    if (!set) return;
-    for (const handler of [...set]) {
+    const list = this.#handlers.get(event);
+    if (!list) return;
+    for (const handler of list) {
       try {
         (handler as (payload: Events[E]) => void)(payload);
       } catch (error) {
