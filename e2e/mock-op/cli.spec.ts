@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -6,23 +7,32 @@ import { expect, test } from '@playwright/test';
 // The built CLI, exactly as `npx oidc-session-monitor-mock-op` runs it (the e2e suite runs after `npm run build`).
 const CLI = fileURLToPath(new URL('../../dist/mock-op/cli.js', import.meta.url));
 
-test('the mock OP CLI starts, serves discovery for its clients, and exits cleanly on SIGTERM', async () => {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts the CLI with `args`; resolves once it has printed its issuer. */
+async function startCli(args: string[]): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; issuer: string; stderr(): string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
   try {
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
     const issuer = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk: string) => {
         stdout += chunk;
         const line = stdout.split('\n').find((l) => l.startsWith('http'));
         if (line) resolve(line.trim());
       });
-      child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)));
+      child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}: ${stderr}`)));
     });
+    return { child, issuer, stderr: () => stderr };
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+test('the mock OP CLI starts, serves discovery for its clients, and exits cleanly on SIGTERM', async () => {
+  const { child, issuer, stderr } = await startCli(['--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb']);
+  try {
     const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(discovery.issuer).toBe(issuer);
     expect(discovery.check_session_iframe).toBe(`${issuer}/check_session`);
@@ -32,7 +42,7 @@ test('the mock OP CLI starts, serves discovery for its clients, and exits cleanl
     child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
-    expect(stderr).not.toContain('warning');
+    expect(stderr()).not.toContain('warning');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -48,23 +58,9 @@ test('the mock OP CLI refuses bad flags with usage and exit code 2', async () =>
 });
 
 test('the mock OP CLI warns on stderr when --host is not loopback, and still serves', async () => {
-  const child = spawn(process.execPath, [CLI, '--host', '0.0.0.0', '--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, issuer, stderr } = await startCli(['--host', '0.0.0.0', '--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb']);
   try {
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    const issuer = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-        const line = stdout.split('\n').find((l) => l.startsWith('http'));
-        if (line) resolve(line.trim());
-      });
-      child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}: ${stderr}`)));
-    });
-    expect(stderr).toContain('mock-op: warning: listening on 0.0.0.0, which is not a loopback address');
+    expect(stderr()).toContain('mock-op: warning: listening on 0.0.0.0, which is not a loopback address');
     const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(discovery.issuer).toBe(issuer);
     const exited = once(child, 'exit');

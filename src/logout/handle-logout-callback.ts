@@ -2,7 +2,7 @@ import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import { browserAddressBar, browserLocationHref, browserSessionStorage, systemClock, type AddressBar, type Clock, type KeyValueStorage } from '../platform.js';
 import { rejectUnknownOptions } from '../reject-unknown-options.js';
 import { LAST_LOGOUT_CALLBACK_KEY } from '../session/keys.js';
-import { consumeLogoutState } from './logout-state-store.js';
+import { consumeLogoutState, DEFAULT_LOGOUT_STATE_MAX_AGE_MS } from './logout-state-store.js';
 
 /** Options of {@link handleLogoutCallback}. */
 export interface HandleLogoutCallbackOptions {
@@ -38,17 +38,13 @@ export interface LogoutCallbackResult<Data = unknown> {
   repeated: boolean;
 }
 
-const LAST_CALLBACK_KEY = LAST_LOGOUT_CALLBACK_KEY;
-
-/** How long after verifying a reload still counts as one (the lifetime of a logout `state`). */
-const REPEAT_WINDOW_MS = 10 * 60 * 1000;
-
+/** This tab's last verified callback, if it is recent enough (a logout state's lifetime) for a reload to count as one. */
 function lastCallback(storage: KeyValueStorage, now: number): { state: string; data: unknown } | undefined {
   try {
-    const value: unknown = JSON.parse(storage.getItem(LAST_CALLBACK_KEY) ?? 'null');
+    const value: unknown = JSON.parse(storage.getItem(LAST_LOGOUT_CALLBACK_KEY) ?? 'null');
     if (typeof value !== 'object' || value === null) return undefined;
     const { state, data, at } = value as { state?: unknown; data?: unknown; at?: unknown };
-    if (typeof state === 'string' && typeof at === 'number' && at <= now && now - at < REPEAT_WINDOW_MS) return { state, data };
+    if (typeof state === 'string' && typeof at === 'number' && at <= now && now - at < DEFAULT_LOGOUT_STATE_MAX_AGE_MS) return { state, data };
   } catch {
     // Unreadable or disabled storage: no reload is recognised, and the usual error stands.
   }
@@ -57,7 +53,7 @@ function lastCallback(storage: KeyValueStorage, now: number): { state: string; d
 
 function forgetLastCallback(storage: KeyValueStorage): void {
   try {
-    storage.removeItem(LAST_CALLBACK_KEY);
+    storage.removeItem(LAST_LOGOUT_CALLBACK_KEY);
   } catch {
     // Nothing to forget where nothing could be kept.
   }
@@ -153,7 +149,7 @@ export async function verifyLogoutCallback(options: HandleLogoutCallbackOptions,
       state = readState(url);
       const { data } = consumeLogoutState({ storage, clock }, state);
       try {
-        storage.setItem(LAST_CALLBACK_KEY, JSON.stringify({ state, data, at: clock.now() }));
+        storage.setItem(LAST_LOGOUT_CALLBACK_KEY, JSON.stringify({ state, data, at: clock.now() }));
       } catch {
         // Without storage a reload reports the state as missing; the logout itself is verified.
       }

@@ -201,7 +201,7 @@ const THIRD_PARTY_DETAIL =
   "Across sites, the OP iframe has not shown it can read the OP's cookies, so a sign-out cannot be told from blocked third-party cookies (SM §5.1); polling goes on.";
 
 /** True for a well-formed {@link RecheckResult}; anything else counts as a failed re-check. */
-export function isRecheckResult(value: unknown): value is RecheckResult {
+function isRecheckResult(value: unknown): value is RecheckResult {
   if (typeof value !== 'object' || value === null) return false;
   const result = value as Record<string, unknown>;
   if (result.kind === 'authenticated') {
@@ -563,11 +563,10 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
     const previousSub = s.anonymous ? undefined : sub();
     // Timers and the re-check go at once; only removing the iframe (milliseconds of layout work) waits until the
     // app has heard, after the local user is removed.
-    const start = effects.length;
+    const frame = s.frame;
+    s.frame = 0;
     teardown();
     watch(undefined);
-    const frameRemoval = effects.filter((e, i) => i >= start && e.type === 'disposeFrame');
-    effects.splice(start, effects.length - start, ...effects.slice(start).filter((e) => e.type !== 'disposeFrame'));
     setPhase('signedOut');
     s.nextAnonymousState = nextAnonymousState;
     s.session = undefined;
@@ -581,7 +580,7 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       });
     }
     effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
-    effects.push(...frameRemoval);
+    if (frame !== 0) effects.push({ type: 'disposeFrame', frame });
   }
 
   function scheduleKeepAlive(): void {

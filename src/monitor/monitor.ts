@@ -66,8 +66,6 @@ export interface MonitorController extends SessionMonitor {
   resume(): void;
   /** The session was ended without asking the OP (a matching front-channel request, a local logout). */
   signOutFrom(reason: 'front-channel' | 'other-tab' | 'logout'): void;
-  /** The user this monitor watches, once known (`''` while watching anonymously). */
-  readonly sub: string | undefined;
 }
 
 /**
@@ -268,9 +266,6 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   const controller: MonitorController = {
     get state() {
       return machine.phase;
-    },
-    get sub() {
-      return machine.session?.sub;
     },
     on: (event, handler) => events.on(event, handler),
     start(options) {

@@ -102,3 +102,36 @@ describe('logout() and the monitors of the page', () => {
     expect(one.signOutFrom).toHaveBeenCalledWith('logout');
   });
 });
+
+describe('handleFrontChannelLogout with a per-tab user store', () => {
+  it('says it forwarded the request to the app\'s tabs when this page holds no session of its own', async () => {
+    const { handleFrontChannelLogout } = await import('../../src/index.js');
+    const heard: unknown[] = [];
+    const tabs = new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:one');
+    tabs.onmessage = (event) => heard.push(event.data);
+    const result = await handleFrontChannelLogout({
+      issuer: 'https://op.example',
+      client_id: 'one',
+      getUser: async () => null,
+      removeUser: async () => {},
+      url: 'https://app.example/fc?iss=https%3A%2F%2Fop.example&sid=S1',
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    tabs.close();
+    expect(result).toEqual({ signedOut: true, alreadySignedOut: true, forwardedToTabs: true });
+    expect(heard).toEqual([{ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' }]);
+  });
+
+  it('forwards nothing, and says so, for a request without iss and sid', async () => {
+    const { handleFrontChannelLogout } = await import('../../src/index.js');
+    const result = await handleFrontChannelLogout({
+      issuer: 'https://op.example',
+      client_id: 'one',
+      getUser: async () => null,
+      removeUser: async () => {},
+      url: 'https://app.example/fc',
+      requireSession: false,
+    });
+    expect(result).toEqual({ signedOut: true, alreadySignedOut: true });
+  });
+});
