@@ -229,441 +229,465 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  *
  * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
  */
-export function transition(state: MachineState, input: MonitorInput, env: TransitionEnv): { state: MachineState; effects: MonitorEffect[] } {
-  const s: Mutable<MachineState> = { ...state };
-  const effects: MonitorEffect[] = [];
-  if (s.phase === 'stopped') return { state, effects };
-  const { config } = s;
-  const isOver = () => s.phase === 'signedOut';
-
-  const token = () => s.nextToken++;
-  const emit = <E extends keyof MonitorEvents>(event: E, payload: MonitorEvents[E]) => effects.push({ type: 'emit', event, payload } as Emit);
-  const setPhase = (next: MonitorState) => {
-    if (next === s.phase) return;
-    const previous = s.phase;
-    s.phase = next;
-    emit('state', { state: next, previous });
-  };
-  const setTimer = (timer: TimerSlot, ms: number, repeat?: boolean) => {
-    const t = token();
-    s.timers = { ...s.timers, [timer]: t };
-    effects.push({ type: 'setTimer', timer, token: t, ms, ...(repeat ? { repeat } : {}) });
-  };
-  const clearTimer = (timer: TimerSlot) => {
-    const cleared = s.timers[timer];
-    if (cleared === undefined) return;
-    const { [timer]: _cleared, ...rest } = s.timers;
-    s.timers = rest;
-    if (timer === 'main') s.mainAction = undefined;
-    effects.push({ type: 'clearTimer', timer, token: cleared });
-  };
-  /** The next step, one-shot; unless `keepTick`, the loop is no longer steady, so the tick stops. */
-  const schedule = (action: MainAction, ms: number, keepTick = false) => {
-    if (!keepTick) clearTimer('tick');
-    clearTimer('main');
-    s.mainAction = action;
-    setTimer('main', ms);
-  };
-  const retryDelay = () => {
-    s.failures += 1;
-    return backoffDelay(s.failures, config.interval, config.maxRetryDelay, () => env.random);
-  };
-  const sub = () => s.session?.sub;
-
-  function unavailable(reason: UnavailableReason, detail: string, retry?: MainAction, delay?: number): void {
-    const retryInMs = retry ? (delay ?? retryDelay()) : undefined;
-    const news = s.unavailableReason !== reason || s.phase !== 'unavailable';
-    s.unavailableReason = reason;
-    if (news || !retry) s.lastUnavailable = { detail, retrying: retry !== undefined };
-    setPhase('unavailable');
-    if (news || !retry) {
-      const payload = { reason, detail, retrying: retry !== undefined, ...(retryInMs !== undefined ? { retryInMs } : {}) };
-      emit('unavailable', payload);
-      const who = sub();
-      if (s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: who, reason, detail, retrying: payload.retrying } });
-    }
-    if (retry && retryInMs !== undefined) schedule(retry, retryInMs);
+export function transition(state: MachineState, input: MonitorInput, environment: TransitionEnv): { state: MachineState; effects: MonitorEffect[] } {
+  if (state.phase === 'stopped') return { state, effects: [] };
+  s = { ...state };
+  effects = [];
+  env = environment;
+  config = s.config;
+  try {
+    apply(input);
+    return { state: s, effects };
+  } finally {
+    // Keep nothing of this transition alive after it.
+    s = undefined!;
+    effects = undefined!;
   }
+}
 
-  function backToMonitoring(): void {
+/*
+ * The working registers of the one transition in progress. `transition` is synchronous and never re-entered (it
+ * calls nothing outside this module), so its helpers can live here, once, instead of being created as closures on
+ * every call: a poll then costs one state copy and one effects array.
+ */
+let s: Mutable<MachineState>;
+let effects: MonitorEffect[];
+let env: TransitionEnv;
+let config: MonitorConfig;
+
+const isOver = (): boolean => s.phase === 'signedOut';
+const token = (): number => s.nextToken++;
+function emit<E extends keyof MonitorEvents>(event: E, payload: MonitorEvents[E]): void {
+  effects.push({ type: 'emit', event, payload } as Emit);
+}
+function setPhase(next: MonitorState): void {
+  if (next === s.phase) return;
+  const previous = s.phase;
+  s.phase = next;
+  emit('state', { state: next, previous });
+}
+function setTimer(timer: TimerSlot, ms: number, repeat?: boolean): void {
+  const t = token();
+  s.timers = { ...s.timers, [timer]: t };
+  effects.push({ type: 'setTimer', timer, token: t, ms, ...(repeat ? { repeat } : {}) });
+}
+function clearTimer(timer: TimerSlot): void {
+  const cleared = s.timers[timer];
+  if (cleared === undefined) return;
+  const { [timer]: _cleared, ...rest } = s.timers;
+  s.timers = rest;
+  if (timer === 'main') s.mainAction = undefined;
+  effects.push({ type: 'clearTimer', timer, token: cleared });
+}
+/** The next step, one-shot; unless `keepTick`, the loop is no longer steady, so the tick stops. */
+function schedule(action: MainAction, ms: number, keepTick = false): void {
+  if (!keepTick) clearTimer('tick');
+  clearTimer('main');
+  s.mainAction = action;
+  setTimer('main', ms);
+}
+function retryDelay(): number {
+  s.failures += 1;
+  return backoffDelay(s.failures, config.interval, config.maxRetryDelay, () => env.random);
+}
+const sub = (): string | undefined => s.session?.sub;
+
+function unavailable(reason: UnavailableReason, detail: string, retry?: MainAction, delay?: number): void {
+  const retryInMs = retry ? (delay ?? retryDelay()) : undefined;
+  const news = s.unavailableReason !== reason || s.phase !== 'unavailable';
+  s.unavailableReason = reason;
+  if (news || !retry) s.lastUnavailable = { detail, retrying: retry !== undefined };
+  setPhase('unavailable');
+  if (news || !retry) {
+    const payload = { reason, detail, retrying: retry !== undefined, ...(retryInMs !== undefined ? { retryInMs } : {}) };
+    emit('unavailable', payload);
     const who = sub();
-    if (s.phase !== 'monitoring' && s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: who } });
-    s.unavailableReason = undefined;
-    setPhase('monitoring');
+    if (s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: who, reason, detail, retrying: payload.retrying } });
   }
+  if (retry && retryInMs !== undefined) schedule(retry, retryInMs);
+}
 
-  function disposeFrame(): void {
-    if (s.mainAction === 'deadline') clearTimer('main');
+function backToMonitoring(): void {
+  const who = sub();
+  if (s.phase !== 'monitoring' && s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: who } });
+  s.unavailableReason = undefined;
+  setPhase('monitoring');
+}
+
+function disposeFrame(): void {
+  if (s.mainAction === 'deadline') clearTimer('main');
+  clearTimer('tick');
+  s.pollInFlight = false;
+  if (s.frame !== 0) effects.push({ type: 'disposeFrame', frame: s.frame });
+  s.frame = 0;
+  s.frameReady = false;
+}
+
+function abortRecheck(): void {
+  clearTimer('recheck');
+  if (s.recheck) effects.push({ type: 'abortRecheck' });
+  s.recheck = undefined;
+}
+
+/** Drops the frame, every timer and any re-check: nothing of this tab's polling is left. */
+function teardown(): void {
+  clearTimer('main');
+  clearTimer('tick');
+  clearTimer('keepAlive');
+  disposeFrame();
+  abortRecheck();
+  s.reading = 0;
+  s.resolving = 0;
+}
+
+/**
+ * Says whose session this tab watches. Coordinated tabs poll once per `sub`, so a new `sub` means waiting to be
+ * elected again; returns true when this tab stopped leading because of it.
+ */
+function watch(next: string | undefined): boolean {
+  if (s.watching === next) return false;
+  s.watching = next;
+  effects.push({ type: 'watch', sub: next });
+  if (!s.coordinated || !s.leading) return false;
+  s.leading = false;
+  return true;
+}
+
+function readSession(): void {
+  s.reading = token();
+  effects.push({ type: 'readSession', token: s.reading });
+}
+
+function resolveFrameUrl(): void {
+  s.resolving = token();
+  effects.push({ type: 'resolveFrameUrl', token: s.resolving });
+}
+
+/** The leading tab starts its polling: the frame URL first, then the frame. */
+function begin(): void {
+  if (!s.leading || !s.session || isOver() || s.phase === 'paused') return;
+  scheduleKeepAlive();
+  if (s.url === undefined) resolveFrameUrl();
+  else loadFrame();
+}
+
+function loadFrame(): void {
+  if (!s.leading || !s.url || !s.session || isOver() || s.phase === 'paused') return;
+  disposeFrame();
+  // Evidence belongs to the frame that gave it: a new document may not get the cookies the old one had.
+  if (s.cookies === 'visible') s.cookies = 'unknown';
+  s.frame = token();
+  effects.push({ type: 'createFrame', frame: s.frame, url: s.url });
+  schedule('frameTimeout', config.frameTimeout);
+}
+
+function poll(): void {
+  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
+  if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
+  clearTimer('main');
+  if (!s.visible) {
+    // Hidden: nobody is looking, so spare the OP (and keep no timer); the page checks at once when shown again.
+    s.pollDue = true;
     clearTimer('tick');
-    s.pollInFlight = false;
-    if (s.frame !== 0) effects.push({ type: 'disposeFrame', frame: s.frame });
-    s.frame = 0;
-    s.frameReady = false;
+    return;
   }
-
-  function abortRecheck(): void {
-    clearTimer('recheck');
-    if (s.recheck) effects.push({ type: 'abortRecheck' });
-    s.recheck = undefined;
+  s.pollDue = false;
+  if (!s.session.session_state) {
+    // Anonymous, with no session_state known yet: learn it with one prompt=none.
+    startRecheck(false);
+    return;
   }
+  s.pollInFlight = true;
+  s.polledAt = env.now;
+  // While the tick runs it times polls out when it comes round (the next poll would not be sent before then
+  // anyway); otherwise one deadline does.
+  if (s.timers.tick === undefined) schedule('deadline', config.replyTimeout, true);
+  // SM §3.1: the message is client_id + " " + session_state.
+  effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
+}
 
-  /** Drops the frame, every timer and any re-check: nothing of this tab's polling is left. */
-  function teardown(): void {
-    clearTimer('main');
-    clearTimer('tick');
-    clearTimer('keepAlive');
-    disposeFrame();
-    abortRecheck();
-    s.reading = 0;
-    s.resolving = 0;
-  }
+function setSession(next: SessionInfo, cookies: CookieEvidence, fromRecheck: boolean): void {
+  s.session = next;
+  s.cookies = cookies;
+  s.fromRecheck = fromRecheck;
+  s.firstPoll = true;
+}
 
-  /**
-   * Says whose session this tab watches. Coordinated tabs poll once per `sub`, so a new `sub` means waiting to be
-   * elected again; returns true when this tab stopped leading because of it.
-   */
-  function watch(next: string | undefined): boolean {
-    if (s.watching === next) return false;
-    s.watching = next;
-    effects.push({ type: 'watch', sub: next });
-    if (!s.coordinated || !s.leading) return false;
-    s.leading = false;
-    return true;
-  }
+/** Across sites, answers about the OP session can only be believed once the iframe has shown it sees the cookies. */
+const cookiesUnproven = (): boolean => s.crossSite && s.cookies !== 'visible';
 
-  function readSession(): void {
-    s.reading = token();
-    effects.push({ type: 'readSession', token: s.reading });
-  }
+function cookiesBlocked(): void {
+  s.cookies = 'blocked';
+  if (s.session?.session_state) effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'blocked' });
+  // Keep polling at a backed-off pace: an `unchanged` (the user allowed the cookies, or storage access was
+  // granted) brings monitoring back; `changed` answers no longer start a prompt=none, so nothing can loop.
+  unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL, 'poll');
+}
 
-  function resolveFrameUrl(): void {
-    s.resolving = token();
-    effects.push({ type: 'resolveFrameUrl', token: s.resolving });
-  }
-
-  /** The leading tab starts its polling: the frame URL first, then the frame. */
-  function begin(): void {
-    if (!s.leading || !s.session || isOver() || s.phase === 'paused') return;
-    scheduleKeepAlive();
-    if (s.url === undefined) resolveFrameUrl();
-    else loadFrame();
-  }
-
-  function loadFrame(): void {
-    if (!s.leading || !s.url || !s.session || isOver() || s.phase === 'paused') return;
-    disposeFrame();
-    // Evidence belongs to the frame that gave it: a new document may not get the cookies the old one had.
-    if (s.cookies === 'visible') s.cookies = 'unknown';
-    s.frame = token();
-    effects.push({ type: 'createFrame', frame: s.frame, url: s.url });
-    schedule('frameTimeout', config.frameTimeout);
-  }
-
-  function poll(): void {
-    if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
-    if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
-    clearTimer('main');
-    if (!s.visible) {
-      // Hidden: nobody is looking, so spare the OP (and keep no timer); the page checks at once when shown again.
-      s.pollDue = true;
-      clearTimer('tick');
-      return;
-    }
-    s.pollDue = false;
-    if (!s.session.session_state) {
-      // Anonymous, with no session_state known yet: learn it with one prompt=none.
-      startRecheck(false);
-      return;
-    }
-    s.pollInFlight = true;
-    s.polledAt = env.now;
-    // While the tick runs it times polls out when it comes round (the next poll would not be sent before then
-    // anyway); otherwise one deadline does.
-    if (s.timers.tick === undefined) schedule('deadline', config.replyTimeout, true);
-    // SM §3.1: the message is client_id + " " + session_state.
-    effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
-  }
-
-  function setSession(next: SessionInfo, cookies: CookieEvidence, fromRecheck: boolean): void {
-    s.session = next;
-    s.cookies = cookies;
-    s.fromRecheck = fromRecheck;
-    s.firstPoll = true;
-  }
-
-  /** Across sites, answers about the OP session can only be believed once the iframe has shown it sees the cookies. */
-  const cookiesUnproven = () => s.crossSite && s.cookies !== 'visible';
-
-  function cookiesBlocked(): void {
-    s.cookies = 'blocked';
-    if (s.session?.session_state) effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'blocked' });
-    // Keep polling at a backed-off pace: an `unchanged` (the user allowed the cookies, or storage access was
-    // granted) brings monitoring back; `changed` answers no longer start a prompt=none, so nothing can loop.
-    unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL, 'poll');
-  }
-
-  function onReply(status: CheckSessionStatus): void {
-    s.pollInFlight = false;
-    const first = s.firstPoll;
-    s.firstPoll = false;
-    emit('status', { status, at: env.now });
-    if (status === 'unchanged') {
-      s.failures = 0;
-      s.errorStreak = 0;
-      s.strikes = 0;
-      if (s.crossSite && s.cookies !== 'visible' && s.session?.session_state) {
-        effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'visible' });
-      }
-      s.cookies = 'visible';
-      backToMonitoring();
-      if (s.mainAction === 'deadline') clearTimer('main');
-      // Steady: from now on the tick polls, every `interval`, at no timer cost per poll.
-      if (s.timers.tick === undefined) setTimer('tick', config.interval, true);
-      return;
-    }
-    if (status === 'error') {
-      onErrorStatus();
-      return;
-    }
+function onReply(status: CheckSessionStatus): void {
+  s.pollInFlight = false;
+  const first = s.firstPoll;
+  s.firstPoll = false;
+  emit('status', { status, at: env.now });
+  if (status === 'unchanged') {
+    s.failures = 0;
     s.errorStreak = 0;
-    if (s.crossSite && s.cookies === 'blocked') {
+    s.strikes = 0;
+    if (s.crossSite && s.cookies !== 'visible' && s.session?.session_state) {
+      effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'visible' });
+    }
+    s.cookies = 'visible';
+    backToMonitoring();
+    if (s.mainAction === 'deadline') clearTimer('main');
+    // Steady: from now on the tick polls, every `interval`, at no timer cost per poll.
+    if (s.timers.tick === undefined) setTimer('tick', config.interval, true);
+    return;
+  }
+  if (status === 'error') {
+    onErrorStatus();
+    return;
+  }
+  s.errorStreak = 0;
+  if (s.crossSite && s.cookies === 'blocked') {
+    cookiesBlocked();
+    return;
+  }
+  s.failures = 0;
+  if (cookiesUnproven() && first && s.fromRecheck) {
+    // A re-check just succeeded and its fresh session_state is `changed` at once: twice in a row means the
+    // iframe cannot see the cookie the OP computed it from.
+    s.strikes += 1;
+    if (s.strikes >= 2) {
       cookiesBlocked();
       return;
     }
-    s.failures = 0;
-    if (cookiesUnproven() && first && s.fromRecheck) {
-      // A re-check just succeeded and its fresh session_state is `changed` at once: twice in a row means the
-      // iframe cannot see the cookie the OP computed it from.
-      s.strikes += 1;
-      if (s.strikes >= 2) {
-        cookiesBlocked();
-        return;
-      }
-    }
-    startRecheck(false);
   }
+  startRecheck(false);
+}
 
-  function onErrorStatus(): void {
-    // SM §3.1: never prompt=none on `error` — that is how re-authentication loops start.
-    if (config.onErrorStatus === 'signOut' && !s.anonymous) {
-      signOut('error-status');
-      return;
-    }
-    const detail = 'The OP iframe answered "error" (wrong client_id or origin, or it cannot read its own state).';
-    if (config.onErrorStatus === 'stop') {
-      clearTimer('main');
-      disposeFrame();
-      unavailable('error-status', detail);
-      return;
-    }
-    s.errorStreak += 1;
-    unavailable('error-status', detail, 'poll', backoffDelay(s.errorStreak + 1, config.interval, config.maxRetryDelay, () => env.random));
+function onErrorStatus(): void {
+  // SM §3.1: never prompt=none on `error` — that is how re-authentication loops start.
+  if (config.onErrorStatus === 'signOut' && !s.anonymous) {
+    signOut('error-status');
+    return;
   }
-
-  function startRecheck(keepAlive: boolean): void {
-    if (!s.session || !s.leading || s.recheck) return;
-    if (!keepAlive) {
-      const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
-      if (times.length >= config.maxRechecks) {
-        s.recheckTimes = times;
-        const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
-        unavailable(
-          'loop-guard',
-          `${config.maxRechecks} prompt=none re-checks within ${config.recheckWindow} ms (the OP iframe keeps answering "changed"); paused until the window has passed.`,
-          'poll',
-          wait,
-        );
-        return;
-      }
-      s.recheckTimes = [...times, env.now];
-    }
+  const detail = 'The OP iframe answered "error" (wrong client_id or origin, or it cannot read its own state).';
+  if (config.onErrorStatus === 'stop') {
     clearTimer('main');
-    clearTimer('tick');
-    setPhase('rechecking');
-    const id = token();
-    s.recheck = { id, keepAlive };
-    const { session_state, sub: who, id_token } = s.session;
-    effects.push({ type: 'recheck', id, context: { session_state, sub: who, ...(id_token ? { id_token } : {}) } });
-    setTimer('recheck', config.recheckTimeout);
+    disposeFrame();
+    unavailable('error-status', detail);
+    return;
   }
+  s.errorStreak += 1;
+  unavailable('error-status', detail, 'poll', backoffDelay(s.errorStreak + 1, config.interval, config.maxRetryDelay, () => env.random));
+}
 
-  function recheckFailed(error: OidcSessionMonitorError): void {
-    emit('error', { error });
-    if (cookiesUnproven() && error.code === ErrorCode.RecheckTimeout) {
-      // Across sites, a prompt=none that never answers (an OP page that refuses to be framed without its
-      // cookies) would otherwise be retried on every `changed`, at the loop guard's pace, for ever.
-      s.strikes += 1;
-      if (s.strikes >= 2) {
-        if (s.phase === 'rechecking') setPhase('monitoring');
-        cookiesBlocked();
-        return;
-      }
+function startRecheck(keepAlive: boolean): void {
+  if (!s.session || !s.leading || s.recheck) return;
+  if (!keepAlive) {
+    const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
+    if (times.length >= config.maxRechecks) {
+      s.recheckTimes = times;
+      const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
+      unavailable(
+        'loop-guard',
+        `${config.maxRechecks} prompt=none re-checks within ${config.recheckWindow} ms (the OP iframe keeps answering "changed"); paused until the window has passed.`,
+        'poll',
+        wait,
+      );
+      return;
     }
-    // Unknown is not signed out: keep the user and poll again later; the OP iframe says `changed` again if the
-    // session really changed, and the re-check is retried then.
-    if (s.phase === 'rechecking') setPhase(s.unavailableReason ? 'unavailable' : 'monitoring');
-    schedule('poll', retryDelay());
+    s.recheckTimes = [...times, env.now];
   }
+  clearTimer('main');
+  clearTimer('tick');
+  setPhase('rechecking');
+  const id = token();
+  s.recheck = { id, keepAlive };
+  const { session_state, sub: who, id_token } = s.session;
+  effects.push({ type: 'recheck', id, context: { session_state, sub: who, ...(id_token ? { id_token } : {}) } });
+  setTimer('recheck', config.recheckTimeout);
+}
 
-  function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
-    const known = s.session!;
-    if (s.anonymous) {
-      if (result.kind === 'authenticated') {
-        s.anonymous = false;
-        setSession({ sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, 'unknown', true);
-        s.failures = 0;
-        backToMonitoring();
-        if (watch(result.sub)) teardown();
-        else schedule('poll', config.interval);
-        effects.push({ type: 'accept', result, sub: '' });
-        emit('signedIn', { sub: result.sub, session_state: result.session_state });
-        return;
-      }
-      if (!result.session_state || /\s/.test(result.session_state)) {
-        setPhase('monitoring');
-        unavailable('not-signed-in', 'Nobody is signed in and the OP sent no session_state with its prompt=none error: nothing to watch.');
-        return;
-      }
-      setSession({ session_state: result.session_state, sub: '' }, result.session_state === known.session_state ? s.cookies : 'unknown', true);
+function recheckFailed(error: OidcSessionMonitorError): void {
+  emit('error', { error });
+  if (cookiesUnproven() && error.code === ErrorCode.RecheckTimeout) {
+    // Across sites, a prompt=none that never answers (an OP page that refuses to be framed without its
+    // cookies) would otherwise be retried on every `changed`, at the loop guard's pace, for ever.
+    s.strikes += 1;
+    if (s.strikes >= 2) {
+      if (s.phase === 'rechecking') setPhase('monitoring');
+      cookiesBlocked();
+      return;
+    }
+  }
+  // Unknown is not signed out: keep the user and poll again later; the OP iframe says `changed` again if the
+  // session really changed, and the re-check is retried then.
+  if (s.phase === 'rechecking') setPhase(s.unavailableReason ? 'unavailable' : 'monitoring');
+  schedule('poll', retryDelay());
+}
+
+function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
+  const known = s.session!;
+  if (s.anonymous) {
+    if (result.kind === 'authenticated') {
+      s.anonymous = false;
+      setSession({ sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, 'unknown', true);
+      s.failures = 0;
       backToMonitoring();
-      schedule('poll', config.interval);
+      if (watch(result.sub)) teardown();
+      else schedule('poll', config.interval);
+      effects.push({ type: 'accept', result, sub: '' });
+      emit('signedIn', { sub: result.sub, session_state: result.session_state });
       return;
     }
-    if (result.kind === 'signedOut') {
-      if (cookiesUnproven()) {
-        // Without cookies the prompt=none went out without them too: its error proves nothing (SM §5.1).
-        setPhase('monitoring');
-        cookiesBlocked();
-        return;
-      }
-      signOut(result.error, undefined, result.session_state);
+    if (!result.session_state || /\s/.test(result.session_state)) {
+      setPhase('monitoring');
+      unavailable('not-signed-in', 'Nobody is signed in and the OP sent no session_state with its prompt=none error: nothing to watch.');
       return;
     }
-    if (result.sub !== known.sub) {
-      // SM §3.1: a validated ID token for another End-User means the original one is signed out here.
-      signOut('login_required', result.sub);
-      return;
-    }
-    const previous = known.session_state;
-    const same = result.session_state === previous;
-    // The same user's session, re-authenticated with the OP's cookies: evidence carries over to the new state.
-    const cookies = same || s.cookies === 'visible' ? s.cookies : 'unknown';
-    setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, cookies, true);
-    if (cookies === 'visible' && !same && s.crossSite) effects.push({ type: 'rememberCookies', session_state: result.session_state, evidence: 'visible' });
-    s.failures = 0;
+    setSession({ session_state: result.session_state, sub: '' }, result.session_state === known.session_state ? s.cookies : 'unknown', true);
     backToMonitoring();
-    schedule('poll', keepAlive ? 0 : config.interval);
-    effects.push({ type: 'accept', result, sub: known.sub });
-    emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
-    effects.push({ type: 'broadcast', message: { type: 'refreshed', sub: result.sub, session_state: result.session_state, previous_session_state: previous } });
+    schedule('poll', config.interval);
+    return;
   }
-
-  function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
-    if (isOver()) return;
-    const previousSub = s.anonymous ? undefined : sub();
-    // Timers and the re-check go at once; only removing the iframe (milliseconds of layout work) waits until the
-    // app has heard, after the local user is removed.
-    const frame = s.frame;
-    s.frame = 0;
-    teardown();
-    watch(undefined);
-    setPhase('signedOut');
-    s.nextAnonymousState = nextAnonymousState;
-    s.session = undefined;
-    s.anonymous = false;
-    // Tell the other tabs first: a fact about the OP session, whatever the app does on `signedOut` (it may stop).
-    // `logout()` and the tab that saw it first tell the other tabs themselves.
-    if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
-      effects.push({
-        type: 'broadcast',
-        message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
-      });
-    }
-    effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
-    if (frame !== 0) effects.push({ type: 'disposeFrame', frame });
-  }
-
-  function scheduleKeepAlive(): void {
-    clearTimer('keepAlive');
-    if (config.keepAlive > 0 && s.leading && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
-  }
-
-  function onTab(message: TabMessage): void {
-    const own = s.session;
-    if (!own || s.anonymous || isOver() || s.phase === 'paused') return;
-    // Every tab decides for its own user: a message about another user's session says nothing about this one.
-    switch (message.type) {
-      case 'signedOut':
-        if (message.sub === own.sub) signOut(message.reason === 'front-channel' ? 'front-channel' : 'other-tab');
-        return;
-      case 'userChanged':
-        if (message.previousSub === own.sub) signOut('other-tab', message.sub);
-        return;
-      case 'refreshed':
-        if (s.leading || message.sub !== own.sub) return;
-        setSession({ ...own, session_state: message.session_state }, 'unknown', true);
-        backToMonitoring();
-        emit('refreshed', { sub: message.sub, session_state: message.session_state, previous_session_state: message.previous_session_state });
-        return;
-      case 'unavailable':
-        if (s.leading || message.sub !== own.sub) return;
-        if (s.phase === 'unavailable' && s.unavailableReason === message.reason) return;
-        s.unavailableReason = message.reason;
-        setPhase('unavailable');
-        emit('unavailable', { reason: message.reason, detail: message.detail, retrying: message.retrying });
-        return;
-      case 'monitoring':
-        if (s.leading || message.sub !== own.sub) return;
-        s.unavailableReason = undefined;
-        setPhase('monitoring');
-        return;
-      case 'hello':
-        if (!s.leading || message.sub !== own.sub) return;
-        if (s.phase === 'unavailable' && s.unavailableReason && s.lastUnavailable) {
-          effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: own.sub, reason: s.unavailableReason, ...s.lastUnavailable } });
-        } else if (s.phase === 'monitoring' || s.phase === 'rechecking') {
-          effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: own.sub } });
-        }
-        return;
-      default:
-        return;
-    }
-  }
-
-  function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, lastSessionState: string | undefined): void {
-    s.reading = 0;
-    if (!session || !session.sub) {
-      if (!config.anonymous) {
-        s.session = undefined;
-        watch(undefined);
-        unavailable('not-signed-in', 'Nobody is signed in: there is no session to monitor.');
-        return;
-      }
-      // Anonymous monitoring: watch the OP's anonymous session_state (the one a sign-out answer carried, or the
-      // last one this tab knew before a logout, or one learned with a prompt=none); report `signedIn` later.
-      const known = s.nextAnonymousState ?? lastSessionState ?? '';
-      s.nextAnonymousState = undefined;
-      s.anonymous = true;
-      setSession({ session_state: /\s/.test(known) ? '' : known, sub: '' }, 'unknown', false);
-      watch('');
-      begin();
+  if (result.kind === 'signedOut') {
+    if (cookiesUnproven()) {
+      // Without cookies the prompt=none went out without them too: its error proves nothing (SM §5.1).
+      setPhase('monitoring');
+      cookiesBlocked();
       return;
     }
-    s.anonymous = false;
-    if (!session.session_state || /\s/.test(session.session_state)) {
+    signOut(result.error, undefined, result.session_state);
+    return;
+  }
+  if (result.sub !== known.sub) {
+    // SM §3.1: a validated ID token for another End-User means the original one is signed out here.
+    signOut('login_required', result.sub);
+    return;
+  }
+  const previous = known.session_state;
+  const same = result.session_state === previous;
+  // The same user's session, re-authenticated with the OP's cookies: evidence carries over to the new state.
+  const cookies = same || s.cookies === 'visible' ? s.cookies : 'unknown';
+  setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, cookies, true);
+  if (cookies === 'visible' && !same && s.crossSite) effects.push({ type: 'rememberCookies', session_state: result.session_state, evidence: 'visible' });
+  s.failures = 0;
+  backToMonitoring();
+  schedule('poll', keepAlive ? 0 : config.interval);
+  effects.push({ type: 'accept', result, sub: known.sub });
+  emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
+  effects.push({ type: 'broadcast', message: { type: 'refreshed', sub: result.sub, session_state: result.session_state, previous_session_state: previous } });
+}
+
+function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
+  if (isOver()) return;
+  const previousSub = s.anonymous ? undefined : sub();
+  // Timers and the re-check go at once; only removing the iframe (milliseconds of layout work) waits until the
+  // app has heard, after the local user is removed.
+  const frame = s.frame;
+  s.frame = 0;
+  teardown();
+  watch(undefined);
+  setPhase('signedOut');
+  s.nextAnonymousState = nextAnonymousState;
+  s.session = undefined;
+  s.anonymous = false;
+  // Tell the other tabs first: a fact about the OP session, whatever the app does on `signedOut` (it may stop).
+  // `logout()` and the tab that saw it first tell the other tabs themselves.
+  if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
+    effects.push({
+      type: 'broadcast',
+      message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
+    });
+  }
+  effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
+  if (frame !== 0) effects.push({ type: 'disposeFrame', frame });
+}
+
+function scheduleKeepAlive(): void {
+  clearTimer('keepAlive');
+  if (config.keepAlive > 0 && s.leading && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
+}
+
+function onTab(message: TabMessage): void {
+  const own = s.session;
+  if (!own || s.anonymous || isOver() || s.phase === 'paused') return;
+  // Every tab decides for its own user: a message about another user's session says nothing about this one.
+  switch (message.type) {
+    case 'signedOut':
+      if (message.sub === own.sub) signOut(message.reason === 'front-channel' ? 'front-channel' : 'other-tab');
+      return;
+    case 'userChanged':
+      if (message.previousSub === own.sub) signOut('other-tab', message.sub);
+      return;
+    case 'refreshed':
+      if (s.leading || message.sub !== own.sub) return;
+      setSession({ ...own, session_state: message.session_state }, 'unknown', true);
+      backToMonitoring();
+      emit('refreshed', { sub: message.sub, session_state: message.session_state, previous_session_state: message.previous_session_state });
+      return;
+    case 'unavailable':
+      if (s.leading || message.sub !== own.sub) return;
+      if (s.phase === 'unavailable' && s.unavailableReason === message.reason) return;
+      s.unavailableReason = message.reason;
+      setPhase('unavailable');
+      emit('unavailable', { reason: message.reason, detail: message.detail, retrying: message.retrying });
+      return;
+    case 'monitoring':
+      if (s.leading || message.sub !== own.sub) return;
+      s.unavailableReason = undefined;
+      setPhase('monitoring');
+      return;
+    case 'hello':
+      if (!s.leading || message.sub !== own.sub) return;
+      if (s.phase === 'unavailable' && s.unavailableReason && s.lastUnavailable) {
+        effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: own.sub, reason: s.unavailableReason, ...s.lastUnavailable } });
+      } else if (s.phase === 'monitoring' || s.phase === 'rechecking') {
+        effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: own.sub } });
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, lastSessionState: string | undefined): void {
+  s.reading = 0;
+  if (!session || !session.sub) {
+    if (!config.anonymous) {
       s.session = undefined;
       watch(undefined);
-      unavailable('no-session-state', 'The sign-in response had no usable session_state to ask the OP iframe about.');
+      unavailable('not-signed-in', 'Nobody is signed in: there is no session to monitor.');
       return;
     }
-    setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
-    s.strikes = 0;
-    watch(session.sub);
-    // Following another tab's poller: ask where it stands, so that this tab does not show `starting` until it changes.
-    if (!s.leading) effects.push({ type: 'broadcast', message: { type: 'hello', sub: session.sub } });
+    // Anonymous monitoring: watch the OP's anonymous session_state (the one a sign-out answer carried, or the
+    // last one this tab knew before a logout, or one learned with a prompt=none); report `signedIn` later.
+    const known = s.nextAnonymousState ?? lastSessionState ?? '';
+    s.nextAnonymousState = undefined;
+    s.anonymous = true;
+    setSession({ session_state: /\s/.test(known) ? '' : known, sub: '' }, 'unknown', false);
+    watch('');
     begin();
+    return;
   }
+  s.anonymous = false;
+  if (!session.session_state || /\s/.test(session.session_state)) {
+    s.session = undefined;
+    watch(undefined);
+    unavailable('no-session-state', 'The sign-in response had no usable session_state to ask the OP iframe about.');
+    return;
+  }
+  setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
+  s.strikes = 0;
+  watch(session.sub);
+  // Following another tab's poller: ask where it stands, so that this tab does not show `starting` until it changes.
+  if (!s.leading) effects.push({ type: 'broadcast', message: { type: 'hello', sub: session.sub } });
+  begin();
+}
 
+/** What `input` does to the state in the registers. */
+function apply(input: MonitorInput): void {
   switch (input.type) {
     case 'start':
       if (s.reading || s.session || isOver()) break;
@@ -837,54 +861,53 @@ export function transition(state: MachineState, input: MonitorInput, env: Transi
       setPhase('stopped');
       break;
   }
-  return { state: s, effects };
+}
 
-  function noReply(): void {
-    // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script: replace it,
-    // so that recovery needs no page reload.
-    s.pollInFlight = false;
-    disposeFrame();
-    unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
-  }
+function noReply(): void {
+  // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script: replace it,
+  // so that recovery needs no page reload.
+  s.pollInFlight = false;
+  disposeFrame();
+  unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
+}
 
-  function runMain(action: MainAction | undefined): void {
-    switch (action) {
-      case 'poll':
-        poll();
-        break;
-      case 'deadline':
-        if (s.pollInFlight) noReply();
-        break;
-      case 'frameTimeout':
-        if (s.frameReady) break;
-        disposeFrame();
-        unavailable('frame-timeout', `The OP iframe did not load within ${config.frameTimeout} ms.`, 'loadFrame');
-        break;
-      case 'loadFrame':
-        loadFrame();
-        break;
-      case 'resolveFrameUrl':
-        if (s.leading && !isOver()) resolveFrameUrl();
-        break;
-      case 'readSession':
-        if (!isOver()) readSession();
-        break;
-      default:
-        break;
-    }
-  }
-
-  function wake(): void {
-    // Paused and yet the page is used again: the logout navigation did not leave; find out what happened.
-    if (s.phase === 'paused' && !s.reading) readSession();
-    if (!s.leading || isOver() || s.phase === 'paused') return;
-    if (s.frameReady) {
+function runMain(action: MainAction | undefined): void {
+  switch (action) {
+    case 'poll':
       poll();
-    } else if (s.mainAction && s.mainAction !== 'frameTimeout') {
-      // A retry is pending (discovery, frame load): run it now.
-      const action = s.mainAction;
-      clearTimer('main');
-      runMain(action);
-    }
+      break;
+    case 'deadline':
+      if (s.pollInFlight) noReply();
+      break;
+    case 'frameTimeout':
+      if (s.frameReady) break;
+      disposeFrame();
+      unavailable('frame-timeout', `The OP iframe did not load within ${config.frameTimeout} ms.`, 'loadFrame');
+      break;
+    case 'loadFrame':
+      loadFrame();
+      break;
+    case 'resolveFrameUrl':
+      if (s.leading && !isOver()) resolveFrameUrl();
+      break;
+    case 'readSession':
+      if (!isOver()) readSession();
+      break;
+    default:
+      break;
+  }
+}
+
+function wake(): void {
+  // Paused and yet the page is used again: the logout navigation did not leave; find out what happened.
+  if (s.phase === 'paused' && !s.reading) readSession();
+  if (!s.leading || isOver() || s.phase === 'paused') return;
+  if (s.frameReady) {
+    poll();
+  } else if (s.mainAction && s.mainAction !== 'frameTimeout') {
+    // A retry is pending (discovery, frame load): run it now.
+    const action = s.mainAction;
+    clearTimer('main');
+    runMain(action);
   }
 }
