@@ -11,7 +11,8 @@
 //   BENCH_CHANGED_RUNS [20]  repetitions of the `changed` → signed-out re-check (per library, interleaved)
 //   BENCH_TAB_RUNS [2]       repetitions of the prompt=none-per-change scenario (per tab count and library)
 //   BENCH_TABS [1,5,10]      tab counts of that scenario
-//   BENCH_POLLS [1000]       polls timed for the round trip (after BENCH_WARMUP [50])
+//   BENCH_POLLS [5000]       polls timed for the round trip, per library (after BENCH_WARMUP [2000] untimed ones),
+//                            in BENCH_RTT_BLOCKS [5] blocks that alternate between the libraries
 //   BENCH_CYCLES [1000]      start/stop cycles
 //   BENCH_IDLE_SECONDS [30]  observation time of the idle-requests scenario, in BENCH_IDLE_WINDOWS [3] windows
 //   BENCH_QUICK=1            small counts everywhere (a smoke test, not a result)
@@ -57,8 +58,9 @@ const settings = {
   changedRuns: int('BENCH_CHANGED_RUNS', 20, 4),
   tabRuns: int('BENCH_TAB_RUNS', 2, 1),
   tabCounts: (env.BENCH_TABS ?? (quick ? '1,5' : '1,5,10')).split(',').map(Number),
-  polls: int('BENCH_POLLS', 1000, 200),
-  warmup: int('BENCH_WARMUP', 50, 20),
+  polls: int('BENCH_POLLS', 5000, 400),
+  warmup: int('BENCH_WARMUP', 2000, 100),
+  rttBlocks: int('BENCH_RTT_BLOCKS', 5, 2),
   cycles: int('BENCH_CYCLES', 1000, 100),
   idleSeconds: int('BENCH_IDLE_SECONDS', 30, 6),
   idleWindows: int('BENCH_IDLE_WINDOWS', 3, 2),
@@ -114,7 +116,7 @@ try {
     ),
     scenario('cycles', 'start/stop cycles', () => startStop({ browser, worlds: cycleWorlds, cycles: settings.cycles, interval: settings.interval })),
   ]);
-  await scenario('rtt', 'poll round trip', () => roundTrip({ browser, worlds, polls: settings.polls, warmup: settings.warmup }));
+  await scenario('rtt', 'poll round trip', () => roundTrip({ browser, worlds, polls: settings.polls, warmup: settings.warmup, blocks: settings.rttBlocks }));
   await scenario('elsewhere', 'OP logout in another app', () => logoutElsewhere({ browser, worlds, intervals: settings.logoutIntervals, runs: settings.runs }));
   await scenario('changed', '`changed` answer → signed out', () =>
     changedToSignedOut({ browser, worlds, runs: settings.changedRuns, interval: settings.interval }),

@@ -1,7 +1,4 @@
 import type { OpFrame, OpFrameCallbacks, OpFrameFactory } from '../monitor/ports.js';
-import type { CheckSessionStatus } from '../monitor/types.js';
-
-const STATUSES: ReadonlySet<string> = new Set<CheckSessionStatus>(['unchanged', 'changed', 'error']);
 
 let frameCount = 0;
 
@@ -36,11 +33,13 @@ export function createOpFrameFactory(host: FrameHost = { window, document }): Op
     let disposed = false;
 
     const onMessage = (event: MessageEvent): void => {
-      if (disposed) return;
+      // Each property of the event is read once: they are getters into the browser (this runs on every poll).
+      const data: unknown = event.data;
+      if (disposed || (data !== 'unchanged' && data !== 'changed' && data !== 'error')) return;
       if (event.origin !== origin) return;
-      if (event.source === null || event.source !== iframe.contentWindow) return;
-      if (typeof event.data !== 'string' || !STATUSES.has(event.data)) return;
-      callbacks.onReply(event.data as CheckSessionStatus);
+      const source = event.source;
+      if (source === null || source !== iframe.contentWindow) return;
+      callbacks.onReply(data);
     };
     const onLoad = (): void => {
       if (!disposed) callbacks.onLoad();

@@ -229,7 +229,50 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  *
  * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
  */
-export function transition(state: MachineState, input: MonitorInput, environment: TransitionEnv): { state: MachineState; effects: MonitorEffect[] } {
+export function transition(state: MachineState, input: MonitorInput, environment: TransitionEnv): Transition {
+  return steadyPoll(state, input, environment.now) ?? fullTransition(state, input, environment);
+}
+
+/** What a transition gives: the next state and the effects to perform, in order. */
+export interface Transition {
+  state: MachineState;
+  effects: MonitorEffect[];
+}
+
+/**
+ * Steady polling with the least work, because it is what a monitor does every few seconds for hours: the poll that
+ * the tick or `checkNow()` sends, and the `unchanged` answer to it, while nothing else is going on (monitoring,
+ * visible, leading, the frame loaded, no timer but the tick, no failure, cookie access shown). It decides exactly
+ * what {@link fullTransition} decides there — a property test checks that over random input sequences — and
+ * returns `undefined` for everything else, which then goes the full way.
+ */
+export function steadyPoll(state: MachineState, input: MonitorInput, now: number): Transition | undefined {
+  if (state.phase !== 'monitoring' || !state.leading || !state.visible || !state.frameReady) return undefined;
+  if (state.mainAction !== undefined || state.timers.main !== undefined || state.timers.tick === undefined) return undefined;
+  const sessionState = state.session?.session_state;
+  if (!sessionState) return undefined;
+  if (input.type === 'reply') {
+    if (input.status !== 'unchanged' || input.frame !== state.frame || !state.pollInFlight) return undefined;
+    if (state.firstPoll || state.cookies !== 'visible' || state.failures || state.errorStreak || state.strikes || state.unavailableReason) return undefined;
+    return { state: { ...state, pollInFlight: false }, effects: [{ type: 'emit', event: 'status', payload: { status: 'unchanged', at: now } }] };
+  }
+  if (state.pollInFlight || state.recheck) return undefined;
+  if (input.type === 'timer') {
+    // The tick polls when at least half an interval has passed since the last poll (see fullTransition).
+    const elapsed = now - state.polledAt;
+    if (input.timer !== 'tick' || input.token !== state.timers.tick || (elapsed < state.config.interval / 2 && elapsed >= 0)) return undefined;
+  } else if (input.type !== 'wake') {
+    return undefined;
+  }
+  return {
+    state: { ...state, pollDue: false, pollInFlight: true, polledAt: now },
+    // SM §3.1: the message is client_id + " " + session_state.
+    effects: [{ type: 'post', frame: state.frame, message: `${state.clientId} ${sessionState}` }],
+  };
+}
+
+/** The whole transition: every input in every state. {@link transition} takes a shortcut for steady polling. */
+export function fullTransition(state: MachineState, input: MonitorInput, environment: TransitionEnv): Transition {
   if (state.phase === 'stopped') return { state, effects: [] };
   s = { ...state };
   effects = [];

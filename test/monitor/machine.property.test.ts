@@ -1,7 +1,7 @@
 // @vitest-environment node
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialState, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
+import { fullTransition, initialState, steadyPoll, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
 import type { CheckSessionStatus, SignedOutError } from '../../src/monitor/types.js';
 import type { TabMessage } from '../../src/tabs/messages.js';
 
@@ -393,6 +393,25 @@ describe('monitor state machine: properties over random input sequences', () => 
       }),
       params,
     );
+  });
+
+  it('I7: the steady-polling shortcut decides exactly what the full transition decides, wherever it answers', () => {
+    const taken = { post: 0, reply: 0 };
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, now } of run(sc)) {
+          const quick = steadyPoll(before, input, now);
+          if (!quick) continue;
+          expect(quick).toStrictEqual(fullTransition(before, input, { now, random: 0.5 }));
+          if (input.type === 'reply') taken.reply++;
+          else taken.post++;
+        }
+      }),
+      params,
+    );
+    // The comparison ran often enough to mean something: steady polls and their answers both came up.
+    expect(taken.post).toBeGreaterThan(1000);
+    expect(taken.reply).toBeGreaterThan(1000);
   });
 
   it('reaches the interesting states (the generator is not trivial)', () => {
