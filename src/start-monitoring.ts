@@ -89,7 +89,9 @@ export function startMonitoring(options: StartMonitoringOptions): SessionMonitor
     if (state === 'stopped') release();
   });
   // An anonymous monitor goes on watching after a sign-out; otherwise this is the end of this tab's monitoring.
-  if (!config.anonymous) monitor.on('signedOut', release);
+  // Released right after the app's own handlers have run (a microtask, so no message from another tab can come
+  // in between): closing the channel and the lock costs a fraction of a millisecond the app need not wait for.
+  if (!config.anonymous) monitor.on('signedOut', () => queueMicrotask(release));
   registerMonitor(issuer, clientId, monitor);
   monitor.start({ coordinated: tabs.coordinated });
   return {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startMonitoring, type SessionMonitor } from '../src/index.js';
+import { monitorOf } from '../src/monitor/registry.js';
 
 const custom = {
   check_session_iframe: 'https://op.example/check_session',
@@ -136,6 +137,22 @@ describe('startMonitoring lifecycle', () => {
     expect(first.state).toBe('stopped');
     expect(second.state).toBe('starting');
     expect(document.querySelectorAll('iframe')).toHaveLength(1);
+  });
+
+  it('a signed-out monitor lets go of its app once the app has heard (its own handlers run first)', async () => {
+    const monitor = start(custom);
+    await new Promise((r) => setTimeout(r, 0));
+    const controller = monitorOf('https://op.example', 'spa');
+    expect(controller).toBeDefined();
+    const registeredDuringHandler: boolean[] = [];
+    monitor.on('signedOut', () => registeredDuringHandler.push(monitorOf('https://op.example', 'spa') !== undefined));
+    controller!.signOutFrom('other-tab');
+    await vi.waitFor(() => expect(registeredDuringHandler).toEqual([true]));
+    await Promise.resolve();
+    expect(monitorOf('https://op.example', 'spa')).toBeUndefined();
+    // A new monitor for the app starts without touching the signed-out one.
+    start(custom);
+    expect(monitor.state).toBe('signedOut');
   });
 
   it('a monitor of another client is left alone', async () => {
