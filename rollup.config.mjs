@@ -14,6 +14,22 @@ const ts = () =>
     outputToFilesystem: false,
   });
 
+/**
+ * In the SDK-only script tag, the on-demand `import('oidc-client-ts')` (startMonitoringWithSettings) becomes the
+ * global `oidc` of oidc-client-ts's own script, with a clear error when that script is missing.
+ */
+const oidcFromGlobal = () => ({
+  name: 'oidc-from-global',
+  renderDynamicImport({ targetModuleId }) {
+    if (targetModuleId !== 'oidc-client-ts') return null;
+    return {
+      left: 'Promise.resolve().then(function(){var m=(',
+      right:
+        ',globalThis.oidc);if(!m||!m.UserManager)throw new Error("oidc-session-monitor.sdk.iife.min.js needs oidc-client-ts\'s script (global oidc) loaded first.");return m})',
+    };
+  },
+});
+
 const nodeExternal = (id) => id === 'jose' || id.startsWith('node:') || builtinModules.includes(id);
 
 export default [
@@ -33,6 +49,23 @@ export default [
       file: 'dist/oidc-session-monitor.iife.min.js',
       format: 'iife',
       name: 'OidcSessionMonitor',
+      sourcemap: true,
+      inlineDynamicImports: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    // The SDK-only script tag, for pages that already load oidc-client-ts's own script (`dist/browser/
+    // oidc-client-ts.min.js`, which defines the global `oidc`): everything of the SDK behind `OidcSessionMonitor`,
+    // oidc-client-ts taken from that global.
+    input: 'src/index.ts',
+    external: ['oidc-client-ts'],
+    plugins: [ts(), oidcFromGlobal()],
+    output: {
+      file: 'dist/oidc-session-monitor.sdk.iife.min.js',
+      format: 'iife',
+      name: 'OidcSessionMonitor',
+      globals: { 'oidc-client-ts': 'oidc' },
       sourcemap: true,
       inlineDynamicImports: true,
       plugins: [terser({ format: { comments: false } })],

@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'browser',
           environment: 'happy-dom',
+          // A guard against hangs, not a timing: the property tests run 10,000 sequences each and take seconds on
+          // a loaded 2-core machine.
+          testTimeout: 60_000,
           // happy-dom cannot run a real OP page; iframes stay empty and replies are synthetic MessageEvents.
           environmentOptions: { happyDOM: { settings: { disableIframePageLoading: true, navigator: { userAgent: 'happy-dom' } } } },
           include: ['test/**/*.test.ts'],
@@ -17,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
+          testTimeout: 60_000,
           include: ['test/mock-op/**/*.test.ts'],
         },
       },

@@ -19,7 +19,7 @@ interface FixtureEvent {
 
 /**
  * A page that runs monitors of its own, one per client, started from the test with the custom form of
- * `startMonitoring` (the session_state and ID token come from a real sign-in at the mock OP). Each event is kept
+ * `startMonitoringWithRecheck` (the session_state and ID token come from a real sign-in at the mock OP). Each event is kept
  * in `window.fixture` and also reported to the page's server (`GET /log`), because Playwright cannot evaluate
  * in a page whose navigation is in flight — and that is when the test must watch it.
  */
@@ -38,7 +38,7 @@ const FIXTURE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>tw
   }
   window.startMonitor = function (name, options) {
     var log = (window.fixture.events[name] = []);
-    var monitor = OidcSessionMonitor.startMonitoring(Object.assign({}, options, {
+    var monitor = OidcSessionMonitor.startMonitoringWithRecheck(Object.assign({}, options, {
       recheck: function () { return Promise.reject(new Error('no prompt=none re-check expected in this test')); },
       onSignedOut: function () { window.fixture.removed[name] = true; report(name, 'removed'); },
     }));

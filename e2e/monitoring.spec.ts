@@ -63,7 +63,7 @@ test('an unregistered client_id gets `error`: unavailable, and not a single prom
     w.demo.monitor.stop();
     const user = await w.demo.userManager.getUser();
     w.demo.rechecks = 0;
-    const monitor = w.demo.sdk.startMonitoring({
+    const monitor = w.demo.sdk.startMonitoringWithRecheck({
       issuer: authority,
       client_id: 'not-registered',
       session_state: user.session_state,

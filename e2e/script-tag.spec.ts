@@ -14,14 +14,14 @@ interface ExampleEvent {
 let app: ScriptTagApp;
 let op: MockOp;
 
-test.beforeEach(async () => {
-  app = await startScriptTagApp();
+async function serve(build: 'full' | 'sdk'): Promise<void> {
+  app = await startScriptTagApp({ build });
   op = await startMockOp({ clients: [scriptTagClient('script-tag', app.origin)] });
   app.configure({ authority: op.url, client_id: 'script-tag', interval: 1000 });
-});
+}
 
 test.afterEach(async () => {
-  await Promise.all([app.close(), op.close()]);
+  await Promise.all([app?.close(), op?.close()]);
 });
 
 async function open(page: Page): Promise<void> {
@@ -55,7 +55,10 @@ async function waitForEvent(page: Page, event: string, detail?: Record<string, u
   return (await events(page)).find((e) => e.event === event)!;
 }
 
-test('classic scripts only: the global OidcSessionMonitor signs in, watches the session and signs out under a strict CSP', async ({ page }) => {
+// The full build (oidc-client-ts inside) and the SDK-only build next to oidc-client-ts's own script.
+for (const build of ['full', 'sdk'] as const) {
+test(`classic scripts only (${build} build): the global OidcSessionMonitor signs in, watches the session and signs out under a strict CSP`, async ({ page }) => {
+  await serve(build);
   // Chromium reports CSP violations on the console, also those of the page's iframes (OP iframe, silent.html).
   const violations: string[] = [];
   page.on('console', (message) => {
@@ -66,6 +69,12 @@ test('classic scripts only: the global OidcSessionMonitor signs in, watches the 
   await open(page);
   expect(await page.locator('script[type="module"], script[type="importmap"]').count()).toBe(0);
   expect(await page.evaluate(() => typeof (window as unknown as { OidcSessionMonitor?: unknown }).OidcSessionMonitor)).toBe('object');
+  // Which oidc-client-ts the page uses: the one inside the full build, or the global `oidc` of its own script.
+  const where = await page.evaluate(() => {
+    const w = window as unknown as { OidcSessionMonitor: { UserManager?: unknown }; oidc?: { UserManager?: unknown } };
+    return { inside: typeof w.OidcSessionMonitor.UserManager, global: typeof w.oidc?.UserManager };
+  });
+  expect(where).toEqual(build === 'full' ? { inside: 'function', global: 'undefined' } : { inside: 'undefined', global: 'function' });
 
   // Sign in with OidcSessionMonitor.UserManager; OidcSessionMonitor.startMonitoring polls the OP iframe.
   await signIn(page);
@@ -105,3 +114,4 @@ test('classic scripts only: the global OidcSessionMonitor signs in, watches the 
   await expect(page.locator('input[name="password"]')).toBeVisible();
   expect(violations).toEqual([]);
 });
+}

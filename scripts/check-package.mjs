@@ -37,6 +37,8 @@ const ESM_EXPORTS = [
   'isOidcSessionMonitorError',
   'logout',
   'startMonitoring',
+  'startMonitoringWithRecheck',
+  'startMonitoringWithSettings',
 ];
 const IIFE_EXPORTS = [...ESM_EXPORTS, 'UserManager', 'WebStorageStateStore'].sort();
 /** Strings that must never reach a browser bundle of `oidc-session-monitor`. */
@@ -142,7 +144,9 @@ try {
   });
 
   await step('attw --profile esm-only', () => {
-    runOrFail('@arethetypeswrong/cli', bin('attw'), ['--profile', 'esm-only', '--format', 'ascii', '--no-emoji', tarball]);
+    // The two script-tag builds are exported as files to copy or link, not modules to import: they have no types.
+    const scripts = Object.keys(pkg.exports).filter((key) => key.endsWith('.iife.min.js'));
+    runOrFail('@arethetypeswrong/cli', bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-emoji', ...(scripts.length ? ['--exclude-entrypoints', ...scripts] : [])]);
   });
 
   await step('install the tarball into a new project', () => {
@@ -198,6 +202,14 @@ try {
     vm.runInContext(readFileSync(join(installed, pkg.unpkg), 'utf8'), context, { filename: pkg.unpkg });
     const global = Object.keys(context.OidcSessionMonitor ?? {}).sort();
     if (JSON.stringify(global) !== JSON.stringify(IIFE_EXPORTS)) fail(`the global OidcSessionMonitor has ${global.join(', ') || 'nothing'}; expected ${IIFE_EXPORTS.join(', ')}`);
+
+    // The SDK-only script tag loads without oidc-client-ts's global `oidc` (it needs it only when used) and has the
+    // package's exports, without oidc-client-ts's.
+    const sdkOnly = 'dist/oidc-session-monitor.sdk.iife.min.js';
+    const sdkContext = vm.createContext({});
+    vm.runInContext(readFileSync(join(installed, sdkOnly), 'utf8'), sdkContext, { filename: sdkOnly });
+    const sdkGlobal = Object.keys(sdkContext.OidcSessionMonitor ?? {}).sort();
+    if (JSON.stringify(sdkGlobal) !== JSON.stringify([...ESM_EXPORTS].sort())) fail(`${sdkOnly}: the global OidcSessionMonitor has ${sdkGlobal.join(', ') || 'nothing'}; expected ${ESM_EXPORTS.join(', ')}`);
   });
 
   await step("Node starts the mock OP from 'oidc-session-monitor/mock-op' and runs its CLI", () => {
@@ -224,11 +236,11 @@ console.log('mock OP ok');
   await step('TypeScript consumer of both entries (nodenext and bundler resolution)', async () => {
     writeFileSync(
       join(project, 'consumer.ts'),
-      `import { startMonitoring, logout, ErrorCode, isOidcSessionMonitorError, type SessionMonitor, type UnavailableReason } from '${pkg.name}';
+      `import { startMonitoringWithSettings, logout, ErrorCode, isOidcSessionMonitorError, type SessionMonitor, type UnavailableReason } from '${pkg.name}';
 import { startMockOp, type MockOp } from '${pkg.name}/mock-op';
 
 export function watch(): SessionMonitor {
-  const monitor = startMonitoring({ authority: 'https://op.example', client_id: 'app', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' });
+  const monitor = startMonitoringWithSettings({ authority: 'https://op.example', client_id: 'app', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' });
   monitor.on('unavailable', ({ reason }: { reason: UnavailableReason }) => console.warn(reason));
   monitor.on('error', ({ error }) => {
     if (isOidcSessionMonitorError(error, ErrorCode.RecheckTimeout)) console.warn(error.code);

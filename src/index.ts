@@ -1,9 +1,8 @@
-export { startMonitoring } from './start-monitoring.js';
+export { startMonitoring, startMonitoringWithRecheck, startMonitoringWithSettings } from './start-monitoring.js';
 export type {
   CustomMonitorOptions,
   MonitorOptions,
   SettingsMonitorOptions,
-  StartMonitoringOptions,
   UserManagerMonitorOptions,
 } from './start-monitoring.js';
 export type {

@@ -4,47 +4,75 @@ import { isThirdPartyFrame } from './frame/third-party.js';
 import { storedCookieMemory } from './monitor/cookie-memory.js';
 import { takeLastSessionState } from './monitor/last-session-state.js';
 import { createMonitor } from './monitor/monitor.js';
-import { MONITOR_KEYS, readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type StartMonitoringOptions, type UserManagerMonitorOptions } from './monitor/options.js';
+import { booleanOption, MONITOR_KEYS, readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type UserManagerMonitorOptions } from './monitor/options.js';
 import { pageLifecycle } from './monitor/page-lifecycle.js';
 import { rejectUnknownOptions } from './reject-unknown-options.js';
 import { systemClock } from './platform.js';
 import { registerMonitor, unregisterMonitor } from './monitor/registry.js';
 import type { SessionMonitor } from './monitor/types.js';
 import { appKey } from './session/keys.js';
+import type { SessionSource } from './session/source.js';
 import { sourceFromCustom, sourceFromSettings, sourceFromUserManager } from './session/sources.js';
 import { createTabSync } from './tabs/tab-sync.js';
 
-export type { CustomMonitorOptions, MonitorOptions, SettingsMonitorOptions, StartMonitoringOptions, UserManagerMonitorOptions } from './monitor/options.js';
+export type { CustomMonitorOptions, MonitorOptions, SettingsMonitorOptions, UserManagerMonitorOptions } from './monitor/options.js';
+
+type Mode = keyof typeof MONITOR_KEYS;
+
+/** The entry point of each way of reaching the session, named in the error for options of another way. */
+const ENTRY: Record<Mode, string> = { userManager: 'startMonitoring', authority: 'startMonitoringWithSettings', recheck: 'startMonitoringWithRecheck' };
+
+/** The shared first checks of the three entry points; returns the options as a record. */
+function checked(where: string, options: unknown, mode: Mode): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where} needs an options object.`);
+  if (typeof window === 'undefined' || typeof document === 'undefined') throw new TypeError(`${where} runs in a browser page: there is no window here.`);
+  const raw = options as Record<string, unknown>;
+  if (raw[mode] === undefined) {
+    const other = (Object.keys(ENTRY) as Mode[]).find((key) => key !== mode && raw[key] !== undefined);
+    throw new TypeError(`${where} needs ${mode}${other ? `; for ${other} use ${ENTRY[other]}` : ''}.`);
+  }
+  rejectUnknownOptions(where, raw, MONITOR_KEYS[mode]);
+  return raw;
+}
 
 /**
- * Starts monitoring the End-User's session at the OP through the OP's `check_session_iframe`.
+ * Starts monitoring the session of the user signed in with the app's oidc-client-ts `UserManager`, through the OP's
+ * `check_session_iframe`.
  *
  * Options are validated synchronously (a `TypeError` names the option); everything after that is reported
  * through the returned monitor's events. Starting a second monitor for the same issuer and client replaces
- * the first one cleanly.
+ * the first one cleanly. Apps without a `UserManager` use {@link startMonitoringWithSettings} or
+ * {@link startMonitoringWithRecheck}; each entry point brings only its own integration into the app's bundle.
  *
  * @see https://openid.net/specs/openid-connect-session-1_0.html#ChangeNotification
  */
-export function startMonitoring(options: StartMonitoringOptions): SessionMonitor {
-  if (typeof options !== 'object' || options === null) throw new TypeError('startMonitoring needs an options object.');
-  if (typeof window === 'undefined' || typeof document === 'undefined') {
-    throw new TypeError('startMonitoring runs in a browser page: there is no window here.');
-  }
-  const raw = options as unknown as Record<string, unknown>;
-  const modes = (['userManager', 'authority', 'recheck'] as const).filter((name) => raw[name] !== undefined);
-  if (modes.length !== 1) {
-    throw new TypeError('Give exactly one of userManager, authority (settings for a UserManager) or recheck (your own prompt=none re-check).');
-  }
-  rejectUnknownOptions('startMonitoring', raw, MONITOR_KEYS[modes[0]!]);
+export function startMonitoring(options: UserManagerMonitorOptions): SessionMonitor {
+  const raw = checked('startMonitoring', options, 'userManager');
+  return wire(raw, sourceFromUserManager(options, booleanOption(raw, 'allowInsecureHttp')));
+}
+
+/**
+ * Starts monitoring like {@link startMonitoring}, with a `UserManager` the SDK creates from the app's settings
+ * (oidc-client-ts is loaded on demand).
+ */
+export function startMonitoringWithSettings(options: SettingsMonitorOptions): SessionMonitor {
+  const raw = checked('startMonitoringWithSettings', options, 'authority');
+  return wire(raw, sourceFromSettings(options, booleanOption(raw, 'allowInsecureHttp')));
+}
+
+/**
+ * Starts monitoring the session of another OIDC client (keycloak-js, the app's own code), with the app's own
+ * `prompt=none` re-check.
+ */
+export function startMonitoringWithRecheck(options: CustomMonitorOptions): SessionMonitor {
+  const raw = checked('startMonitoringWithRecheck', options, 'recheck');
+  return wire(raw, sourceFromCustom(options, booleanOption(raw, 'allowInsecureHttp')), options.onSignedOut);
+}
+
+/** The wiring shared by the entry points: one monitor for `source`, with its tabs, frame and page lifecycle. */
+function wire(raw: Record<string, unknown>, source: SessionSource, onSignedOut?: CustomMonitorOptions['onSignedOut']): SessionMonitor {
   const config = readConfig(raw);
   const { allowInsecureHttp, sameSite, frameUrl } = readSiteOptions(raw);
-  const source =
-    modes[0] === 'userManager'
-      ? sourceFromUserManager(options as UserManagerMonitorOptions, allowInsecureHttp)
-      : modes[0] === 'authority'
-        ? sourceFromSettings(options as SettingsMonitorOptions, allowInsecureHttp)
-        : sourceFromCustom(options as CustomMonitorOptions, allowInsecureHttp);
-  const onSignedOut = modes[0] === 'recheck' ? (options as CustomMonitorOptions).onSignedOut : undefined;
   const { issuer, clientId } = source;
 
   const lifecycle = pageLifecycle();

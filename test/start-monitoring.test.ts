@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startMonitoring, type SessionMonitor } from '../src/index.js';
+import { startMonitoring, startMonitoringWithRecheck, startMonitoringWithSettings, type SessionMonitor } from '../src/index.js';
 import { monitorOf } from '../src/monitor/registry.js';
 
 const custom = {
@@ -11,8 +11,8 @@ const custom = {
 };
 
 const started: SessionMonitor[] = [];
-const start = (options: Parameters<typeof startMonitoring>[0]) => {
-  const monitor = startMonitoring(options);
+const start = (options: Parameters<typeof startMonitoringWithRecheck>[0]) => {
+  const monitor = startMonitoringWithRecheck(options);
   started.push(monitor);
   return monitor;
 };
@@ -25,11 +25,17 @@ afterEach(() => {
 describe('startMonitoring options', () => {
   it('throws a TypeError synchronously for a missing options object', () => {
     expect(() => startMonitoring(undefined as never)).toThrow(TypeError);
+    expect(() => startMonitoringWithRecheck(undefined as never)).toThrow(TypeError);
+    expect(() => startMonitoringWithSettings(null as never)).toThrow(TypeError);
   });
 
-  it('requires exactly one way to reach the session', () => {
-    expect(() => startMonitoring({ client_id: 'x' } as never)).toThrow(/exactly one of userManager/);
-    expect(() => startMonitoring({ ...custom, authority: 'https://op.example' } as never)).toThrow(/exactly one of userManager/);
+  it('each entry point needs its own way to reach the session, and names the entry point for another', () => {
+    expect(() => startMonitoring({ client_id: 'x' } as never)).toThrow(/^startMonitoring needs userManager\.$/);
+    expect(() => startMonitoring(custom as never)).toThrow(/^startMonitoring needs userManager; for recheck use startMonitoringWithRecheck\.$/);
+    expect(() => startMonitoring({ authority: 'https://op.example' } as never)).toThrow(/for authority use startMonitoringWithSettings/);
+    expect(() => startMonitoringWithRecheck({ userManager: {} } as never)).toThrow(/^startMonitoringWithRecheck needs recheck; for userManager use startMonitoring\.$/);
+    expect(() => startMonitoringWithSettings({ ...custom } as never)).toThrow(/^startMonitoringWithSettings needs authority; for recheck use startMonitoringWithRecheck\.$/);
+    expect(() => startMonitoringWithRecheck({ ...custom, authority: 'https://op.example' } as never)).toThrow(/unknown option authority/);
   });
 
   it.each([
@@ -40,12 +46,12 @@ describe('startMonitoring options', () => {
     ['frameTimeout', 10 ** 9],
     ['maxRechecks', 0],
   ])('rejects %s = %s, naming the option', (name, value) => {
-    expect(() => startMonitoring({ ...custom, [name]: value })).toThrow(new RegExp(`^${name} must be`));
+    expect(() => startMonitoringWithRecheck({ ...custom, [name]: value })).toThrow(new RegExp(`^${name} must be`));
   });
 
   it('rejects a misspelt or unknown option, naming it (script-tag users have no compiler to catch it)', () => {
-    expect(() => startMonitoring({ ...custom, intervall: 3000 } as never)).toThrow(/^startMonitoring: unknown option intervall; the options are interval, /);
-    expect(() => startMonitoring({ ...custom, redirect_uri: 'https://app.example/cb' } as never)).toThrow(/unknown option redirect_uri/);
+    expect(() => startMonitoringWithRecheck({ ...custom, intervall: 3000 } as never)).toThrow(/^startMonitoringWithRecheck: unknown option intervall; the options are interval, /);
+    expect(() => startMonitoringWithRecheck({ ...custom, redirect_uri: 'https://app.example/cb' } as never)).toThrow(/unknown option redirect_uri/);
   });
 
   it('accepts an option of another shape left undefined (as a spread of optional settings gives)', () => {
@@ -56,36 +62,36 @@ describe('startMonitoring options', () => {
     // @ts-expect-error a userManager with a recheck of its own is two ways at once
     expect(() => startMonitoring({ userManager: {} as never, recheck: custom.recheck })).toThrow(TypeError);
     // @ts-expect-error settings and a custom re-check
-    expect(() => startMonitoring({ ...custom, authority: 'https://op.example', redirect_uri: 'x', silent_redirect_uri: 'y' })).toThrow(TypeError);
+    expect(() => startMonitoringWithRecheck({ ...custom, authority: 'https://op.example', redirect_uri: 'x', silent_redirect_uri: 'y' })).toThrow(TypeError);
   });
 
   it('rejects an unknown onErrorStatus policy', () => {
-    expect(() => startMonitoring({ ...custom, onErrorStatus: 'logout' as never })).toThrow(/onErrorStatus must be one of backoff, stop, signOut/);
+    expect(() => startMonitoringWithRecheck({ ...custom, onErrorStatus: 'logout' as never })).toThrow(/onErrorStatus must be one of backoff, stop, signOut/);
   });
 
   it('refuses http: on a non-loopback host unless allowed, and accepts loopback http:', () => {
-    expect(() => startMonitoring({ ...custom, check_session_iframe: 'http://op.example/check' })).toThrow(/check_session_iframe uses http:/);
+    expect(() => startMonitoringWithRecheck({ ...custom, check_session_iframe: 'http://op.example/check' })).toThrow(/check_session_iframe uses http:/);
     expect(() => start({ ...custom, check_session_iframe: 'http://op.example/check', allowInsecureHttp: true })).not.toThrow();
     expect(() => start({ ...custom, check_session_iframe: 'http://localhost:4000/check' })).not.toThrow();
     expect(() => start({ ...custom, check_session_iframe: 'http://127.0.0.1:4000/check' })).not.toThrow();
   });
 
   it('refuses non-http(s) and relative URLs', () => {
-    expect(() => startMonitoring({ ...custom, check_session_iframe: 'javascript:alert(1)' })).toThrow(TypeError);
-    expect(() => startMonitoring({ ...custom, check_session_iframe: '/check' })).toThrow(/absolute URL/);
+    expect(() => startMonitoringWithRecheck({ ...custom, check_session_iframe: 'javascript:alert(1)' })).toThrow(TypeError);
+    expect(() => startMonitoringWithRecheck({ ...custom, check_session_iframe: '/check' })).toThrow(/absolute URL/);
   });
 
   it('needs issuer or check_session_iframe, not both', () => {
     const { check_session_iframe: _omit, ...rest } = custom;
-    expect(() => startMonitoring(rest as never)).toThrow(/exactly one of issuer/);
-    expect(() => startMonitoring({ ...custom, issuer: 'https://op.example' })).toThrow(/exactly one of issuer/);
+    expect(() => startMonitoringWithRecheck(rest as never)).toThrow(/exactly one of issuer/);
+    expect(() => startMonitoringWithRecheck({ ...custom, issuer: 'https://op.example' })).toThrow(/exactly one of issuer/);
   });
 
   it('needs a sub or an ID token with one, and a session_state without spaces', () => {
     const { sub: _omit, ...noSub } = custom;
-    expect(() => startMonitoring(noSub as never)).toThrow(/Give id_token or sub/);
-    expect(() => startMonitoring({ ...noSub, id_token: 'not-a-jwt' } as never)).toThrow(/id_token is not a JWT/);
-    expect(() => startMonitoring({ ...custom, session_state: 'a b' })).toThrow(/session_state must not contain spaces/);
+    expect(() => startMonitoringWithRecheck(noSub as never)).toThrow(/Give id_token or sub/);
+    expect(() => startMonitoringWithRecheck({ ...noSub, id_token: 'not-a-jwt' } as never)).toThrow(/id_token is not a JWT/);
+    expect(() => startMonitoringWithRecheck({ ...custom, session_state: 'a b' })).toThrow(/session_state must not contain spaces/);
   });
 
   it('takes the sub from the ID token', () => {
@@ -119,7 +125,7 @@ describe('startMonitoring lifecycle', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(reasons).toEqual(['invalid-metadata']);
     expect(document.querySelectorAll('iframe')).toHaveLength(1);
-    expect(() => startMonitoring({ ...custom, frameUrl: 'https://x' as never })).toThrow(/^frameUrl must be a function/);
+    expect(() => startMonitoringWithRecheck({ ...custom, frameUrl: 'https://x' as never })).toThrow(/^frameUrl must be a function/);
     const throwing = start({ ...custom, client_id: 'third', frameUrl: () => {
       throw new Error('no client id');
     } });
@@ -182,7 +188,8 @@ describe('startMonitoring with plain settings', () => {
       const { User, UserManager } = await import('oidc-client-ts');
       const settings = { authority: 'https://op.example', client_id: 'spa', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' };
       await new UserManager(settings).storeUser(new User({ id_token: 'x.e30.y', access_token: 'at', session_state: 'ss.salt', profile: { sub: 'alice' } as never, token_type: 'Bearer' }));
-      const monitor = start(settings);
+      const monitor = startMonitoringWithSettings(settings);
+      started.push(monitor);
       await vi.waitFor(() => expect(document.querySelector('iframe')?.getAttribute('src')).toBe('https://op.example/check'));
       expect(requested).toContain('https://op.example/.well-known/openid-configuration');
       expect(monitor.state).toBe('starting');

@@ -5,7 +5,7 @@ export interface ScriptTagApp {
   close(): Promise<void>;
 }
 
-export function startScriptTagApp(options?: { port?: number; host?: string; hostname?: string }): Promise<ScriptTagApp>;
+export function startScriptTagApp(options?: { port?: number; host?: string; hostname?: string; build?: 'full' | 'sdk' }): Promise<ScriptTagApp>;
 
 export function scriptTagClient(clientId: string, origin: string): { client_id: string; redirect_uris: string[]; post_logout_redirect_uris: string[] };
 

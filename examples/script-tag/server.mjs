@@ -22,8 +22,13 @@ const TYPES = {
 // URL prefix → folder. Nothing else is served, and `..` cannot walk out of these folders.
 const MOUNTS = [
   ['/dist/', join(root, 'dist')],
+  // oidc-client-ts's own browser build, for the SDK-only script tag (`build: 'sdk'`).
+  ['/vendor/', join(root, 'node_modules', 'oidc-client-ts', 'dist', 'browser')],
   ['/', here],
 ];
+
+const FULL_SCRIPT = '<script src="/dist/oidc-session-monitor.iife.min.js"></script>';
+const SDK_SCRIPTS = '<script src="/vendor/oidc-client-ts.min.js"></script>\n  <script src="/dist/oidc-session-monitor.sdk.iife.min.js"></script>';
 
 function resolveFile(pathname) {
   for (const [prefix, dir] of MOUNTS) {
@@ -31,6 +36,7 @@ function resolveFile(pathname) {
     const file = normalize(join(dir, pathname.slice(prefix.length) || 'index.html'));
     if (!file.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return undefined;
     if (dir === here && !/\.(html|js|css)$/.test(file)) return undefined; // not server.mjs, not the .d.mts
+    if (prefix === '/vendor/' && !file.endsWith('oidc-client-ts.min.js')) return undefined;
     return file;
   }
   return undefined;
@@ -63,9 +69,10 @@ export function scriptTagClient(clientId, origin) {
 
 /**
  * Starts the example's server. Tell it the OP with `configure({ authority, client_id, interval })`.
- * @param {{ port?: number, host?: string, hostname?: string }} [options]
+ * `build: 'sdk'` serves the pages with oidc-client-ts's own script and the SDK-only build instead of the full one.
+ * @param {{ port?: number, host?: string, hostname?: string, build?: 'full' | 'sdk' }} [options]
  */
-export async function startScriptTagApp({ port = 0, host = '127.0.0.1', hostname = 'localhost' } = {}) {
+export async function startScriptTagApp({ port = 0, host = '127.0.0.1', hostname = 'localhost', build = 'full' } = {}) {
   let config = {};
   const server = createServer(async (req, res) => {
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
@@ -78,8 +85,9 @@ export async function startScriptTagApp({ port = 0, host = '127.0.0.1', hostname
       }
       const file = resolveFile(decodeURIComponent(pathname));
       if (!file) throw Object.assign(new Error('not found'), { code: 'ENOENT' });
-      const body = await readFile(file);
       const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      let body = await readFile(file);
+      if (build === 'sdk' && type.startsWith('text/html')) body = body.toString('utf8').replace(FULL_SCRIPT, SDK_SCRIPTS);
       const csp = type.startsWith('text/html') ? { 'content-security-policy': contentSecurityPolicy(config.authority && new URL(config.authority).origin) } : {};
       res.writeHead(200, { ...headers, ...csp, 'content-type': type });
       res.end(body);
@@ -110,7 +118,7 @@ export async function startScriptTagApp({ port = 0, host = '127.0.0.1', hostname
 // `node examples/script-tag/server.mjs`: the mock OP and this example, for a person to try.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { startMockOp } = await import('../../dist/mock-op/index.js');
-  const app = await startScriptTagApp({ port: Number(process.env.PORT ?? 3003) });
+  const app = await startScriptTagApp({ port: Number(process.env.PORT ?? 3003), build: process.env.BUILD === 'sdk' ? 'sdk' : 'full' });
   const op = await startMockOp({ port: Number(process.env.OP_PORT ?? 4000), clients: [scriptTagClient('script-tag', app.origin)] });
   app.configure({ authority: op.url, client_id: 'script-tag', interval: 2000 });
   console.log(`\n  Mock OpenID Provider  ${op.url}   (users: alice/alice, bob/bob)\n  Script-tag example    ${app.origin}/\n\n  Ctrl+C stops both.\n`);

@@ -95,7 +95,6 @@ export interface CustomMonitorOptions extends MonitorOptions, Without<SettingsKe
   onSignedOut?: (reason: SignedOutReason) => void | Promise<void>;
 }
 
-export type StartMonitoringOptions = UserManagerMonitorOptions | SettingsMonitorOptions | CustomMonitorOptions;
 
 const POLICIES: readonly ErrorStatusPolicy[] = ['backoff', 'stop', 'signOut'];
 
