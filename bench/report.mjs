@@ -33,6 +33,11 @@ function table(header, rows) {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
+/** Why the budgets are missed, and what reaching them would take (the numbers are in the tables next to it). */
+const FLOOR = [
+  '**The budgets are missed, and this is the measured floor without dropping a feature.** The table below splits the `startMonitoring` + `UserManager` bundle by source module. The state machine (`monitor/machine.ts`) and its interpreter (`monitor/monitor.ts`) are about 40 % of the sum, and gzipped on their own already larger than the whole 5,120 B budget; they hold what SECURITY.md promises (every result checked against the request it answers, cross-site cookie evidence, the loop guard, `error` never re-checked, one poller per user across tabs, hand-over, visibility, anonymous monitoring, keep-alive). Done so far: one entry point per integration (a `UserManager` app no longer bundles discovery, JWT decoding or the on-demand loader) and short `unavailable` details and re-check error messages (the README's troubleshooting explains each reason and code). What reaching the budgets would take, none of it done: dropping features from the default bundle (anonymous monitoring, keep-alive, tab coordination as opt-in imports), a denser encoding of the machine (numeric states and effect codes instead of strings and object records), or mangling the machine\'s property names at build time. The ceilings of `npm run check:bundles` keep the sizes from growing meanwhile.',
+].join('\n');
+
 export function renderReport(report) {
   const { results: r, settings: s, environment: e } = report;
   const verdicts = [];
@@ -149,14 +154,15 @@ export function renderReport(report) {
   // 8. sizes
   const size = (id) => r.sizes?.rows.find((row) => row.id === id);
   if (r.sizes) {
-    const core = size('esm-core');
-    const iife = size('iife');
-    const otsEsm = size('oidc-client-ts-esm');
-    add('core ESM, min+gzip (without oidc-client-ts)', '≤ 4 KB', `${kb(core.gzip)} (${n0(core.gzip)} B)`, core.gzip <= 4 * KB, 'n/a (no counterpart)', NA);
-    add('script-tag IIFE with oidc-client-ts, min+gzip', '≤ 21 KB (oidc-client-ts alone is 17.3 KB)', `${kb(iife.gzip)} (${n0(iife.gzip)} B)`, iife.gzip <= 21 * KB, `oidc-client-ts alone: ${kb(otsEsm.gzip)} (ESM, same rollup + terser)`, NA);
+    const bytes = (n) => `${n0(n)} B`;
+    const refs = ['ots-session-monitor', 'oidc-client-ts-esm', 'keycloak-js'].map(size).filter(Boolean);
+    const others = refs.map((ref) => `${ref.what}: ${bytes(ref.gzip)}`).join('; ');
+    for (const row of r.sizes.rows.filter((x) => x.budget !== undefined)) {
+      add(`${row.what}, min+gzip`, `≤ ${bytes(row.budget)}`, bytes(row.gzip), row.gzip <= row.budget, row.id === 'user-manager' ? others : NA, NA);
+    }
     const hits = r.sizes.forbidden.length;
     add("forbidden strings in dist/ bundles ('*' targetOrigin, console.log/debug, debugger)", 'none', hits === 0 ? 'none' : `${hits} found`, hits === 0, 'n/a', NA);
-  } else add('bundle sizes', '≤ 4 KB / ≤ 21 KB', failed(report, 'sizes'), NA, failed(report, 'sizes'), NA);
+  } else add('bundle sizes', 'the budgets of `npm run check:bundles`', failed(report, 'sizes'), NA, failed(report, 'sizes'), NA);
 
   add('OP unreachable for minutes', '0 false sign-outs; recovers within one interval', 'not measured by `npm run bench` (see below)', NA, 'not measured', NA);
   add('third-party cookies blocked', '0 false sign-outs, ≤ 1 `prompt=none`, `unavailable` within one interval', 'not measured by `npm run bench` (see below)', NA, 'not measured', NA);
@@ -198,12 +204,23 @@ export function renderReport(report) {
   if (r.sizes) {
     md.push('## Bundle sizes');
     md.push('');
-    md.push('Minified with rollup + terser (`@rollup/plugin-terser`, `format.comments: false`, as the package\'s own script-tag build) into one ESM chunk (dynamic imports inlined); files that ship minified are taken as they are. gzip = node:zlib level 9, brotli = node:zlib quality 11 (text mode). 1 KB = 1024 bytes. Budgets are checked by `npm run check:bundles`.');
+    md.push('What an app downloads: a one-line entry (e.g. `import { startMonitoring } from \'oidc-session-monitor\'` and one call) bundled by rollup and minified by terser (`@rollup/plugin-terser`, `format.comments: false`) into one ESM chunk, oidc-client-ts external; the script-tag builds as they ship. The references are measured the same way (their dependencies bundled in). gzip = node:zlib level 9, brotli = node:zlib quality 11 (text mode). `npm run check:bundles` fails a build whose size passes its ceiling (just above today\'s size, lowered as the code shrinks); the budgets are the targets.');
     md.push('');
     md.push(
       table(
-        ['bundle', 'min', 'gzip', 'brotli'],
-        r.sizes.rows.map((row) => [row.what, `${n0(row.min)} B`, `${n0(row.gzip)} B (${kb(row.gzip)})`, `${n0(row.brotli)} B (${kb(row.brotli)})`]),
+        ['bundle', 'min', 'gzip', 'brotli', 'budget (gzip)'],
+        r.sizes.rows.map((row) => [row.what, `${n0(row.min)} B`, `${n0(row.gzip)} B (${kb(row.gzip)})`, `${n0(row.brotli)} B (${kb(row.brotli)})`, row.budget === undefined ? 'reference' : `${n0(row.budget)} B${row.gzip <= row.budget ? '' : ` (over by ${n0(row.gzip - row.budget)} B)`}`]),
+      ),
+    );
+    md.push('');
+    md.push(FLOOR);
+    md.push('');
+    const modules = r.sizes.modules ?? [];
+    const sum = modules.reduce((total, m) => total + m.gzip, 0);
+    md.push(
+      table(
+        ['source module (in the `startMonitoring` + `UserManager` bundle)', 'min (alone)', 'gzip (alone)', 'share of the sum'],
+        modules.map((m) => [`\`${m.module}\``, `${n0(m.min)} B`, `${n0(m.gzip)} B`, `${((m.gzip / sum) * 100).toFixed(0)} %`]),
       ),
     );
     md.push('');

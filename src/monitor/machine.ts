@@ -197,8 +197,8 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
   };
 }
 
-const THIRD_PARTY_DETAIL =
-  "Across sites, the OP iframe has not shown it can read the OP's cookies, so a sign-out cannot be told from blocked third-party cookies (SM §5.1); polling goes on.";
+/** `unavailable` details say what happened in a few words; the README explains each reason. */
+const THIRD_PARTY_DETAIL = 'cross-site OP iframe without cookies: a sign-out cannot be told from blocked cookies (SM §5.1)';
 
 /** True for a well-formed {@link RecheckResult}; anything else counts as a failed re-check. */
 function isRecheckResult(value: unknown): value is RecheckResult {
@@ -514,7 +514,7 @@ function onErrorStatus(): void {
     signOut('error-status');
     return;
   }
-  const detail = 'The OP iframe answered "error" (wrong client_id or origin, or it cannot read its own state).';
+  const detail = 'OP iframe answered "error"';
   if (config.onErrorStatus === 'stop') {
     clearTimer('main');
     disposeFrame();
@@ -534,7 +534,7 @@ function startRecheck(keepAlive: boolean): void {
       const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
       unavailable(
         'loop-guard',
-        `${config.maxRechecks} prompt=none re-checks within ${config.recheckWindow} ms (the OP iframe keeps answering "changed"); paused until the window has passed.`,
+        `${config.maxRechecks} re-checks in ${config.recheckWindow} ms, "changed" again: paused`,
         'poll',
         wait,
       );
@@ -586,7 +586,7 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
     }
     if (!result.session_state || /\s/.test(result.session_state)) {
       setPhase('monitoring');
-      unavailable('not-signed-in', 'Nobody is signed in and the OP sent no session_state with its prompt=none error: nothing to watch.');
+      unavailable('not-signed-in', 'nobody signed in, and no session_state from the OP to watch');
       return;
     }
     setSession({ session_state: result.session_state, sub: '' }, result.session_state === known.session_state ? s.cookies : 'unknown', true);
@@ -701,7 +701,7 @@ function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, las
     if (!config.anonymous) {
       s.session = undefined;
       watch(undefined);
-      unavailable('not-signed-in', 'Nobody is signed in: there is no session to monitor.');
+      unavailable('not-signed-in', 'nobody signed in');
       return;
     }
     // Anonymous monitoring: watch the OP's anonymous session_state (the one a sign-out answer carried, or the
@@ -718,7 +718,7 @@ function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, las
   if (!session.session_state || /\s/.test(session.session_state)) {
     s.session = undefined;
     watch(undefined);
-    unavailable('no-session-state', 'The sign-in response had no usable session_state to ask the OP iframe about.');
+    unavailable('no-session-state', 'no usable session_state from the sign-in');
     return;
   }
   setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
@@ -760,13 +760,13 @@ function apply(input: MonitorInput): void {
     case 'sessionReadFailed':
       if (input.token !== s.reading || isOver() || s.phase === 'paused') break;
       s.reading = 0;
-      unavailable('not-signed-in', `The local session could not be read: ${input.detail}`, 'readSession');
+      unavailable('not-signed-in', `session unreadable: ${input.detail}`, 'readSession');
       break;
     case 'frameUrlResolved':
       if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
       s.resolving = 0;
       if (!input.url) {
-        unavailable('unsupported', 'The OP publishes no check_session_iframe (no Session Management support).');
+        unavailable('unsupported', 'OP publishes no check_session_iframe');
         break;
       }
       s.url = input.url;
@@ -777,7 +777,7 @@ function apply(input: MonitorInput): void {
       if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
       s.resolving = 0;
       if (input.reason === 'invalid-metadata') unavailable('invalid-metadata', input.detail);
-      else unavailable('discovery-failed', `Discovery failed: ${input.detail}`, 'resolveFrameUrl');
+      else unavailable('discovery-failed', input.detail, 'resolveFrameUrl');
       break;
     case 'frameLoaded':
       if (input.frame !== s.frame || s.frameReady || !s.leading) break;
@@ -815,7 +815,7 @@ function apply(input: MonitorInput): void {
         if (!s.recheck) break;
         effects.push({ type: 'abortRecheck' });
         s.recheck = undefined;
-        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckTimeout, `The prompt=none re-check took over ${config.recheckTimeout} ms (session unknown, not ended).`));
+        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckTimeout, `prompt=none took over ${config.recheckTimeout} ms (session unknown)`));
       } else {
         // Keep-alive: only while someone uses the app, and never on top of another check.
         if (s.visible && s.frameReady && !s.pollInFlight && !s.recheck && (s.phase === 'monitoring' || s.phase === 'starting')) startRecheck(true);
@@ -833,13 +833,13 @@ function apply(input: MonitorInput): void {
       if (input.type === 'recheckSettled' && isRecheckResult(input.result)) {
         onRecheckResult(input.result, keepAlive);
       } else if (input.type === 'recheckSettled') {
-        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'The re-check returned a value that is not a RecheckResult.'));
+        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'recheck returned no RecheckResult'));
       } else {
         const error = input.error;
         recheckFailed(
           error instanceof OidcSessionMonitorError
             ? error
-            : new OidcSessionMonitorError(ErrorCode.RecheckFailed, `The prompt=none re-check failed (session unknown, not ended): ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+            : new OidcSessionMonitorError(ErrorCode.RecheckFailed, `prompt=none failed (session unknown): ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
         );
       }
       break;
@@ -911,7 +911,7 @@ function noReply(): void {
   // so that recovery needs no page reload.
   s.pollInFlight = false;
   disposeFrame();
-  unavailable('no-reply', `The OP iframe did not answer within ${config.replyTimeout} ms.`, 'loadFrame');
+  unavailable('no-reply', `no answer from the OP iframe in ${config.replyTimeout} ms`, 'loadFrame');
 }
 
 function runMain(action: MainAction | undefined): void {
@@ -925,7 +925,7 @@ function runMain(action: MainAction | undefined): void {
     case 'frameTimeout':
       if (s.frameReady) break;
       disposeFrame();
-      unavailable('frame-timeout', `The OP iframe did not load within ${config.frameTimeout} ms.`, 'loadFrame');
+      unavailable('frame-timeout', `OP iframe not loaded in ${config.frameTimeout} ms`, 'loadFrame');
       break;
     case 'loadFrame':
       loadFrame();

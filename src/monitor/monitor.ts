@@ -164,7 +164,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
           (url) => {
             // Discovery is input like any other: an iframe URL must be as safe as one given in the options.
             const problem = url === undefined ? undefined : urlProblem('check_session_iframe', url, deps.allowInsecureHttp === true);
-            if (problem) dispatch({ type: 'frameUrlFailed', token, reason: 'invalid-metadata', detail: `Unusable discovery document: ${problem}` });
+            if (problem) dispatch({ type: 'frameUrlFailed', token, reason: 'invalid-metadata', detail: problem });
             else dispatch({ type: 'frameUrlResolved', token, url, crossSite: url !== undefined && (deps.isCrossSite?.(url) ?? false) });
           },
           (error: unknown) =>
