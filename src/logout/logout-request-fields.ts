@@ -39,8 +39,6 @@ export const LOGOUT_PARAMETER_NAMES = [
   'ui_locales',
 ] as const;
 
-const RESERVED = new Set<string>(LOGOUT_PARAMETER_NAMES);
-
 function optionalString(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') {
@@ -110,7 +108,9 @@ function extraParams(value: unknown): [string, string][] {
   }
   return Object.entries(value).map(([key, param]) => {
     if (key === '') throw new TypeError('extraParams must not contain an empty parameter name.');
-    if (RESERVED.has(key)) {
+    // An array, not a module-level Set: a bundler cannot prove `new Set(…)` free of side effects, so it would keep it
+    // (and this module) in apps that never log out.
+    if ((LOGOUT_PARAMETER_NAMES as readonly string[]).includes(key)) {
       throw new TypeError(`extraParams.${key} is not allowed: ${key} is a logout parameter of its own; use the ${key} option.`);
     }
     if (typeof param !== 'string') throw new TypeError(`extraParams.${key} must be a string.`);
