@@ -1,4 +1,4 @@
-import type { MockOp, SessionStateMode } from '../src/mock-op/index.js';
+import type { MockOp, MockOpProfile, SessionStateMode } from '../src/mock-op/index.js';
 
 export interface DemoRp {
   name: string;
@@ -10,9 +10,10 @@ export interface DemoRp {
 
 export function startRp(options: { name: string; port?: number; host?: string; hostname?: string; tls?: { cert: string; key: string } }): Promise<DemoRp>;
 
-export function demoClient(clientId: string, origin: string, options?: { frontChannel?: boolean }): {
+export function demoClient(clientId: string, origin: string, options?: { frontChannel?: boolean; profile?: MockOpProfile; consent?: 'always' | 'once' }): {
   client_id: string;
   redirect_uris: string[];
+  consent?: 'always' | 'once';
   post_logout_redirect_uris: string[];
   frontchannel_logout_uri?: string;
   frontchannel_logout_session_required?: boolean;
@@ -31,6 +32,10 @@ export function startDemo(options?: {
   bPort?: number;
   interval?: number;
   sessionStateMode?: SessionStateMode;
+  /** The OP the mock OP plays (`'spec'` by default). */
+  profile?: MockOpProfile;
+  /** What the user answered on the OP's consent page for A and B: `'once'` makes prompt=none answer consent_required. */
+  consent?: 'always' | 'once';
   monitor?: Record<string, unknown>;
   silentRequestTimeoutInSeconds?: number;
   /** Register front-channel logout URIs for A and B. Default true. */

@@ -90,11 +90,15 @@ export async function startRp({ name, port = 0, host = '127.0.0.1', hostname = '
   };
 }
 
-/** The client registration of a demo app at the mock OP. */
-export function demoClient(clientId, origin, { frontChannel = true } = {}) {
+/**
+ * The client registration of a demo app at the mock OP. With the `wso2` profile the post-logout page is also a
+ * redirect URI: WSO2 Identity Server checks `post_logout_redirect_uri` against the client's callback URL(s).
+ */
+export function demoClient(clientId, origin, { frontChannel = true, profile = 'spec', consent } = {}) {
   return {
     client_id: clientId,
-    redirect_uris: [`${origin}/callback.html`, `${origin}/silent.html`],
+    redirect_uris: [`${origin}/callback.html`, `${origin}/silent.html`, ...(profile === 'wso2' ? [`${origin}/signed-out.html`] : [])],
+    ...(consent ? { consent } : {}),
     post_logout_redirect_uris: [`${origin}/signed-out.html`],
     ...(frontChannel ? { frontchannel_logout_uri: `${origin}/frontchannel-logout.html`, frontchannel_logout_session_required: true } : {}),
   };
@@ -104,7 +108,7 @@ export function demoClient(clientId, origin, { frontChannel = true } = {}) {
  * Starts the mock OP and the two demo apps A and B.
  * `opClockSkewSeconds` skews the mock OP's clock for the ID tokens it issues (its `clockSkewSeconds`):
  * -60 is an OP running a minute behind the browser.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean }} [options]
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', profile?: import('../dist/mock-op/index.js').MockOpProfile, consent?: 'always' | 'once', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean }} [options]
  */
 export async function startDemo(options = {}) {
   // Cross-site set-up: the OP and each app on host names of their own (map them to 127.0.0.1 in the browser,
@@ -117,6 +121,7 @@ export async function startDemo(options = {}) {
     port: options.opPort ?? 0,
     clients: [demoClient('app-a', a.origin, options), demoClient('app-b', b.origin, options)],
     ...(options.sessionStateMode ? { sessionStateMode: options.sessionStateMode } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     ...(options.opClockSkewSeconds !== undefined ? { clockSkewSeconds: options.opClockSkewSeconds } : {}),
     ...(names ? { hostname: names.op, https: { hostnames: [names.op] } } : {}),
   });
@@ -128,8 +133,10 @@ export async function startDemo(options = {}) {
     // oidc-client-ts's own default: each tab keeps its own user, so two tabs can hold two different users.
     ...(options.perTabUser ? { userStore: 'session' } : {}),
   };
-  a.configure({ ...shared, client_id: 'app-a' });
-  b.configure({ ...shared, client_id: 'app-b' });
+  // WSO2 Identity Server serves its check_session iframe for one client: the app adds `?client_id=` (frameUrl).
+  const query = (clientId) => (op.profile === 'wso2' ? { checkSessionQuery: { client_id: clientId } } : {});
+  a.configure({ ...shared, client_id: 'app-a', ...query('app-a') });
+  b.configure({ ...shared, client_id: 'app-b', ...query('app-b') });
   return {
     op,
     a,

@@ -2,11 +2,21 @@
 // session monitoring and logout work. Stop with Ctrl+C.
 import { startDemo } from './demo-server.mjs';
 
+import { parseArgs } from 'node:util';
+import { MOCK_OP_PROFILES } from '../dist/mock-op/index.js';
+
+// `npm start -- --profile wso2` or `OP_PROFILE=wso2 npm start`: the mock OP plays that OP on the wire.
+const { values } = parseArgs({ options: { profile: { type: 'string' } }, strict: true });
+const profile = values.profile ?? process.env.OP_PROFILE ?? 'spec';
+if (!MOCK_OP_PROFILES.includes(profile)) {
+  console.error(`Unknown profile "${profile}": use one of ${MOCK_OP_PROFILES.join(', ')}.`);
+  process.exit(2);
+}
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
-const demo = await startDemo({ opPort: port('OP_PORT', 4000), aPort: port('A_PORT', 3001), bPort: port('B_PORT', 3002) });
+const demo = await startDemo({ opPort: port('OP_PORT', 4000), aPort: port('A_PORT', 3001), bPort: port('B_PORT', 3002), profile });
 
 console.log(`
-  Mock OpenID Provider  ${demo.op.url}   (users: alice/alice, bob/bob)
+  Mock OpenID Provider  ${demo.op.url}   (profile ${profile}; users: alice/alice, bob/bob)
   Demo app A            ${demo.a.origin}/
   Demo app B            ${demo.b.origin}/
 

@@ -31,8 +31,18 @@ async function render() {
   $('check-now').hidden = !user;
 }
 
+// Some OPs want more in the check_session_iframe URL than discovery publishes: WSO2 Identity Server needs
+// `?client_id=` (it serves the iframe for that client's callback origin). `frameUrl` adds it.
+function frameUrl(query) {
+  return (url) => {
+    const withQuery = new URL(url);
+    for (const [name, value] of Object.entries(query)) withQuery.searchParams.set(name, value);
+    return withQuery.href;
+  };
+}
+
 function monitor() {
-  demo.monitor = startMonitoring({ userManager, ...config.monitor });
+  demo.monitor = startMonitoring({ userManager, ...config.monitor, ...(config.checkSessionQuery ? { frameUrl: frameUrl(config.checkSessionQuery) } : {}) });
   for (const event of ['status', 'refreshed', 'userChanged', 'signedOut', 'signedIn', 'unavailable', 'error', 'state']) {
     demo.monitor.on(event, (payload) => {
       log(event, event === 'error' ? { code: payload.error.code, message: payload.error.message } : payload);

@@ -6,7 +6,7 @@ import { CODE_TTL_MS, FORM_TTL_MS, browserFor, sweep, syncStateCookie } from './
 import { randomToken } from './encoding.js';
 import { redirect, repeatedNames, sendHtml, withParams } from './http.js';
 import { errorPage, loginPage } from './pages.js';
-import { computeSessionState } from './session-state.js';
+import { sidFor } from './profiles.js';
 
 /** RFC 7636 §4.1: 43..128 unreserved characters. An S256 challenge is 43 base64url characters. */
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -27,7 +27,8 @@ function respond(
   params: Record<string, string | undefined>,
   status: 302 | 303 = 302,
 ): void {
-  const sessionState = computeSessionState(request.client.client_id, request.origin, opbsOf(record, request.client.client_id));
+  const clientId = request.client.client_id;
+  const sessionState = ctx.profile.sessionState(clientId, request.origin, opbsOf(record, clientId), record.session !== undefined, params.error !== undefined);
   syncStateCookie(ctx, req, res, record);
   redirect(res, withParams(request.redirectUri, { ...params, state: request.state, session_state: sessionState, iss: ctx.issuer }), status);
 }
@@ -47,7 +48,7 @@ export function issueCode(
   ctx.codes.set(code, {
     request,
     sub: session.sub,
-    sid: session.sid,
+    sid: sidFor(ctx.profile, session.sid, request.client.client_id),
     authTime: session.authTime,
     expiresAt: Date.now() + CODE_TTL_MS,
     accessTokens: [],
@@ -160,6 +161,8 @@ export async function handleAuthorize(ctx: OpContext, req: IncomingMessage, res:
     if (session === undefined) return fail('login_required', 'There is no session at the OP.');
     if (hintMismatch) return fail('login_required', 'id_token_hint does not match the signed-in user.');
     if (tooOld) return fail('login_required', 'The authentication is older than max_age.');
+    // The End-User approved this client for one sign-in only (WSO2 without "Approve always"): no silent consent.
+    if (client.consent === 'once') return fail('consent_required', 'Consent for this client was not given "always".');
     return issueCode(ctx, req, res, record, ctx.store.loginSilent(record, client.client_id), request);
   }
   if (session === undefined || prompts.has('login') || hintMismatch || tooOld) {

@@ -1,5 +1,5 @@
 import { randomToken, sha256Base64url } from './encoding.js';
-import type { SessionStateMode } from './types.js';
+import type { StateScope } from './profiles.js';
 
 /** The OP session of one browser: who is signed in, since when, and which clients joined it. */
 export interface OpSession {
@@ -59,16 +59,24 @@ type Listener = (browserState: string) => void;
  * @see https://openid.net/specs/openid-connect-session-1_0.html#OPiframe (SM §3.2: SM-29 .. SM-32)
  */
 export class BrowserStore {
-  readonly #mode: SessionStateMode;
+  readonly #mode: StateScope;
+  readonly #newState: () => string;
+  readonly #anonymousState: string | undefined;
   readonly #records = new Map<string, BrowserRecord>();
   readonly #listeners = new Map<string, Set<Listener>>();
 
-  constructor(mode: SessionStateMode) {
+  /**
+   * `newState` makes a fresh opbs in the OP's own shape; `anonymousState`, when given, is the opbs of every
+   * browser without a session (an OP that hashes a fixed key then, as django-oidc-provider does).
+   */
+  constructor(mode: StateScope, newState: () => string = () => randomToken(18), anonymousState?: string) {
     this.#mode = mode;
+    this.#newState = newState;
+    this.#anonymousState = anonymousState;
   }
 
   create(): BrowserRecord {
-    const record: BrowserRecord = { id: randomToken(24), base: randomToken(18), perClient: new Map(), session: undefined };
+    const record: BrowserRecord = { id: randomToken(24), base: this.#anonymousState ?? this.#newState(), perClient: new Map(), session: undefined };
     this.#records.set(record.id, record);
     return record;
   }
@@ -100,7 +108,8 @@ export class BrowserStore {
       current.authTime = now;
       current.clients.add(clientId);
       if (this.#mode === 'browser') this.#rotateAll(record);
-      else record.perClient.set(clientKey(clientId), randomToken(18));
+      else if (this.#mode === 'per-client') record.perClient.set(clientKey(clientId), this.#newState());
+      else if (this.#mode === 'session') this.#rotateAll(record);
     }
     this.#notify(record);
     return session;
@@ -160,7 +169,7 @@ export class BrowserStore {
   }
 
   #rotateAll(record: BrowserRecord): void {
-    record.base = randomToken(18);
+    record.base = record.session === undefined && this.#anonymousState !== undefined ? this.#anonymousState : this.#newState();
     record.perClient.clear();
   }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { MockOpClient, MockOpOptions } from './types.js';
+import { PROFILES } from './profiles.js';
+import type { MockOpClient, MockOpOptions, MockOpProfile } from './types.js';
 
 export const USAGE = `Usage: oidc-session-monitor-mock-op [options]
 
@@ -17,11 +18,14 @@ Options:
   --cert-out <file>            Write the generated certificate (PEM) to <file>
   --client <spec>              Register a client (repeatable). <spec> is comma-separated key=value:
                                  client_id=app,redirect_uri=http://localhost:3000/cb,
-                                 post_logout_redirect_uri=...,frontchannel_logout_uri=...,client_secret=...
+                                 post_logout_redirect_uri=...,frontchannel_logout_uri=...,client_secret=...,
+                                 consent=once (prompt=none then answers consent_required)
                                redirect_uri and post_logout_redirect_uri may repeat. Use --config for
                                URIs that contain commas.
   --config <file.json>         Read options (MockOpOptions as JSON: clients, users, ...); flags win
-  --session-state-mode <mode>  browser (default) or per-client
+  --session-state-mode <mode>  browser (default) or per-client (spec profile only)
+  --profile <name>             The OP to play on the wire: spec (default), wso2, django, janssen,
+                               keycloak or node-oidc-provider
   --help                       Show this help
 
 Users (default): alice/alice and bob/bob.
@@ -92,6 +96,10 @@ export function parseClientSpec(spec: string): MockOpClient {
       case 'client_secret':
         client.client_secret = value;
         break;
+      case 'consent':
+        if (value !== 'always' && value !== 'once') throw new TypeError('--client: consent must be always or once.');
+        client.consent = value;
+        break;
       default:
         throw new TypeError(`--client: unknown key "${key}".`);
     }
@@ -116,6 +124,7 @@ export function parseCli(argv: string[]): CliCommand {
       client: { type: 'string', multiple: true },
       config: { type: 'string' },
       'session-state-mode': { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -145,6 +154,10 @@ export function parseCli(argv: string[]): CliCommand {
   if (mode !== undefined) {
     if (mode !== 'browser' && mode !== 'per-client') throw new TypeError('--session-state-mode must be browser or per-client.');
     options.sessionStateMode = mode;
+  }
+  if (values.profile !== undefined) {
+    if (!PROFILES.includes(values.profile as MockOpProfile)) throw new TypeError(`--profile must be one of ${PROFILES.join(', ')}.`);
+    options.profile = values.profile as MockOpProfile;
   }
   return values['cert-out'] !== undefined ? { help: false, options, certOut: values['cert-out'] } : { help: false, options };
 }

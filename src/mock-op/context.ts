@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BrowserRecord, BrowserStore } from './browser-state.js';
-import { serializeBrowserState } from './browser-state.js';
+import { opbsOf, serializeBrowserState } from './browser-state.js';
 import type { CookieJar } from './cookies.js';
 import { parseCookies } from './cookies.js';
 import type { SigningKeys } from './keys.js';
 import type { ResolvedOptions } from './options.js';
+import type { ProfileSpec } from './profiles.js';
+import { KEYCLOAK_REALM } from './profiles.js';
 import type { MockOpClient } from './types.js';
 
 /** A validated authorization request, kept while the login form is shown. */
@@ -47,11 +49,18 @@ export interface LoginTransaction {
 export interface LogoutTransaction {
   browserId: string;
   expiresAt: number;
+  /**
+   * Where to go after confirming: only for a request that was verified (valid hint, registered URI) at an OP that
+   * asks every time (WSO2's logout consent, node-oidc-provider 6.x).
+   */
+  next?: string;
 }
 
 /** Everything the endpoints of one mock OP share. */
 export interface OpContext {
   readonly options: ResolvedOptions;
+  /** The OP being played: paths, session_state, iframe and logout rules. */
+  readonly profile: ProfileSpec;
   readonly issuer: string;
   readonly keys: SigningKeys;
   readonly store: BrowserStore;
@@ -60,6 +69,8 @@ export interface OpContext {
   readonly accessTokens: Map<string, AccessToken>;
   readonly loginTransactions: Map<string, LoginTransaction>;
   readonly logoutTransactions: Map<string, LogoutTransaction>;
+  /** `op.loseHashScript()`: the profile iframes' hashing script answers 404 while true. */
+  readonly hashScriptLost: { value: boolean };
   /** Origins of every registered redirect URI: who may call the token and userinfo endpoints. */
   readonly registeredOrigins: Set<string>;
 }
@@ -116,12 +127,44 @@ export function browserFor(ctx: OpContext, req: IncomingMessage, res: ServerResp
 }
 
 /**
- * Sets the browser-state cookie when the browser's copy differs from the server's. Call again after
- * changing the state in a handler: the later Set-Cookie replaces the earlier one.
+ * The state cookies the check_session iframe reads, as this OP writes them: name → value, or null for a cookie that
+ * must go. Only random values, never personal data in a JS-readable cookie (SM-33), except Keycloak's
+ * `<realm>/<user id>/<session id>`, which is Keycloak's own format.
+ */
+export function stateCookies(ctx: OpContext, req: IncomingMessage, record: BrowserRecord): Map<string, string | null> {
+  const { format, name } = ctx.profile.stateCookie;
+  const out = new Map<string, string | null>();
+  const full = `${ctx.cookies.prefix}_${name}`;
+  switch (format) {
+    case 'mock':
+      out.set(ctx.cookies.stateName, serializeBrowserState(record));
+      break;
+    case 'plain':
+      out.set(full, record.base);
+      break;
+    case 'keycloak':
+      out.set(full, record.session ? `${KEYCLOAK_REALM}/${encodeURIComponent(record.session.sub)}/${record.base}` : null);
+      break;
+    case 'per-client': {
+      for (const cookie of parseCookies(req).keys()) if (cookie.startsWith(full)) out.set(cookie, null);
+      for (const clientId of record.session?.clients ?? []) out.set(full + encodeURIComponent(clientId), opbsOf(record, clientId));
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Sets the browser-state cookie(s) when the browser's copy differs from the server's, and expires those that must
+ * go. Call again after changing the state in a handler: the later Set-Cookie replaces the earlier one.
  */
 export function syncStateCookie(ctx: OpContext, req: IncomingMessage, res: ServerResponse, record: BrowserRecord): void {
-  const value = serializeBrowserState(record);
-  if (parseCookies(req).get(ctx.cookies.stateName) !== value) {
-    addSetCookie(res, ctx.cookies.serialize(ctx.cookies.stateName, value));
+  const current = parseCookies(req);
+  for (const [name, value] of stateCookies(ctx, req, record)) {
+    if (value === null) {
+      if (current.has(name)) addSetCookie(res, ctx.cookies.serialize(name, '', { expire: true }));
+    } else if (current.get(name) !== value) {
+      addSetCookie(res, ctx.cookies.serialize(name, value));
+    }
   }
 }

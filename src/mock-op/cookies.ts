@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http';
  * ports: several OPs and apps on `localhost` would otherwise overwrite each other's cookies.
  */
 export interface CookieJar {
+  /** `mockop<port>`: the start of every cookie name of this OP (profiles add the real OP's names after `_`). */
+  readonly prefix: string;
   /** HttpOnly handle to the server-side browser record (and so to the OP session). */
   readonly browserName: string;
   /** JS-readable browser state read by the check_session iframe. Random values only. */
@@ -21,6 +23,7 @@ export interface CookieJar {
 export function createCookieJar(port: number, secure: boolean): CookieJar {
   const prefix = `mockop${port}`;
   return {
+    prefix,
     browserName: `${prefix}_browser`,
     stateName: `${prefix}_bs`,
     serialize(name, value, options = {}) {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { OpContext } from './context.js';
+import type { ProfileSpec } from './profiles.js';
 import { sendJson } from './http.js';
 
 /** Paths of the endpoints, relative to the issuer. */
@@ -28,17 +29,18 @@ export const PATHS = {
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata (RPI §2.1, `end_session_endpoint`)
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#OPLogout (FCL §3)
  */
-export function discoveryDocument(issuer: string): Record<string, unknown> {
+export function discoveryDocument(issuer: string, profile: ProfileSpec): Record<string, unknown> {
+  const origin = new URL(issuer).origin;
+  const { paths } = profile;
   return {
     issuer,
-    authorization_endpoint: issuer + PATHS.authorize,
-    token_endpoint: issuer + PATHS.token,
-    userinfo_endpoint: issuer + PATHS.userinfo,
-    jwks_uri: issuer + PATHS.jwks,
-    check_session_iframe: issuer + PATHS.checkSession,
-    end_session_endpoint: issuer + PATHS.endSession,
-    frontchannel_logout_supported: true,
-    frontchannel_logout_session_supported: true,
+    authorization_endpoint: origin + paths.authorize,
+    token_endpoint: origin + paths.token,
+    userinfo_endpoint: origin + paths.userinfo,
+    jwks_uri: origin + paths.jwks,
+    check_session_iframe: origin + paths.checkSession,
+    end_session_endpoint: origin + paths.endSession,
+    ...(profile.frontChannel ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code'],
@@ -60,7 +62,7 @@ export function discoveryDocument(issuer: string): Record<string, unknown> {
 const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' };
 
 export function handleDiscovery(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, discoveryDocument(ctx.issuer), PUBLIC_CORS);
+  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile), PUBLIC_CORS);
 }
 
 export function handleJwks(ctx: OpContext, res: ServerResponse): void {

@@ -4,7 +4,8 @@ import type { OpContext } from './context.js';
 import { FORM_TTL_MS, browserFor, findBrowser, sweep, syncStateCookie } from './context.js';
 import { PATHS } from './discovery.js';
 import { randomToken } from './encoding.js';
-import { pageCsp, redirect, sendHtml, sendScript, withParams } from './http.js';
+import { NO_STORE, pageCsp, redirect, sendHtml, sendJson, sendScript, withParams } from './http.js';
+import { sidFor } from './profiles.js';
 import { errorPage, frontChannelPage, logoutConfirmPage, signedOutPage, stillSignedInPage } from './pages.js';
 
 /** The front-channel page moves on after this long even if an RP's iframe never loads. */
@@ -22,9 +23,9 @@ function logoutAndContinue(ctx: OpContext, req: IncomingMessage, res: ServerResp
   const ended = ctx.store.logout(record);
   syncStateCookie(ctx, req, res, record);
   const frames: string[] = [];
-  for (const clientId of ended?.clients ?? []) {
+  for (const clientId of ctx.profile.frontChannel ? (ended?.clients ?? []) : []) {
     const uri = ctx.options.clients.get(clientId)?.frontchannel_logout_uri;
-    if (uri !== undefined && ended) frames.push(withParams(uri, { iss: ctx.issuer, sid: ended.sid }));
+    if (uri !== undefined && ended) frames.push(withParams(uri, { iss: ctx.issuer, sid: sidFor(ctx.profile, ended.sid, clientId) }));
   }
   if (frames.length === 0) {
     if (next !== undefined) return redirect(res, next, 303);
@@ -35,10 +36,10 @@ function logoutAndContinue(ctx: OpContext, req: IncomingMessage, res: ServerResp
   sendHtml(res, 200, frontChannelPage({ frames, next: target, timeoutMs: FRONT_CHANNEL_TIMEOUT_MS, script: PATHS.frontChannelScript }), { csp });
 }
 
-function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse, record: BrowserRecord, reason: string): void {
+function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse, record: BrowserRecord, reason: string, next?: string): void {
   sweep(ctx.logoutTransactions);
   const tx = randomToken(24);
-  ctx.logoutTransactions.set(tx, { browserId: record.id, expiresAt: Date.now() + FORM_TTL_MS });
+  ctx.logoutTransactions.set(tx, { browserId: record.id, expiresAt: Date.now() + FORM_TTL_MS, ...(next !== undefined ? { next } : {}) });
   syncStateCookie(ctx, req, res, record);
   sendHtml(res, 200, logoutConfirmPage({ tx, reason }));
 }
@@ -70,13 +71,24 @@ export async function handleEndSession(ctx: OpContext, req: IncomingMessage, res
   if (clientId !== null && claims !== undefined && !audience.includes(clientId)) problems.push('The client_id does not match the id_token_hint.');
   const hintValid = claims !== undefined && problems.length === 0;
 
+  const rules = ctx.profile.logout;
+  const client = ctx.options.clients.get(clientId ?? (audience.length === 1 ? audience[0]! : String(claims?.azp ?? '')));
+  const registered = (rules.registeredIn === 'redirect_uris' ? client?.redirect_uris : client?.post_logout_redirect_uris) ?? [];
   let next: string | undefined;
   if (redirectUri !== null) {
-    const client = ctx.options.clients.get(clientId ?? (audience.length === 1 ? audience[0]! : String(claims?.azp ?? '')));
     if (!hintValid) problems.push('A post_logout_redirect_uri needs a valid id_token_hint.');
-    else if (client?.post_logout_redirect_uris?.includes(redirectUri) !== true) {
-      problems.push('The post_logout_redirect_uri is not registered for this client.');
+    else if (!registered.includes(redirectUri)) {
+      const problem = 'The post_logout_redirect_uri is not registered for this client.';
+      // Some OPs refuse outright instead of asking (RPI §4 leaves the choice to the OP).
+      if (rules.unregistered === 'json-400') {
+        return sendJson(res, 400, { error: 'post_logout_uri_not_associated_with_client', error_description: problem }, NO_STORE);
+      }
+      if (rules.unregistered === 'error-page') return sendHtml(res, 400, errorPage('invalid_request', problem));
+      problems.push(problem);
     } else next = withParams(redirectUri, { state: state ?? undefined });
+  } else if (rules.defaultRedirect && hintValid && registered.length > 0) {
+    // django-oidc-provider: no post_logout_redirect_uri means the client's first registered one.
+    next = withParams(registered[0]!, { state: state ?? undefined });
   }
 
   const session = record.session;
@@ -85,13 +97,19 @@ export async function handleEndSession(ctx: OpContext, req: IncomingMessage, res
     if (next !== undefined && problems.length === 0) return redirect(res, next, 303);
     return sendHtml(res, 200, signedOutPage());
   }
-  if (hintValid && problems.length === 0 && claims?.sub === session.sub) return logoutAndContinue(ctx, req, res, record, next);
+  if (hintValid && problems.length === 0 && claims?.sub === session.sub) {
+    if (rules.alwaysConfirm) return askToConfirm(ctx, req, res, record, 'Do you want to sign out of the OP?', next);
+    return logoutAndContinue(ctx, req, res, record, next);
+  }
   if (hint === null) problems.unshift('The request did not say which session to end (no id_token_hint).');
   else if (hintValid && claims?.sub !== session.sub) problems.push('The id_token_hint is for another user than the one signed in.');
   askToConfirm(ctx, req, res, record, problems.join(' '));
 }
 
-/** The confirmation form's POST: `action=logout` ends the session, `action=cancel` keeps it. Never redirects to an RP. */
+/**
+ * The confirmation form's POST: `action=logout` ends the session, `action=cancel` keeps it. Redirects to an RP only
+ * for a request that was verified before the question (profiles whose OP always asks); otherwise never.
+ */
 export function handleEndSessionConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void {
   const tx = form.get('tx') ?? '';
   const transaction = ctx.logoutTransactions.get(tx);
@@ -104,7 +122,7 @@ export function handleEndSessionConfirm(ctx: OpContext, req: IncomingMessage, re
     syncStateCookie(ctx, req, res, record);
     return sendHtml(res, 200, stillSignedInPage());
   }
-  logoutAndContinue(ctx, req, res, record, undefined);
+  logoutAndContinue(ctx, req, res, record, transaction.next);
 }
 
 export function handleEndSessionDone(res: ServerResponse): void {

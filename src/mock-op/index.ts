@@ -9,11 +9,13 @@
 export { startMockOp } from './server.js';
 export { computeSessionState } from './session-state.js';
 export { createSelfSignedCertificate } from './tls.js';
+export { PROFILES as MOCK_OP_PROFILES } from './profiles.js';
 export type {
   MockOp,
   MockOpClient,
   MockOpOptions,
   MockOpOutage,
+  MockOpProfile,
   MockOpRequest,
   MockOpUser,
   SessionStateMode,

@@ -1,4 +1,5 @@
-import type { MockOpClient, MockOpOptions, MockOpUser, SessionStateMode } from './types.js';
+import { PROFILES } from './profiles.js';
+import type { MockOpClient, MockOpOptions, MockOpProfile, MockOpUser, SessionStateMode } from './types.js';
 
 /** Options after validation, with every default applied (the one place defaults live). */
 export interface ResolvedOptions {
@@ -10,6 +11,7 @@ export interface ResolvedOptions {
   clients: Map<string, MockOpClient>;
   users: MockOpUser[];
   sessionStateMode: SessionStateMode;
+  profile: MockOpProfile;
   idTokenTtlSeconds: number;
   allowedLoopbackHttp: boolean;
   requestLogLimit: number;
@@ -82,6 +84,10 @@ function checkClient(raw: unknown, index: number, allowLoopbackHttp: boolean): M
     if (typeof c.client_secret !== 'string' || c.client_secret === '') throw new TypeError(`${at}.client_secret must be a non-empty string.`);
     client.client_secret = c.client_secret;
   }
+  if (c.consent !== undefined) {
+    if (c.consent !== 'always' && c.consent !== 'once') throw new TypeError(`${at}.consent must be 'always' or 'once'.`);
+    client.consent = c.consent;
+  }
   return client;
 }
 
@@ -125,6 +131,11 @@ export function resolveOptions(options: MockOpOptions): ResolvedOptions {
   if (sessionStateMode !== 'browser' && sessionStateMode !== 'per-client') {
     throw new TypeError("options.sessionStateMode must be 'browser' or 'per-client'.");
   }
+  const profile = options.profile ?? 'spec';
+  if (!PROFILES.includes(profile)) throw new TypeError(`options.profile must be one of ${PROFILES.join(', ')}.`);
+  if (profile !== 'spec' && options.sessionStateMode !== undefined) {
+    throw new TypeError(`options.sessionStateMode applies to the 'spec' profile only: the '${profile}' profile has the scope of the OP it plays.`);
+  }
   const idTokenTtlSeconds = options.idTokenTtlSeconds ?? 3600;
   if (!Number.isInteger(idTokenTtlSeconds) || idTokenTtlSeconds <= 0) throw new TypeError('options.idTokenTtlSeconds must be a positive integer.');
   const requestLogLimit = options.requestLogLimit ?? 1000;
@@ -145,6 +156,7 @@ export function resolveOptions(options: MockOpOptions): ResolvedOptions {
     clients,
     users,
     sessionStateMode,
+    profile,
     idTokenTtlSeconds,
     allowedLoopbackHttp,
     requestLogLimit,

@@ -13,6 +13,18 @@ import { BadBodyError, firstValues, readForm, sendHtml, sendJson } from './http.
 import { createSigningKeys } from './keys.js';
 import { handleLogin } from './login.js';
 import { resolveOptions } from './options.js';
+import {
+  KEYCLOAK_PROBE,
+  PROFILE_SCRIPT_PATHS,
+  handleHashScript,
+  handleKeycloakInit,
+  handleKeycloakProbePage,
+  handleKeycloakProbeScript,
+  handleNodeOidcProviderInit,
+  handleProfileCheckSessionPage,
+  handleProfileIframeScript,
+} from './profile-check-session.js';
+import { createProfile } from './profiles.js';
 import { errorPage } from './pages.js';
 import { createSelfSignedCertificate } from './tls.js';
 import { handlePreflight, handleToken } from './token.js';
@@ -38,15 +50,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** OAuth JSON endpoints answer errors in JSON; everything a browser navigates to gets an HTML page. */
-const JSON_PATHS = new Set<string>([PATHS.token, PATHS.userinfo, PATHS.discovery, PATHS.jwks]);
-
-function sendError(res: ServerResponse, path: string, status: number, error: string, description: string): void {
+function sendError(res: ServerResponse, jsonPaths: Set<string>, path: string, status: number, error: string, description: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (JSON_PATHS.has(path)) sendJson(res, status, { error, error_description: description }, { 'Cache-Control': 'no-store' });
+  // OAuth JSON endpoints answer errors in JSON; everything a browser navigates to gets an HTML page.
+  if (jsonPaths.has(path)) sendJson(res, status, { error, error_description: description }, { 'Cache-Control': 'no-store' });
   else sendHtml(res, status, errorPage(error, description));
 }
 
@@ -82,30 +92,53 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
   let outage: MockOpOutage | null = null;
   // Filled in once the port is known: the issuer and the cookie names depend on it.
   let ctx: OpContext | undefined;
+  const profile = createProfile(options.profile);
+  const paths = profile.paths;
+  const discoveryPath = profile.issuerPath + PATHS.discovery;
+  const jsonPaths = new Set<string>([paths.token, paths.userinfo, discoveryPath, paths.jwks]);
+  const hashScriptLost = { value: false };
 
   const routes = new Map<string, Route>();
   const c = (): OpContext => ctx!;
-  routes.set(PATHS.discovery, { GET: (_q, res) => handleDiscovery(c(), res) });
-  routes.set(PATHS.jwks, { GET: (_q, res) => handleJwks(c(), res) });
-  routes.set(PATHS.authorize, {
+  routes.set(discoveryPath, { GET: (_q, res) => handleDiscovery(c(), res) });
+  routes.set(paths.jwks, { GET: (_q, res) => handleJwks(c(), res) });
+  routes.set(paths.authorize, {
     GET: (req, res, url) => handleAuthorize(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleAuthorize(c(), req, res, form!),
   });
   routes.set(PATHS.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
-  routes.set(PATHS.token, {
+  routes.set(paths.token, {
     POST: (req, res, _u, form) => handleToken(c(), req, res, form!),
     OPTIONS: (req, res) => handlePreflight(c(), req, res),
   });
-  routes.set(PATHS.userinfo, {
+  routes.set(paths.userinfo, {
     GET: (req, res) => handleUserinfo(c(), req, res),
     POST: (req, res, _u, form) => handleUserinfo(c(), req, res, form),
     OPTIONS: (req, res) => handlePreflight(c(), req, res),
   });
-  routes.set(PATHS.checkSession, { GET: (req, res) => handleCheckSessionPage(c(), req, res) });
-  routes.set(PATHS.checkSessionScript, { GET: (_q, res) => handleCheckSessionScript(res) });
-  routes.set(PATHS.checkSessionWorker, { GET: (_q, res) => handleCheckSessionWorker(res) });
-  routes.set(PATHS.checkSessionEvents, { GET: (req, res) => handleCheckSessionEvents(c(), req, res, streams) });
-  routes.set(PATHS.endSession, {
+  if (profile.iframe === null) {
+    routes.set(paths.checkSession, { GET: (req, res) => handleCheckSessionPage(c(), req, res) });
+    routes.set(PATHS.checkSessionScript, { GET: (_q, res) => handleCheckSessionScript(res) });
+    routes.set(PATHS.checkSessionWorker, { GET: (_q, res) => handleCheckSessionWorker(res) });
+    routes.set(PATHS.checkSessionEvents, { GET: (req, res) => handleCheckSessionEvents(c(), req, res, streams) });
+  } else {
+    const page: Route = { GET: (req, res, url) => handleProfileCheckSessionPage(c(), req, res, url) };
+    if (profile.iframe.init === 'POST') page.POST = (req, res) => handleNodeOidcProviderInit(c(), req, res);
+    routes.set(paths.checkSession, page);
+    if (profile.iframe.init === 'GET') routes.set(`${paths.checkSession}/init`, { GET: (_q, res, url) => handleKeycloakInit(c(), res, url) });
+    routes.set(PROFILE_SCRIPT_PATHS.hash, { GET: (_q, res) => handleHashScript(c(), res) });
+    routes.set(PROFILE_SCRIPT_PATHS.iframe, { GET: (_q, res) => handleProfileIframeScript(res) });
+  }
+  if (profile.name === 'keycloak') {
+    const probe = `${profile.issuerPath}/protocol/openid-connect/3p-cookies/`;
+    routes.set(probe + KEYCLOAK_PROBE.step1, { GET: (_q, res) => handleKeycloakProbePage(c(), res, 1) });
+    routes.set(probe + KEYCLOAK_PROBE.step2, { GET: (_q, res) => handleKeycloakProbePage(c(), res, 2) });
+    routes.set(probe + KEYCLOAK_PROBE.script1, { GET: (_q, res) => handleKeycloakProbeScript(res, 1) });
+    routes.set(probe + KEYCLOAK_PROBE.script2, { GET: (_q, res) => handleKeycloakProbeScript(res, 2) });
+  }
+  // node-oidc-provider's origin check POSTs JSON to the iframe URL: that body is not a form.
+  const jsonBodyPaths = new Set<string>(profile.iframe?.init === 'POST' ? [paths.checkSession] : []);
+  routes.set(paths.endSession, {
     GET: (req, res, url) => handleEndSession(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleEndSession(c(), req, res, form!),
   });
@@ -139,19 +172,19 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
 
     const route = routes.get(url.pathname);
     const handler = route?.[method as keyof Route];
-    if (route === undefined) return sendError(res, url.pathname, 404, 'not_found', 'There is nothing here.');
+    if (route === undefined) return sendError(res, jsonPaths, url.pathname, 404, 'not_found', 'There is nothing here.');
     if (handler === undefined) {
       res.setHeader('Allow', Object.keys(route).join(', '));
-      return sendError(res, url.pathname, 405, 'invalid_request', `${method} is not allowed here.`);
+      return sendError(res, jsonPaths, url.pathname, 405, 'invalid_request', `${method} is not allowed here.`);
     }
     let form: URLSearchParams | undefined;
-    if (method === 'POST') {
+    if (method === 'POST' && !jsonBodyPaths.has(url.pathname)) {
       try {
         form = await readForm(req);
       } catch (error) {
         if (error instanceof BadBodyError) {
           res.setHeader('Connection', 'close');
-          return sendError(res, url.pathname, error.status, 'invalid_request', error.message);
+          return sendError(res, jsonPaths, url.pathname, error.status, 'invalid_request', error.message);
         }
         throw error;
       }
@@ -170,7 +203,7 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
       // A bug, not bad input: answer without details, keep the server up, and say so on stderr.
       process.stderr.write(`mock-op: internal error on ${req.method} ${req.url}: ${String(error)}\n`);
       try {
-        sendError(res, '', 500, 'server_error', 'The mock OP hit an internal error.');
+        sendError(res, jsonPaths, '', 500, 'server_error', 'The mock OP hit an internal error.');
       } catch {
         res.destroy();
       }
@@ -196,14 +229,17 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
 
   let server: Server | undefined = createServer();
   const port = await listen(server, options.port, options.host);
-  const issuer = `${tls ? 'https' : 'http'}://${options.hostname}:${port}`;
+  const origin = `${tls ? 'https' : 'http'}://${options.hostname}:${port}`;
+  const issuer = origin + profile.issuerPath;
   const registeredOrigins = new Set<string>();
   for (const client of options.clients.values()) for (const uri of client.redirect_uris) registeredOrigins.add(new URL(uri).origin);
   ctx = {
     options,
+    profile,
     issuer,
     keys: await createSigningKeys(issuer),
-    store: new BrowserStore(options.sessionStateMode),
+    store: new BrowserStore(profile.name === 'spec' ? options.sessionStateMode : profile.scope, profile.newState, profile.anonymousState),
+    hashScriptLost,
     cookies: createCookieJar(port, tls !== undefined),
     codes: new Map(),
     accessTokens: new Map(),
@@ -229,6 +265,9 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     url: issuer,
     issuer,
     port,
+    profile: profile.name,
+    checkSessionIframe: origin + paths.checkSession,
+    endSessionEndpoint: origin + paths.endSession,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     requests,
     clearRequests() {
@@ -253,6 +292,9 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
         server = createServer();
         await listen(server, port, options.host);
       }
+    },
+    loseHashScript(lost) {
+      hashScriptLost.value = lost === true;
     },
     async close() {
       if (closed) return;

@@ -15,6 +15,15 @@ export interface MockOpClient {
   frontchannel_logout_session_required?: boolean;
   /** Absent: a public client, which must use PKCE S256. Present: `client_secret_basic` or `client_secret_post`. */
   client_secret?: string;
+  /**
+   * What the End-User answered on the OP's consent page for this client. `'always'` (default): consent is remembered,
+   * so `prompt=none` works. `'once'`: approved for each interactive sign-in only, so a `prompt=none` request gets
+   * `consent_required` (as WSO2 Identity Server does unless "Approve always" was chosen). The mock OP shows no
+   * consent page: an interactive sign-in counts as approved.
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError (Core §3.1.2.6)
+   */
+  consent?: 'always' | 'once';
 }
 
 /** A user who can sign in on the login form with `username` and exactly `password`. */
@@ -40,6 +49,13 @@ export interface MockOpUser {
  */
 export type SessionStateMode = 'browser' | 'per-client';
 
+/**
+ * Which OP the mock OP plays on the wire. `'spec'` (default) follows the specifications exactly; the others
+ * reproduce the documented behaviour of a real OP: its paths, its `session_state` format and scope, its
+ * check_session iframe's answers, its logout rules. Details and sources: the mock OP's README.
+ */
+export type MockOpProfile = 'spec' | 'wso2' | 'django' | 'janssen' | 'keycloak' | 'node-oidc-provider';
+
 /** Options of {@link startMockOp}. */
 export interface MockOpOptions {
   /** 0 (default) picks a free port. */
@@ -56,7 +72,10 @@ export interface MockOpOptions {
   clients: MockOpClient[];
   /** Default: alice/alice and bob/bob. */
   users?: MockOpUser[];
+  /** Only for the `'spec'` profile: each other profile has the scope of the OP it plays. */
   sessionStateMode?: SessionStateMode;
+  /** The OP to play. Default `'spec'`. */
+  profile?: MockOpProfile;
   /** Lifetime of ID tokens (and access tokens). Default 3600. */
   idTokenTtlSeconds?: number;
   /**
@@ -114,6 +133,12 @@ export interface MockOp {
   url: string;
   issuer: string;
   port: number;
+  /** The OP profile being played. */
+  profile: MockOpProfile;
+  /** The `check_session_iframe` URL of the discovery document. */
+  checkSessionIframe: string;
+  /** The `end_session_endpoint` URL of the discovery document. */
+  endSessionEndpoint: string;
   /** The generated certificate and its key (PEM), so test RP servers can reuse them. Only with `https`. */
   tls?: { cert: string; key: string };
   /** Stops the server, drops every connection. */
@@ -139,4 +164,9 @@ export interface MockOp {
    * everything.
    */
   outage(mode: MockOpOutage | null): Promise<void>;
+  /**
+   * `true`: the hashing script the check_session iframe of the `node-oidc-provider` profile loads answers 404
+   * (node-oidc-provider 6.x loaded it from a CDN), so iframes loaded from now on answer `error`. `false` restores it.
+   */
+  loseHashScript(lost: boolean): void;
 }

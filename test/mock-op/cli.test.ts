@@ -39,6 +39,13 @@ describe('CLI arguments', () => {
     expect(command).toMatchObject({ help: false, options: { port: 2, https: true, clients: [{ client_id: 'c' }], users: [{ sub: 'u' }] } });
   });
 
+  it('takes --profile and a client consent, and refuses unknown ones', () => {
+    const command = parseCli(['--profile', 'keycloak', '--client', 'client_id=a,redirect_uri=http://localhost:3000/cb,consent=once']);
+    expect(command).toMatchObject({ help: false, options: { profile: 'keycloak', clients: [{ client_id: 'a', consent: 'once' }] } });
+    expect(() => parseCli(['--profile', 'okta'])).toThrow(/--profile must be one of spec, wso2, django, janssen, keycloak, node-oidc-provider/);
+    expect(() => parseCli(['--client', 'client_id=a,consent=never'])).toThrow(/consent/);
+  });
+
   it('answers --help and rejects bad input with a TypeError', () => {
     expect(parseCli(['--help'])).toEqual({ help: true });
     expect(() => parseCli(['--port', 'x'])).toThrow(/--port/);

@@ -1,0 +1,326 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMockOp } from '../../src/mock-op/index.js';
+import type { MockOp, MockOpClient, MockOpProfile } from '../../src/mock-op/index.js';
+import { TestBrowser, decodeJwtPayload, formTx, pkce, redeem } from './helpers.js';
+
+const RP_A = 'http://localhost:3000';
+const RP_B = 'http://localhost:4000';
+const A = { client_id: 'app-a', redirect_uri: `${RP_A}/cb` };
+const B = { client_id: 'app-b', redirect_uri: `${RP_B}/cb` };
+
+let op: MockOp | undefined;
+afterEach(async () => {
+  await op?.close();
+  op = undefined;
+});
+
+function client(c: typeof A, origin: string, extra: Partial<MockOpClient> = {}): MockOpClient {
+  return {
+    client_id: c.client_id,
+    redirect_uris: [c.redirect_uri],
+    post_logout_redirect_uris: [`${origin}/bye`],
+    frontchannel_logout_uri: `${origin}/fcl`,
+    ...extra,
+  };
+}
+
+async function start(profile: MockOpProfile, extra: Partial<MockOpClient> = {}): Promise<MockOp> {
+  op = await startMockOp({ profile, clients: [client(A, RP_A, extra), client(B, RP_B, extra)] });
+  return op;
+}
+
+async function discovery(o: MockOp): Promise<Record<string, unknown>> {
+  const res = await fetch(`${o.issuer}/.well-known/openid-configuration`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** Runs an authorization request at the profile's endpoint; signs in on the form when it shows. */
+async function authorize(browser: TestBrowser, o: MockOp, c: typeof A, params: Record<string, string> = {}): Promise<{ params: URLSearchParams; verifier: string }> {
+  const doc = await discovery(o);
+  const { verifier, challenge } = pkce();
+  const url = new URL(doc.authorization_endpoint as string);
+  for (const [k, v] of Object.entries({ response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', state: 'st', ...c, ...params })) {
+    url.searchParams.set(k, v);
+  }
+  let res = await browser.get(url.href);
+  if (res.status === 200) {
+    const tx = formTx(await res.text());
+    res = await browser.post(`${new URL(o.issuer).origin}/login`, { tx, username: 'alice', password: 'alice' });
+  }
+  const location = res.headers.get('location');
+  if (location === null) throw new Error(`no redirect: ${res.status}`);
+  return { params: new URL(location).searchParams, verifier };
+}
+
+async function idToken(o: MockOp, c: typeof A, code: string, verifier: string): Promise<string> {
+  const doc = await discovery(o);
+  const res = await fetch(doc.token_endpoint as string, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: c.redirect_uri, client_id: c.client_id, code_verifier: verifier }),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(res.status).toBe(200);
+  return body.id_token as string;
+}
+
+/** Cookie value of this OP by its real name (the mock OP prefixes every name with `mockop<port>_`). */
+function cookie(browser: TestBrowser, o: MockOp, name: string): string | undefined {
+  return browser.cookies.get(`mockop${o.port}_${name}`);
+}
+
+const hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+const b64u = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
+/** What an iframe that hashes `client_id origin opbs salt` would answer (written apart from the OP's code). */
+function saltedVerdict(encode: (t: string) => string, clientId: string, origin: string, opbs: string, sessionState: string): string {
+  const salt = sessionState.split('.')[1];
+  return `${encode(`${clientId} ${origin} ${opbs} ${salt}`)}.${salt}` === sessionState ? 'unchanged' : 'changed';
+}
+
+describe('profile option', () => {
+  it('is validated, and sessionStateMode is refused with a profile that has its own scope', () => {
+    expect(() => startMockOp({ profile: 'okta' as MockOpProfile, clients: [] })).toThrow(/options\.profile must be one of/);
+    expect(() => startMockOp({ profile: 'django', sessionStateMode: 'per-client', clients: [] })).toThrow(/spec' profile only/);
+    expect(() => startMockOp({ clients: [{ ...client(A, RP_A), consent: 'maybe' as 'once' }] })).toThrow(/consent must be/);
+  });
+});
+
+describe('wso2 profile', () => {
+  it('publishes WSO2 paths under the issuer …/oauth2/token', async () => {
+    const o = await start('wso2');
+    expect(o.issuer).toMatch(/\/oauth2\/token$/);
+    const doc = await discovery(o);
+    const origin = new URL(o.issuer).origin;
+    expect(doc).toMatchObject({
+      issuer: o.issuer,
+      authorization_endpoint: `${origin}/oauth2/authorize`,
+      check_session_iframe: `${origin}/oidc/checksession`,
+      end_session_endpoint: `${origin}/oidc/logout`,
+      frontchannel_logout_supported: true,
+    });
+    expect(o.checkSessionIframe).toBe(`${origin}/oidc/checksession`);
+  });
+
+  it('gives hex session_state with a base64url salt over the opbs cookie, which moves when a client joins', async () => {
+    const o = await start('wso2');
+    const browser = new TestBrowser();
+    const a = (await authorize(browser, o, A)).params.get('session_state')!;
+    expect(a).toMatch(/^[0-9a-f]{64}\.[A-Za-z0-9_-]{22}$/);
+    const opbs = cookie(browser, o, 'opbs')!;
+    expect(opbs).toMatch(/^[0-9a-f-]{36}$/);
+    expect(saltedVerdict(hex, 'app-a', RP_A, opbs, a)).toBe('unchanged');
+    await authorize(browser, o, B);
+    expect(saltedVerdict(hex, 'app-a', RP_A, cookie(browser, o, 'opbs')!, a)).toBe('changed');
+  });
+
+  it('serves the iframe only with ?client_id=, for that client\'s callback origin', async () => {
+    const o = await start('wso2');
+    const without = await fetch(o.checkSessionIframe);
+    const withoutText = await without.text();
+    expect(withoutText).toContain('Invalid OP IFrame Request');
+    expect(withoutText).not.toContain('<script');
+    const page = await (await fetch(`${o.checkSessionIframe}?client_id=app-b`)).text();
+    expect(page).toContain(`data-client-origin="${RP_B}"`);
+    expect(page).toContain('data-split="first"');
+    expect(page).toContain('data-hash="hex"');
+  });
+
+  it('answers prompt=none with consent_required for a client approved once, with session_state', async () => {
+    const o = await start('wso2', { consent: 'once' });
+    const browser = new TestBrowser();
+    await authorize(browser, o, A);
+    const { params } = await authorize(browser, o, A, { prompt: 'none' });
+    expect(params.get('error')).toBe('consent_required');
+    expect(params.get('session_state')).toMatch(/^[0-9a-f]{64}\./);
+  });
+
+  it('asks before logging out, checks post_logout_redirect_uri against the callback URLs, then redirects with state', async () => {
+    const o = await start('wso2');
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const hint = await idToken(o, A, params.get('code')!, verifier);
+    const unregistered = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: `${RP_A}/bye`, state: 's1' })}`);
+    expect(unregistered.status).toBe(400);
+    const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: A.redirect_uri, state: 's1' })}`);
+    expect(asked.status).toBe(200);
+    const tx = formTx(await asked.text());
+    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx, action: 'logout' });
+    const html = await done.text();
+    expect(html).toContain(`${RP_A}/fcl?iss=${encodeURIComponent(o.issuer)}`);
+    expect(html).toContain(`data-next="${A.redirect_uri}?state=s1"`);
+  });
+});
+
+describe('django profile', () => {
+  it('publishes the django paths under /openid, without front-channel logout', async () => {
+    const o = await start('django');
+    const doc = await discovery(o);
+    const origin = new URL(o.issuer).origin;
+    expect(o.issuer).toBe(`${origin}/openid`);
+    expect(doc.check_session_iframe).toBe(`${origin}/openid/check-session-iframe/`);
+    expect(doc.end_session_endpoint).toBe(`${origin}/openid/end-session/`);
+    expect(doc).not.toHaveProperty('frontchannel_logout_supported');
+  });
+
+  it('hashes the op_browser_state cookie (a SHA-224) with an md5 salt; SSO of B leaves A alone; no session_state on errors', async () => {
+    const o = await start('django');
+    const browser = new TestBrowser();
+    const anonymousBrowser = new TestBrowser();
+    const failed = (await authorize(anonymousBrowser, o, A, { prompt: 'none' })).params;
+    expect(failed.get('error')).toBe('login_required');
+    expect(failed.has('session_state')).toBe(false);
+    const anonymousState = cookie(anonymousBrowser, o, 'op_browser_state');
+    const a = (await authorize(browser, o, A)).params.get('session_state')!;
+    expect(a).toMatch(/^[0-9a-f]{64}\.[0-9a-f]{32}$/);
+    const opbs = cookie(browser, o, 'op_browser_state')!;
+    expect(opbs).toMatch(/^[0-9a-f]{56}$/);
+    expect(opbs).not.toBe(anonymousState);
+    await authorize(browser, o, B);
+    expect(cookie(browser, o, 'op_browser_state')).toBe(opbs);
+    expect(saltedVerdict(hex, 'app-a', RP_A, opbs, a)).toBe('unchanged');
+  });
+
+  it('logs out with a valid hint and goes to the first registered post-logout URI when none is given; every anonymous browser shares one state', async () => {
+    const o = await start('django');
+    const browser = new TestBrowser();
+    const other = new TestBrowser();
+    await other.get(o.checkSessionIframe);
+    const { params, verifier } = await authorize(browser, o, A);
+    const hint = await idToken(o, A, params.get('code')!, verifier);
+    const res = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, state: 'xyz' })}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${RP_A}/bye?state=xyz`);
+    expect(cookie(browser, o, 'op_browser_state')).toBe(cookie(other, o, 'op_browser_state'));
+  });
+});
+
+describe('janssen profile', () => {
+  it('publishes jans-auth paths; hex session_state with a UUID salt; opbs per session', async () => {
+    const o = await start('janssen');
+    const doc = await discovery(o);
+    const origin = new URL(o.issuer).origin;
+    expect(doc).toMatchObject({ check_session_iframe: `${origin}/jans-auth/opiframe.htm`, end_session_endpoint: `${origin}/jans-auth/restv1/end_session` });
+    const browser = new TestBrowser();
+    const a = (await authorize(browser, o, A)).params.get('session_state')!;
+    expect(a).toMatch(/^[0-9a-f]{64}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    await authorize(browser, o, B);
+    expect(saltedVerdict(hex, 'app-a', RP_A, cookie(browser, o, 'opbs')!, a)).toBe('unchanged');
+  });
+
+  it('refuses an unregistered post_logout_redirect_uri with a 400; a registered one gets front-channel iframes with iss and sid first', async () => {
+    const o = await start('janssen');
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const hint = await idToken(o, A, params.get('code')!, verifier);
+    const bad = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: 'http://localhost:3000/elsewhere' })}`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'post_logout_uri_not_associated_with_client' });
+    const good = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: `${RP_A}/bye`, state: 'q' })}`);
+    const html = await good.text();
+    const sid = decodeJwtPayload(hint).sid as string;
+    expect(html).toContain(`${RP_A}/fcl?iss=${encodeURIComponent(o.issuer)}&amp;sid=${sid}`);
+    expect(html).toContain(`data-next="${RP_A}/bye?state=q"`);
+  });
+});
+
+describe('keycloak profile', () => {
+  it('publishes realm paths; session_state is the unsalted session id, the same for every client, also in KEYCLOAK_SESSION', async () => {
+    const o = await start('keycloak');
+    const doc = await discovery(o);
+    const base = `${new URL(o.issuer).origin}/realms/demo/protocol/openid-connect`;
+    expect(o.issuer).toMatch(/\/realms\/demo$/);
+    expect(doc).toMatchObject({ check_session_iframe: `${base}/login-status-iframe.html`, end_session_endpoint: `${base}/logout` });
+    const browser = new TestBrowser();
+    const a = (await authorize(browser, o, A)).params.get('session_state')!;
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    const b = (await authorize(browser, o, B)).params.get('session_state')!;
+    expect(b).toBe(a);
+    expect(cookie(browser, o, 'KEYCLOAK_SESSION')).toBe(`demo/alice/${a}`);
+    const none = (await authorize(new TestBrowser(), o, A, { prompt: 'none' })).params;
+    expect(none.get('error')).toBe('login_required');
+    expect(none.has('session_state')).toBe(false);
+  });
+
+  it('answers the iframe init with 204 for a registered (client_id, origin), 403 otherwise, and serves the 3p-cookies probe', async () => {
+    const o = await start('keycloak');
+    const init = (q: Record<string, string>) => fetch(`${o.checkSessionIframe}/init?${new URLSearchParams(q)}`);
+    expect((await init({ client_id: 'app-a', origin: RP_A })).status).toBe(204);
+    expect((await init({ client_id: 'app-a', origin: RP_B })).status).toBe(403);
+    expect((await init({ client_id: 'nobody', origin: RP_A })).status).toBe(403);
+    const step1 = await fetch(`${o.issuer}/protocol/openid-connect/3p-cookies/step1.html`);
+    expect(step1.status).toBe(200);
+    expect(await step1.text()).toContain('<script src="step1.js">');
+    const script = await (await fetch(`${o.issuer}/protocol/openid-connect/3p-cookies/step2.js`)).text();
+    expect(script).toContain('KEYCLOAK_3P_COOKIE');
+  });
+
+  it('drops KEYCLOAK_SESSION on logout', async () => {
+    const o = await start('keycloak');
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const hint = await idToken(o, A, params.get('code')!, verifier);
+    await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: `${RP_A}/bye` })}`);
+    expect(cookie(browser, o, 'KEYCLOAK_SESSION')).toBeUndefined();
+  });
+});
+
+describe('node-oidc-provider profile', () => {
+  it('keeps a _state.<client_id> cookie per client: B\'s sign-in leaves A\'s alone; base64url session_state with an 8-byte salt', async () => {
+    const o = await start('node-oidc-provider');
+    const doc = await discovery(o);
+    const origin = new URL(o.issuer).origin;
+    expect(doc).toMatchObject({ check_session_iframe: `${origin}/session/check`, end_session_endpoint: `${origin}/session/end` });
+    const browser = new TestBrowser();
+    const a = (await authorize(browser, o, A)).params.get('session_state')!;
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{11}$/);
+    const stateA = cookie(browser, o, '_state.app-a')!;
+    expect(saltedVerdict(b64u, 'app-a', RP_A, stateA, a)).toBe('unchanged');
+    await authorize(browser, o, B);
+    expect(cookie(browser, o, '_state.app-b')).toBeDefined();
+    expect(cookie(browser, o, '_state.app-a')).toBe(stateA);
+  });
+
+  it('checks (client_id, origin) posted as JSON to the iframe URL: 204, 403 for a foreign origin, 400 for an unknown client', async () => {
+    const o = await start('node-oidc-provider');
+    const post = (body: unknown) => fetch(o.checkSessionIframe, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ client_id: 'app-a', origin: RP_A })).status).toBe(204);
+    expect((await post({ client_id: 'app-a', origin: RP_B })).status).toBe(403);
+    expect((await post({ client_id: 'nobody', origin: RP_A })).status).toBe(400);
+    expect((await post({ client_id: 1, origin: RP_A })).status).toBe(400);
+  });
+
+  it('gives each client its own sid, asks before logging out, and can lose the iframe\'s hashing script', async () => {
+    const o = await start('node-oidc-provider');
+    const browser = new TestBrowser();
+    const a = await authorize(browser, o, A);
+    const b = await authorize(browser, o, B);
+    const sidA = decodeJwtPayload(await idToken(o, A, a.params.get('code')!, a.verifier)).sid;
+    const tokenB = await idToken(o, B, b.params.get('code')!, b.verifier);
+    expect(decodeJwtPayload(tokenB).sid).not.toBe(sidA);
+    const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: tokenB, post_logout_redirect_uri: `${RP_B}/bye`, state: 'z' })}`);
+    expect(asked.status).toBe(200);
+    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx: formTx(await asked.text()), action: 'logout' });
+    const html = await done.text();
+    expect(html).toContain(`sid=${String(sidA)}`);
+    expect(html).toContain(`data-next="${RP_B}/bye?state=z"`);
+    expect(cookie(browser, o, '_state.app-a')).toBeUndefined();
+
+    const hashUrl = `${new URL(o.issuer).origin}/check_session_hash.js`;
+    expect((await fetch(hashUrl)).status).toBe(200);
+    o.loseHashScript(true);
+    expect((await fetch(hashUrl)).status).toBe(404);
+  });
+});
+
+describe('spec profile (default)', () => {
+  it('keeps the spec paths and reports its profile', async () => {
+    const o = await start('spec');
+    expect(o.profile).toBe('spec');
+    expect(o.checkSessionIframe).toBe(`${o.issuer}/check_session`);
+    const r = await redeem(o, { grant_type: 'authorization_code', code: 'nope', redirect_uri: A.redirect_uri, client_id: 'app-a' });
+    expect(r.status).toBe(400);
+  });
+});
