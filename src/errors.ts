@@ -30,14 +30,16 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
  * The one error class of this SDK. Option errors are plain `TypeError`s thrown synchronously;
- * everything else is an `OidcSessionMonitorError` with a stable {@link ErrorCode}.
+ * everything else is an `OidcSessionMonitorError` with a stable {@link ErrorCode}. Its message is short and ends
+ * with the anchor of the README's troubleshooting row for its code (`see README.md#recheck_timeout`), which
+ * explains the likely causes and the fix once.
  */
 export class OidcSessionMonitorError extends Error {
   override readonly name = 'OidcSessionMonitorError';
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(`${message} (see README.md#${code})`, options);
     this.code = code;
   }
 }
