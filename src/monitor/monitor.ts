@@ -2,7 +2,7 @@ import { ErrorCode, isOidcSessionMonitorError } from '../errors.js';
 import type { TabMessage } from '../tabs/messages.js';
 import { urlProblem } from '../url.js';
 import { Emitter } from './emitter.js';
-import { type CookieEvidence, initialState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot, transition } from './machine.js';
+import { type CookieEvidence, initialState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, steadyPoll, type TimerSlot, transition } from './machine.js';
 import type { Clock, TimerHandle } from '../platform.js';
 import type { Lifecycle, OpFrame, OpFrameFactory } from './ports.js';
 import type { MonitorEvents, Recheck, RecheckResult, SessionInfo, SessionMonitor, SignedOutReason } from './types.js';
@@ -99,6 +99,21 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     }
   }
 
+  /**
+   * Steady polling — the poll and its `unchanged` answer, what a monitor does every few seconds for hours — goes
+   * straight through the machine's shortcut ({@link steadyPoll}) and performs its one effect; anything else, or an
+   * input that arrives while effects run, takes the full way through {@link dispatch}.
+   */
+  function input(next: MonitorInput): void {
+    const quick = running ? undefined : steadyPoll(machine, next, clock.now());
+    if (!quick) {
+      dispatch(next);
+      return;
+    }
+    machine = quick.state;
+    for (const effect of quick.effects) run(effect);
+  }
+
   function step(input: MonitorInput): void {
     const result = transition(machine, input, { now: clock.now(), random: deps.random() });
     machine = result.state;
@@ -178,7 +193,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
           id,
           deps.createFrame(effect.url, {
             onLoad: () => dispatch({ type: 'frameLoaded', frame: id }),
-            onReply: (status) => dispatch({ type: 'reply', frame: id, status }),
+            onReply: (status) => input({ type: 'reply', frame: id, status }),
           }),
         );
         return undefined;
@@ -196,7 +211,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
         if (previous !== undefined) clock.clearTimeout(previous.handle);
         const fire = () => {
           if (!repeat && timers.get(timer)?.token === token) timers.delete(timer);
-          dispatch({ type: 'timer', timer, token });
+          input({ type: 'timer', timer, token });
         };
         timers.set(timer, { token, handle: repeat ? clock.setInterval(fire, effect.ms) : clock.setTimeout(fire, effect.ms) });
         return undefined;
@@ -280,7 +295,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     },
     lead: (leading) => dispatch({ type: 'leading', leading }),
     follow: (message) => dispatch({ type: 'tab', message }),
-    checkNow: () => dispatch({ type: 'wake' }),
+    checkNow: () => input({ type: 'wake' }),
     suspend: () => dispatch({ type: 'suspend' }),
     resume: () => dispatch({ type: 'resume' }),
     signOutFrom: (reason) => dispatch({ type: 'signOut', reason }),

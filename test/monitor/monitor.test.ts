@@ -129,6 +129,27 @@ describe('polling', () => {
     expect(setTimeout).not.toHaveBeenCalled();
   });
 
+  it('an app handler that acts during steady polling is obeyed at once: stop() in a status handler ends it all', async () => {
+    const t = setup({ config: { interval: 1000, replyTimeout: 5000 } });
+    await t.started();
+    t.reply('unchanged');
+    await t.clock.advance(1000);
+    expect(t.frame().posted).toHaveLength(2);
+    // The steady answer's status event runs the app's handler, which polls again and then stops the monitor.
+    let polledFromHandler = 0;
+    t.monitor.on('status', () => {
+      t.monitor.checkNow();
+      polledFromHandler = t.frame().posted.length;
+      t.monitor.stop();
+    });
+    t.reply('unchanged');
+    expect(polledFromHandler).toBe(3);
+    expect(t.monitor.state).toBe('stopped');
+    expect(t.frame().disposed).toBe(true);
+    await t.clock.advance(10_000);
+    expect(t.frame().posted).toHaveLength(3);
+  });
+
   it('the tick times out a poll that gets no answer, and stops with the frame', async () => {
     const t = setup({ config: { interval: 1000, replyTimeout: 2500 } });
     await t.started();
