@@ -35,6 +35,16 @@ for (const { what, budget, ceiling, code } of BUDGETED) {
   if (!ok) failures.push(`${what}: ${bytes(size.gzip)} min+gzip is over its ceiling of ${bytes(ceiling)} by ${bytes(size.gzip - ceiling)}.`);
 }
 
+// Pay only for what you import: an app monitoring with its own UserManager gets neither discovery nor the on-demand
+// loader of oidc-client-ts (startMonitoringWithSettings' integration).
+const userManagerOnly = await BUDGETED.find((bundle) => bundle.id === 'user-manager').code();
+for (const [what, marker] of [
+  ['discovery', '/.well-known/openid-configuration'],
+  ["the on-demand import('oidc-client-ts')", 'import('],
+]) {
+  if (userManagerOnly.includes(marker)) failures.push(`the startMonitoring + UserManager bundle contains ${what} (${JSON.stringify(marker)}): an integration it does not use.`);
+}
+
 const header = ['bundle', 'min', 'min+gzip', 'budget', 'ceiling', ''];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
