@@ -11,8 +11,9 @@
 //   BENCH_CHANGED_RUNS [20]  repetitions of the `changed` → signed-out re-check (per library, interleaved)
 //   BENCH_TAB_RUNS [2]       repetitions of the prompt=none-per-change scenario (per tab count and library)
 //   BENCH_TABS [1,5,10]      tab counts of that scenario
-//   BENCH_POLLS [5000]       polls timed for the round trip, per library (after BENCH_WARMUP [2000] untimed ones),
-//                            in BENCH_RTT_BLOCKS [5] blocks that alternate between the libraries
+//   BENCH_POLLS [20000]      polls timed for the round trip, per library (after BENCH_WARMUP [2000] untimed ones),
+//                            in BENCH_RTT_BLOCKS [10] blocks that alternate between the libraries (a mean at the
+//                            100 µs timer resolution needs many samples: ± ~0.3 µs at 20,000)
 //   BENCH_CYCLES [1000]      start/stop cycles
 //   BENCH_IDLE_SECONDS [30]  observation time of the idle-requests scenario, in BENCH_IDLE_WINDOWS [3] windows
 //   BENCH_QUICK=1            small counts everywhere (a smoke test, not a result)
@@ -58,9 +59,9 @@ const settings = {
   changedRuns: int('BENCH_CHANGED_RUNS', 20, 4),
   tabRuns: int('BENCH_TAB_RUNS', 2, 1),
   tabCounts: (env.BENCH_TABS ?? (quick ? '1,5' : '1,5,10')).split(',').map(Number),
-  polls: int('BENCH_POLLS', 5000, 400),
+  polls: int('BENCH_POLLS', 20_000, 400),
   warmup: int('BENCH_WARMUP', 2000, 100),
-  rttBlocks: int('BENCH_RTT_BLOCKS', 5, 2),
+  rttBlocks: int('BENCH_RTT_BLOCKS', 10, 2),
   cycles: int('BENCH_CYCLES', 1000, 100),
   idleSeconds: int('BENCH_IDLE_SECONDS', 30, 6),
   idleWindows: int('BENCH_IDLE_WINDOWS', 3, 2),
