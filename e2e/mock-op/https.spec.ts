@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import { expect, test } from '../support/engine.js';
+import type { Page } from '../support/engine.js';
 import { createSelfSignedCertificate, startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp } from '../../src/mock-op/index.js';
 import { CHROMIUM_ARGS, findChromium } from '../support/browser.mjs';

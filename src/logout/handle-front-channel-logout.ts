@@ -41,8 +41,21 @@ export type FrontChannelLogoutResult =
        * names that tab's session: with a per-tab store, that is where the session lives.
        */
       forwardedToTabs?: boolean;
+      /**
+       * Set by `handleFrontChannelLogout`. `true` when this page ran in a frame under a page of another site (the OP's
+       * logout page on another site), where the browser partitions its storage and `BroadcastChannel`: the user store
+       * it read and the tabs it told are not the app's own, so **the app's open tabs were not signed out**, even with
+       * `signedOut: true`. The work was still done where it could be; rely on the session monitor or back-channel
+       * logout for these sessions. `false` at the top level or under a page of the same site.
+       */
+      partitioned?: boolean;
     }
-  | { signedOut: false; reason: 'mismatch' | 'session_required' };
+  | {
+      signedOut: false;
+      reason: 'mismatch' | 'session_required';
+      /** Set by `handleFrontChannelLogout`: as above, this page ran partitioned under a page of another site. */
+      partitioned?: boolean;
+    };
 
 function parseRequest(url: string): { iss?: string; sid?: string } {
   let params: URLSearchParams;
