@@ -109,27 +109,16 @@ async function poll<T>(what: string, timeout: number, probe: () => Promise<T | u
 
 const DEFAULT_TIMEOUT = 30_000;
 
+/** Playwright's `Browser`: each context is a WebDriver BiDi user context (its own cookies and storage). */
 class FirefoxBrowser {
-  private readonly contexts = new Set<FirefoxContext>();
   constructor(private readonly browser: pptr.Browser) {}
 
   async newContext(): Promise<BrowserContext> {
-    const context = new FirefoxContext(await this.browser.createBrowserContext(), this);
-    this.contexts.add(context);
-    return context as unknown as BrowserContext;
-  }
-
-  /** The browser-wide default context (a persistent profile in Playwright's terms). */
-  defaultContext(): BrowserContext {
-    return new FirefoxContext(this.browser.defaultBrowserContext(), this) as unknown as BrowserContext;
+    return new FirefoxContext(await this.browser.createBrowserContext(), this) as unknown as BrowserContext;
   }
 
   async close(): Promise<void> {
     await this.browser.close();
-  }
-
-  version(): string {
-    return 'firefox';
   }
 }
 
@@ -191,10 +180,6 @@ class FirefoxContext {
   }
 
   async close(): Promise<void> {
-    if (this.native === this.native.browser().defaultBrowserContext()) {
-      await Promise.all(this.openPages.map((p) => p.close()));
-      return;
-    }
     await this.native.close();
   }
 }
