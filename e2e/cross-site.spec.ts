@@ -74,3 +74,26 @@ test('third-party cookies allowed: an app signed in by SSO alone (no typing at t
   expect((await events(b)).filter((e) => e.event === 'signedOut')).toEqual([]);
   await expect(b.locator('#user')).toContainText('sub alice');
 });
+
+test("Firefox's storage-access grant lapses: the OP iframe is partitioned again after a reload — unavailable, no false sign-out, although it once answered unchanged", async ({ crossSite, engine }) => {
+  test.skip(engine !== 'firefox', "the temporary storage-access grant is Firefox's; Chromium's third-party cookie setting does not lapse");
+  const GRANT_SECONDS = 5;
+  context = await crossSite('allowed', { storageAccessGrantSeconds: GRANT_SECONDS });
+  const a = await context.newPage();
+  await signInWithForm(a, demo.a.origin);
+  // With the grant, the OP iframe reads its cookies: unchanged, remembered as evidence for this session_state.
+  await waitForEvent(a, 'status', { detail: { status: 'unchanged' }, timeout: 10_000 });
+  await a.waitForTimeout((GRANT_SECONDS + 3) * 1000);
+
+  demo.op.clearRequests();
+  await a.reload();
+  await a.locator('body[data-ready="true"]').waitFor();
+  // The new OP iframe has an empty, partitioned jar: `changed`, and its prompt=none finds no OP session.
+  await waitForEvent(a, 'status', { detail: { status: 'changed' }, timeout: 10_000 });
+  const [unavailable] = await waitForEvent(a, 'unavailable', { timeout: 15_000 });
+  expect(unavailable!.detail).toMatchObject({ reason: 'third-party-cookies-blocked' });
+  await a.waitForTimeout(3 * INTERVAL);
+  expect(promptNoneRequests(demo.op.requests, 'app-a').length).toBeLessThanOrEqual(1);
+  expect((await events(a)).filter((e) => e.event === 'signedOut')).toEqual([]);
+  await expect(a.locator('#user')).toContainText('sub alice');
+});

@@ -21,9 +21,10 @@ export type ThirdPartyCookies = 'blocked' | 'allowed';
 export async function launchCrossSite(
   thirdPartyCookies: ThirdPartyCookies,
   engine: { engine: 'chromium' | 'firefox'; firefoxMode: FirefoxMode },
+  firefox: { storageAccessGrantSeconds?: number } = {},
 ): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (engine.engine === 'firefox') {
-    const browser = await launchFirefox({ mode: engine.firefoxMode, noStorageAccessHeuristics: thirdPartyCookies === 'blocked' });
+    const browser = await launchFirefox({ mode: engine.firefoxMode, noStorageAccessHeuristics: thirdPartyCookies === 'blocked', ...firefox });
     return { context: await browser.newContext(), close: () => browser.close() };
   }
   // A persistent Chromium profile: `cookie_controls_mode: 0` in its preferences allows third-party cookies.

@@ -19,7 +19,7 @@ export interface EngineOptions {
 
 export interface EngineFixtures {
   /** A browser of this project's engine for the cross-site scenarios (see ./cross-site.ts); closed after the test. */
-  crossSite(thirdPartyCookies: ThirdPartyCookies): Promise<BrowserContext>;
+  crossSite(thirdPartyCookies: ThirdPartyCookies, firefox?: { storageAccessGrantSeconds?: number }): Promise<BrowserContext>;
 }
 
 export const test = base.extend<EngineFixtures, EngineOptions>({
@@ -50,8 +50,8 @@ export const test = base.extend<EngineFixtures, EngineOptions>({
 
   crossSite: async ({ engine, firefoxMode }, use) => {
     const launched: Array<{ close(): Promise<void> }> = [];
-    await use(async (thirdPartyCookies) => {
-      const browser = await launchCrossSite(thirdPartyCookies, { engine, firefoxMode });
+    await use(async (thirdPartyCookies, firefox) => {
+      const browser = await launchCrossSite(thirdPartyCookies, { engine, firefoxMode }, firefox);
       launched.push(browser);
       return browser.context;
     });

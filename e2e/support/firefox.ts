@@ -34,6 +34,8 @@ export interface FirefoxLaunchOptions {
   mode: FirefoxMode;
   /** Turn off the storage-access heuristics (see above). Default false: Firefox as shipped. */
   noStorageAccessHeuristics?: boolean;
+  /** Let a storage-access grant (and the user interaction it rests on) lapse after this many seconds. */
+  storageAccessGrantSeconds?: number;
 }
 
 /** The profile preferences for a mode. */
@@ -47,6 +49,11 @@ export function firefoxPrefs(options: FirefoxLaunchOptions): Record<string, unkn
     'network.connectivity-service.enabled': false,
   };
   if (options.mode === 'strict') prefs['browser.contentblocking.category'] = 'strict';
+  if (options.storageAccessGrantSeconds !== undefined) {
+    for (const name of ['privacy.restrict3rdpartystorage.expiration', 'privacy.restrict3rdpartystorage.expiration_redirect', 'privacy.restrict3rdpartystorage.expiration_visited', 'privacy.userInteraction.expiration']) {
+      prefs[name] = options.storageAccessGrantSeconds;
+    }
+  }
   if (options.noStorageAccessHeuristics) {
     for (const name of STORAGE_ACCESS_HEURISTICS) prefs[`privacy.restrict3rdpartystorage.heuristic.${name}`] = false;
   }
