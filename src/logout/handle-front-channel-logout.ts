@@ -42,18 +42,19 @@ export type FrontChannelLogoutResult =
        */
       forwardedToTabs?: boolean;
       /**
-       * Set by `handleFrontChannelLogout`. `true` when this page ran in a frame under a page of another site (the OP's
-       * logout page on another site), where the browser partitions its storage and `BroadcastChannel`: the user store
-       * it read and the tabs it told are not the app's own, so **the app's open tabs were not signed out**, even with
+       * Set by `handleFrontChannelLogout`. `true` when this page ran in a frame that the browser cuts off from its own
+       * storage (`document.hasStorageAccess()` is `false` — the OP's logout page on another site): its user store and
+       * `BroadcastChannel` are partitioned, not the app's own, so **the app's open tabs were not signed out**, even with
        * `signedOut: true`. The work was still done where it could be; rely on the session monitor or back-channel
-       * logout for these sessions. `false` at the top level or under a page of the same site.
+       * logout for these sessions. `false` at the top level, under a page of the same site, and where the browser lets
+       * the frame keep its storage.
        */
       partitioned?: boolean;
     }
   | {
       signedOut: false;
       reason: 'mismatch' | 'session_required';
-      /** Set by `handleFrontChannelLogout`: as above, this page ran partitioned under a page of another site. */
+      /** Set by `handleFrontChannelLogout`: as above, this page ran cut off from its own storage. */
       partitioned?: boolean;
     };
 

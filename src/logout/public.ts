@@ -151,9 +151,9 @@ export type FrontChannelLogoutOptions = (
  *
  * Works when the app and the OP are on the **same site**. Across sites, browsers partition (or block) the
  * iframe's storage, so this page cannot see or clear the app's real session: the result then says
- * `partitioned: true`; use the check_session monitor (which reports
- * `unavailable` when it cannot work either) or back-channel logout to a server. Serve the page with
- * `Cache-Control: no-store` and a CSP `frame-ancestors` that allows the OP.
+ * `partitioned: true`; use the check_session monitor (which reports `unavailable` when it cannot work either) or
+ * back-channel logout to a server. Serve the page with `Cache-Control: no-store` and a CSP `frame-ancestors` that
+ * allows the OP.
  *
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#RPLogout
  */
