@@ -1,6 +1,6 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
-import { CROSS_SITE_HOSTNAMES as HOSTNAMES, launchCrossSite } from './support/cross-site.js';
+import { CROSS_SITE_HOSTNAMES as HOSTNAMES } from './support/cross-site.js';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
 
 // Cross-site (op.test, a.test, b.test over HTTPS) with an OP whose clock runs two minutes behind the browser.
@@ -15,13 +15,6 @@ type Demo = Awaited<ReturnType<typeof startDemo>>;
 let demo: Demo;
 let context: BrowserContext | undefined;
 
-let browser: Awaited<ReturnType<typeof launchCrossSite>> | undefined;
-
-async function launch(thirdPartyCookies: 'blocked' | 'allowed'): Promise<BrowserContext> {
-  browser = await launchCrossSite(thirdPartyCookies);
-  return browser.context;
-}
-
 test.beforeEach(async () => {
   demo = await startDemo({
     interval: INTERVAL,
@@ -33,8 +26,6 @@ test.beforeEach(async () => {
 });
 
 test.afterEach(async () => {
-  await browser?.close();
-  browser = undefined;
   context = undefined;
   await demo.close();
 });
@@ -55,8 +46,8 @@ async function idTokenIat(page: Page): Promise<number> {
   });
 }
 
-test('third-party cookies blocked, OP clock 2 minutes behind: unavailable, no false sign-out, at most one prompt=none — also after a reload', async () => {
-  context = await launch('blocked');
+test('third-party cookies blocked, OP clock 2 minutes behind: unavailable, no false sign-out, at most one prompt=none — also after a reload', async ({ crossSite }) => {
+  context = await crossSite('blocked');
   const a = await context.newPage();
   await signInWithForm(a, demo.a.origin);
   // The set-up works as intended: to the browser, this brand-new ID token looks two minutes old.
@@ -84,8 +75,8 @@ test('third-party cookies blocked, OP clock 2 minutes behind: unavailable, no fa
   await expect(a.locator('#user')).toContainText('sub alice');
 });
 
-test('third-party cookies allowed, OP clock 2 minutes behind: monitoring works and a real sign-out is still detected', async () => {
-  context = await launch('allowed');
+test('third-party cookies allowed, OP clock 2 minutes behind: monitoring works and a real sign-out is still detected', async ({ crossSite }) => {
+  context = await crossSite('allowed');
   const a = await context.newPage();
   await signInWithForm(a, demo.a.origin);
   expect(Date.now() / 1000 - (await idTokenIat(a))).toBeGreaterThan(100);
@@ -95,7 +86,9 @@ test('third-party cookies allowed, OP clock 2 minutes behind: monitoring works a
   // The user signs out in B: A notices through its OP iframe and its prompt=none re-check.
   const b = await context.newPage();
   await signInBySso(b, demo.b.origin);
-  await waitForEvent(b, 'status', { detail: { status: 'unchanged' }, timeout: 10_000 });
+  // B's monitor has started (B signed in by SSO, without typing at the OP: Firefox grants B's OP iframe no storage
+  // access, so its answer depends on the engine; this scenario is about A).
+  await waitForEvent(b, 'status', { timeout: 10_000 });
   await b.click('#sign-out');
   await b.waitForURL(`${demo.b.origin}/signed-out.html**`);
   const [signedOut] = await waitForEvent(a, 'signedOut', { timeout: 15_000 });

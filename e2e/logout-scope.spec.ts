@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { waitForEvent } from './support/demo.js';

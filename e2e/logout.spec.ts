@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
-import { events, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
+import { events, frontChannelResults, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
 
 type Demo = Awaited<ReturnType<typeof startDemo>>;
 
@@ -118,10 +118,13 @@ test('OP-initiated logout: front-channel iframes sign out every open tab of a sa
   await signInBySso(b, demo.b.origin);
 
   demo.op.clearRequests();
+  const results = frontChannelResults(b);
   await b.click('#sign-out');
   await b.waitForURL(`${demo.b.origin}/signed-out.html**`);
   const frontChannel = demo.op.requests.length; // the OP rendered the iframes before redirecting
   expect(frontChannel).toBeGreaterThan(0);
+  // A's receiver ran in the OP's page, on the same site: it saw the app's storage and said so.
+  await expect.poll(() => results.get('A')).toMatchObject({ signedOut: true, partitioned: false });
 
   for (const page of [a1, a2]) {
     await waitForEvent(page, 'signedOut', { timeout: 10_000 });

@@ -1,6 +1,7 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/engine.js';
 import { startDemo, startRp } from '../examples/demo-server.mjs';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
+import { emulateVisibility, setVisibility } from './support/visibility.js';
 
 type Demo = Awaited<ReturnType<typeof startDemo>>;
 
@@ -131,13 +132,17 @@ test('the OP going down while A monitors signs nobody out, and monitoring recove
 });
 
 test('the OP going down right after a session change: no sign-out, and the re-check succeeds once it is back', async ({ context }) => {
+  await emulateVisibility(context);
   const a = await context.newPage();
   await signInWithForm(a, demo.a.origin);
   await waitForEvent(a, 'status');
-  // Change the OP session (SSO into B), then take the OP down before A's re-check can reach it.
+  // Change the OP session (SSO into B), then take the OP down before A's re-check can reach it: A is in the
+  // background meanwhile (a hidden page does not poll), and checks at once when it is shown again.
+  await setVisibility(a, 'hidden');
   const b = await context.newPage();
   await signInBySso(b, demo.b.origin);
   await demo.op.outage('down');
+  await setVisibility(a, 'visible');
   const [failure] = await waitForEvent(a, 'error', { timeout: 15_000 });
   expect(failure!.detail).toMatchObject({ code: expect.stringMatching(/^recheck_(failed|timeout)$/) });
   expect((await events(a)).filter((e) => e.event === 'signedOut')).toEqual([]);

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/engine.js';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { contentSecurityPolicy } from '../examples/script-tag/server.mjs';
 import { startSpaServer, type SpaServer } from '../examples/spa/server.mjs';

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/engine.js';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { scriptTagClient, startScriptTagApp, type ScriptTagApp } from '../examples/script-tag/server.mjs';
 import { promptNoneRequests } from './support/demo.js';

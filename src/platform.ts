@@ -82,3 +82,17 @@ export const browserAddressBar: AddressBar = {
 export function browserLocationHref(): string {
   return window.location.href;
 }
+
+/** The parts of `window` and `document` that tell whether this page is a partitioned third-party frame. */
+export interface FrameEnvironment {
+  top: unknown;
+  self: unknown;
+  /** `document.hasStorageAccess`, where the browser has the Storage Access API. */
+  hasStorageAccess?: () => Promise<boolean>;
+}
+
+/** This page's {@link FrameEnvironment}, or `undefined` outside a browser. */
+export function browserFrameEnvironment(): FrameEnvironment | undefined {
+  if (typeof document === 'undefined') return undefined;
+  return { top: window.top, self: window.self, ...(document.hasStorageAccess ? { hasStorageAccess: () => document.hasStorageAccess() } : {}) };
+}

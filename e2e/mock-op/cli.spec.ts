@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/engine.js';
 
 // The built CLI, exactly as `npx oidc-session-monitor-mock-op` runs it (the e2e suite runs after `npm run build`).
 const CLI = fileURLToPath(new URL('../../dist/mock-op/cli.js', import.meta.url));

@@ -1,21 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import { expect, test } from '../support/engine.js';
+import type { Page } from '../support/engine.js';
 import { createSelfSignedCertificate, startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp } from '../../src/mock-op/index.js';
-import { CHROMIUM_ARGS, findChromium } from '../support/browser.mjs';
+import { CHROMIUM_ARGS } from '../support/browser.mjs';
 import { startRpServer } from '../support/rp-server.js';
 import type { RpServer } from '../support/rp-server.js';
 import { RP_SCRIPT, rpPage, strictCsp } from './rp-pages.js';
 
 // Host names of the generated certificate, all mapped to loopback. op/rp.example.test are the same
-// site (registrable domain example.test); elsewhere.test is another site.
+// site (registrable domain example.test); elsewhere.test is another site. (Chromium's launch options; Firefox maps
+// these names and accepts the certificate in every project, see support/firefox.ts.)
 test.use({
   ignoreHTTPSErrors: true,
-  launchOptions: {
-    executablePath: findChromium(),
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.test 127.0.0.1'],
-  },
+  launchOptions: { args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.test 127.0.0.1'] },
 });
 
 let op: MockOp;

@@ -1,4 +1,4 @@
-// The Chromium that the end-to-end tests and the benchmarks drive. Plain JavaScript, so that the Playwright
+// The browsers that the end-to-end tests (Chromium, Firefox) and the benchmarks (Chromium) drive. Plain JavaScript, so that the Playwright
 // config, the TypeScript specs and the .mjs benchmark scripts share one lookup.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,5 +39,24 @@ export function findChromium() {
   throw new Error(
     'No Chromium found. Install one (Debian/Ubuntu: `apt-get install -y chromium`; ' +
       'elsewhere: `npx playwright install chromium`), or set OIDC_SM_BROWSER to the path of a Chromium binary.',
+  );
+}
+
+const FIREFOX_CANDIDATES = ['/usr/bin/firefox-esr', '/usr/bin/firefox'];
+
+/**
+ * Finds a Firefox to drive over WebDriver BiDi: `OIDC_SM_FIREFOX` if set, then a system Firefox (Debian's
+ * `firefox-esr`). Throws an actionable error when there is none, so a Firefox run fails at once.
+ */
+export function findFirefox() {
+  const fromEnv = process.env.OIDC_SM_FIREFOX;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`OIDC_SM_FIREFOX points to ${fromEnv}, which does not exist.`);
+    return fromEnv;
+  }
+  for (const path of FIREFOX_CANDIDATES) if (existsSync(path)) return path;
+  throw new Error(
+    'No Firefox found. Install one (Debian/Ubuntu: `apt-get install -y firefox-esr`), set OIDC_SM_FIREFOX to the path ' +
+      'of a Firefox binary, or run Chromium only: `npx playwright test --project=chromium`.',
   );
 }

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page } from './engine.js';
 import type { MockOpRequest } from '../../src/mock-op/index.js';
 
 /** One entry of a demo app's event log (`window.demo.events`). */
@@ -50,4 +50,14 @@ export async function waitForEvent(page: Page, event: string, options: { count?:
 /** The `prompt=none` authorization requests the OP received for `clientId`. */
 export function promptNoneRequests(requests: MockOpRequest[], clientId: string): MockOpRequest[] {
   return requests.filter((r) => r.path.endsWith('/authorize') && r.query.prompt === 'none' && r.query.client_id === clientId);
+}
+
+/** The results that the demo's front-channel logout pages, framed in the OP's page shown in `page`, log by app name. */
+export function frontChannelResults(page: Page): Map<string, Record<string, unknown>> {
+  const results = new Map<string, Record<string, unknown>>();
+  page.on('console', (message) => {
+    const match = /^front-channel logout (\w+): (.*)$/.exec(message.text());
+    if (match) results.set(match[1]!, JSON.parse(match[2]!) as Record<string, unknown>);
+  });
+  return results;
 }

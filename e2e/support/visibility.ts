@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page } from './engine.js';
 
 /**
  * Page Visibility emulated in the real browser (top-level documents only): headless Chromium shows every tab at

@@ -41,8 +41,22 @@ export type FrontChannelLogoutResult =
        * names that tab's session: with a per-tab store, that is where the session lives.
        */
       forwardedToTabs?: boolean;
+      /**
+       * Set by `handleFrontChannelLogout`. `true` when this page ran in a frame that the browser cuts off from its own
+       * storage (`document.hasStorageAccess()` is `false` — the OP's logout page on another site): its user store and
+       * `BroadcastChannel` are partitioned, not the app's own, so **the app's open tabs were not signed out**, even with
+       * `signedOut: true`. The work was still done where it could be; rely on the session monitor or back-channel
+       * logout for these sessions. `false` at the top level, under a page of the same site, and where the browser lets
+       * the frame keep its storage.
+       */
+      partitioned?: boolean;
     }
-  | { signedOut: false; reason: 'mismatch' | 'session_required' };
+  | {
+      signedOut: false;
+      reason: 'mismatch' | 'session_required';
+      /** Set by `handleFrontChannelLogout`: as above, this page ran cut off from its own storage. */
+      partitioned?: boolean;
+    };
 
 function parseRequest(url: string): { iss?: string; sid?: string } {
   let params: URLSearchParams;

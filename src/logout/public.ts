@@ -8,7 +8,8 @@ import type { SessionSource } from '../session/source.js';
 import { userManagerSource } from '../session/user-manager.js';
 import { openTabChannel, tabChannelName } from '../tabs/channel.js';
 import { normalizeIssuer, requireSecureUrl } from '../url.js';
-import { browserLocationHref } from '../platform.js';
+import { browserFrameEnvironment, browserLocationHref } from '../platform.js';
+import { isPartitionedFrame } from './partitioned-frame.js';
 import { rejectUnknownOptions } from '../reject-unknown-options.js';
 import { handleFrontChannelLogout as frontChannelLogic, type FrontChannelLogoutResult } from './handle-front-channel-logout.js';
 import { performLogout, type LogoutResult, type PerformLogoutOptions } from './perform-logout.js';
@@ -149,9 +150,10 @@ export type FrontChannelLogoutOptions = (
  * signs out every open tab of the app. A request that does not match the current session is ignored.
  *
  * Works when the app and the OP are on the **same site**. Across sites, browsers partition (or block) the
- * iframe's storage, so this page cannot see or clear the app's real session: use the check_session monitor
- * (which reports `unavailable` when it cannot work either) or back-channel logout to a server. Serve the page
- * with `Cache-Control: no-store` and a CSP `frame-ancestors` that allows the OP.
+ * iframe's storage, so this page cannot see or clear the app's real session: the result then says
+ * `partitioned: true`; use the check_session monitor (which reports `unavailable` when it cannot work either) or
+ * back-channel logout to a server. Serve the page with `Cache-Control: no-store` and a CSP `frame-ancestors` that
+ * allows the OP.
  *
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#RPLogout
  */
@@ -181,10 +183,13 @@ export async function handleFrontChannelLogout(options: FrontChannelLogoutOption
     }
     ({ issuer, client_id: clientId, getUser, removeUser } = options);
   }
+  const partitionedCheck = isPartitionedFrame(browserFrameEnvironment());
   const channel = openTabChannel(tabChannelName(normalizeIssuer(issuer), clientId));
   try {
     const url = options.url ?? browserLocationHref();
     const result = await frontChannelLogic({ issuer, getUser, removeUser, channel, url, ...(options.requireSession !== undefined ? { requireSession: options.requireSession } : {}) });
+    // Partitioned or not, the work above is done: it is all this page can do, and it clears what it can see.
+    const partitioned = await partitionedCheck;
     if (result.signedOut && result.alreadySignedOut) {
       // This page may not see the session at all (a per-tab user store): let every open tab compare the
       // request's iss and sid with its own ID token.
@@ -193,10 +198,10 @@ export async function handleFrontChannelLogout(options: FrontChannelLogoutOption
       const sid = params.get('sid');
       if (iss && sid) {
         channel.post({ type: 'frontChannelLogout', iss, sid });
-        return { ...result, forwardedToTabs: true };
+        return { ...result, forwardedToTabs: true, partitioned };
       }
     }
-    return result;
+    return { ...result, partitioned };
   } finally {
     channel.close();
   }

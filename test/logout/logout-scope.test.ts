@@ -118,7 +118,7 @@ describe('handleFrontChannelLogout with a per-tab user store', () => {
     });
     await new Promise((r) => setTimeout(r, 50));
     tabs.close();
-    expect(result).toEqual({ signedOut: true, alreadySignedOut: true, forwardedToTabs: true });
+    expect(result).toEqual({ signedOut: true, alreadySignedOut: true, forwardedToTabs: true, partitioned: false });
     expect(heard).toEqual([{ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' }]);
   });
 
@@ -132,6 +132,6 @@ describe('handleFrontChannelLogout with a per-tab user store', () => {
       url: 'https://app.example/fc',
       requireSession: false,
     });
-    expect(result).toEqual({ signedOut: true, alreadySignedOut: true });
+    expect(result).toEqual({ signedOut: true, alreadySignedOut: true, partitioned: false });
   });
 });
