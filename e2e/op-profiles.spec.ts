@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
 import type { MockOpProfile } from '../src/mock-op/index.js';
 import { events, promptNoneRequests, signInBySso, signInWithForm, waitForEvent } from './support/demo.js';
