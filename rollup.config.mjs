@@ -32,7 +32,7 @@ const oidcFromGlobal = () => ({
 });
 
 /** The dist file of a source module that entries share instead of bundling it (see the ESM builds below). */
-const SHARED = { 'monitor/registry.ts': './registry.js' };
+const SHARED = { 'monitor/registry.ts': './registry.js', 'index.ts': './index.js', 'idle/index.ts': './idle.js' };
 const sharedFile = (id) => {
   const path = id.split(sep).join('/');
   for (const [module, file] of Object.entries(SHARED)) if (path.endsWith(`/src/${module}`)) return file;
@@ -42,14 +42,15 @@ const sharedFile = (id) => {
 const nodeExternal = (id) => id === 'jose' || id.startsWith('node:') || builtinModules.includes(id);
 
 export default [
-  // The browser SDK as ESM: the main entry, and the optional entries (`/idle`) each in its own file, so that an
-  // app's bundle of the main entry is what it was before they existed. The one module with state they share — the
-  // registry of the page's live monitors, which `logout()` and the idle timeout reach — is its own file, imported
-  // by all of them, so that it exists once in an app. oidc-client-ts stays external: the app's bundler resolves
-  // it, and it is only loaded (dynamic import) when the SDK has to create a UserManager itself.
-  ...Object.entries({ index: 'src/index.ts', idle: 'src/idle/index.ts', registry: 'src/monitor/registry.ts' }).map(([name, input]) => ({
+  // The browser SDK as ESM: the main entry, and the optional entries (`/idle`, `/react`) each in its own file, so
+  // that an app's bundle of the main entry is what it was before they existed. The one module with state they
+  // share — the registry of the page's live monitors, which `logout()` and the idle timeout reach — is its own
+  // file, imported by all of them, so that it exists once in an app; `/react` imports the other two entries.
+  // oidc-client-ts and react stay external: the app's bundler resolves them (oidc-client-ts is only loaded, by a
+  // dynamic import, when the SDK has to create a UserManager itself).
+  ...Object.entries({ index: 'src/index.ts', idle: 'src/idle/index.ts', react: 'src/react/index.ts', registry: 'src/monitor/registry.ts' }).map(([name, input]) => ({
     input,
-    external: (id, _parent, resolved) => id === 'oidc-client-ts' || (resolved && name !== 'registry' && sharedFile(id) !== undefined),
+    external: (id, _parent, resolved) => id === 'oidc-client-ts' || id === 'react' || (resolved && sharedFile(id) !== undefined && sharedFile(id) !== `./${name}.js`),
     plugins: [ts()],
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: `${name}.js`, paths: sharedFile },
   })),

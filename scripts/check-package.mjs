@@ -9,8 +9,8 @@
 // 4. the tarball installed into a new project (from npm's cache where it can), then
 //    - `oidc-session-monitor` bundled for the browser by rollup + node-resolve, with nothing of Node in it,
 //      and `oidc-session-monitor/idle` with it (one registry of monitors for both),
-//    - `oidc-session-monitor` and `oidc-session-monitor/idle` imported by Node (server-side rendering must not
-//      crash on import),
+//    - `oidc-session-monitor`, `oidc-session-monitor/idle` and `oidc-session-monitor/react` imported by Node
+//      (server-side rendering must not crash on import); `/react` imports the other entries, not copies of them,
 //    - the script-tag build run in a bare JavaScript realm: it defines the global `OidcSessionMonitor`,
 //    - `oidc-session-monitor/mock-op` started in Node, its discovery fetched, closed; its CLI answers --help,
 //    - a TypeScript consumer of every entry type-checked (moduleResolution nodenext and bundler).
@@ -42,8 +42,11 @@ const ESM_EXPORTS = [
   'startMonitoringWithRecheck',
   'startMonitoringWithSettings',
 ];
-/** What `oidc-session-monitor/idle` must export, exactly. */
+/** What `oidc-session-monitor/idle` and `oidc-session-monitor/react` must export, exactly. */
 const IDLE_EXPORTS = ['DEFAULT_ACTIVITY_EVENTS', 'watchIdle'];
+const REACT_EXPORTS = ['useSessionMonitor'];
+/** React is an optional peer dependency: the consumer project installs it next to the tarball, as an app would. */
+const REACT_FOR_CONSUMER = ['react@19.3.1', '@types/react@19.3.0'];
 const IIFE_EXPORTS = [...ESM_EXPORTS, 'UserManager', 'WebStorageStateStore'].sort();
 /** Strings that must never reach a browser bundle of `oidc-session-monitor`. */
 const FORBIDDEN_IN_BROWSER = ['node:', 'createServer', 'process.env', 'jose', 'mock-op'];
@@ -157,7 +160,7 @@ try {
     mkdirp(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
     // npm's cache already holds every dependency after `npm ci`; --prefer-offline asks the registry only if not.
-    runOrFail('npm install', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { cwd: project });
+    runOrFail('npm install', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball, ...REACT_FOR_CONSUMER], { cwd: project });
     if (!existsSync(join(installed, 'package.json'))) fail('the tarball did not install');
   });
 
@@ -211,6 +214,11 @@ try {
     writeFileSync(join(project, 'node-import-idle.mjs'), `import * as idle from '${pkg.name}/idle';\nconsole.log(JSON.stringify(Object.keys(idle).sort()));\n`);
     const idleKeys = JSON.parse(runOrFail('importing the idle entry in Node', process.execPath, ['node-import-idle.mjs'], { cwd: project }).trim());
     if (JSON.stringify(idleKeys) !== JSON.stringify(IDLE_EXPORTS)) fail(`'${pkg.name}/idle' exports ${idleKeys.join(', ')}; expected ${IDLE_EXPORTS.join(', ')}`);
+    writeFileSync(join(project, 'node-import-react.mjs'), `import * as react from '${pkg.name}/react';\nconsole.log(JSON.stringify(Object.keys(react).sort()));\n`);
+    const reactKeys = JSON.parse(runOrFail('importing the React entry in Node', process.execPath, ['node-import-react.mjs'], { cwd: project }).trim());
+    if (JSON.stringify(reactKeys) !== JSON.stringify(REACT_EXPORTS)) fail(`'${pkg.name}/react' exports ${reactKeys.join(', ')}; expected ${REACT_EXPORTS.join(', ')}`);
+    const reactImports = relativeImports(readFileSync(join(installed, 'dist/react.js'), 'utf8'));
+    if (!reactImports.has('./index.js') || !reactImports.has('./idle.js')) fail('dist/react.js does not import ./index.js and ./idle.js (it would carry copies of them)');
 
     const context = vm.createContext({});
     vm.runInContext(readFileSync(join(installed, pkg.unpkg), 'utf8'), context, { filename: pkg.unpkg });
@@ -253,7 +261,13 @@ console.log('mock OP ok');
       `import { startMonitoringWithSettings, logout, ErrorCode, isOidcSessionMonitorError, type SessionMonitor, type UnavailableReason } from '${pkg.name}';
 import { startMockOp, type MockOp } from '${pkg.name}/mock-op';
 import { watchIdle, type IdleWatch } from '${pkg.name}/idle';
+import { useSessionMonitor, type SessionMonitorSnapshot } from '${pkg.name}/react';
 import type { UserManager } from 'oidc-client-ts';
+
+export function useSession(userManager: UserManager, user: { profile: { sub: string } } | null): string {
+  const session: SessionMonitorSnapshot = useSessionMonitor({ userManager, user, monitor: { interval: 3000 }, idle: { timeout: 60_000 } });
+  return session.unavailable?.reason ?? session.idle?.warning?.remainingMs.toString() ?? session.state;
+}
 
 export function idle(userManager: UserManager): IdleWatch {
   const watch = watchIdle({ userManager, timeout: 15 * 60_000, warning: 60_000, logout: { post_logout_redirect_uri: 'https://app.example/bye' } });
