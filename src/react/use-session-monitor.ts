@@ -31,13 +31,15 @@ export interface SessionMonitorSnapshot {
   unavailable: MonitorEvents['unavailable'] | undefined;
   /** The last `signedOut` event, e.g. to say why the user is signed out (`reason` `idle` after the idle timeout). */
   signedOut: MonitorEvents['signedOut'] | undefined;
+  /** The last `refreshed` event: the OP's session changed (another app's sign-in), the same user is still signed in. */
+  refreshed: MonitorEvents['refreshed'] | undefined;
   /** The idle timeout, when `idle` is set and someone is signed in. */
   idle: { state: IdleState; warning: IdleEvents['warning'] | undefined } | undefined;
   /** "Stay signed in": extends the idle deadline in every tab of the app. */
   extend(): void;
 }
 
-const INACTIVE: Omit<SessionMonitorSnapshot, 'extend'> = { state: 'inactive', unavailable: undefined, signedOut: undefined, idle: undefined };
+const INACTIVE: Omit<SessionMonitorSnapshot, 'extend'> = { state: 'inactive', unavailable: undefined, signedOut: undefined, refreshed: undefined, idle: undefined };
 
 /**
  * Monitors the session of the signed-in user of a React app, with react-oidc-context or any oidc-client-ts
@@ -71,10 +73,11 @@ export function useSessionMonitor(options: UseSessionMonitorOptions): SessionMon
       if (cancelled) return;
       const { monitor: monitorOptions, idle: idleOptions } = latest.current;
       monitor = startMonitoring({ ...monitorOptions, userManager });
-      update({ state: monitor.state, unavailable: undefined, signedOut: undefined, idle: undefined });
+      update({ state: monitor.state, unavailable: undefined, signedOut: undefined, refreshed: undefined, idle: undefined });
       monitor.on('state', ({ state }) => update({ state }));
       monitor.on('unavailable', (unavailable) => update({ unavailable }));
       monitor.on('signedOut', (signedOut) => update({ signedOut }));
+      monitor.on('refreshed', (refreshed) => update({ refreshed }));
       if (idleOptions) {
         idle = idleRef.current = watchIdle({ ...idleOptions, userManager } as UserManagerIdleOptions);
         update({ idle: { state: idle.state, warning: undefined } });
