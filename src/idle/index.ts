@@ -4,5 +4,5 @@
  */
 export { watchIdle, DEFAULT_ACTIVITY_EVENTS } from './watch-idle.js';
 export type { CustomIdleOptions, IdleTimingOptions, UserManagerIdleOptions, WatchIdleOptions } from './watch-idle.js';
-export type { LogoutRequestOptions } from '../logout/public.js';
+export type { LogoutRequestOptions } from '../index.js';
 export type { IdleEventHandler, IdleEventName, IdleEvents, IdleState, IdleWatch } from './types.js';

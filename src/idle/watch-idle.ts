@@ -1,5 +1,5 @@
 import type { UserManager } from 'oidc-client-ts';
-import { logout, type LogoutRequestOptions } from '../logout/public.js';
+import type { LogoutRequestOptions } from '../index.js';
 import { monitorOf } from '../monitor/registry.js';
 import { browserLocalStorage, systemClock } from '../platform.js';
 import { rejectUnknownOptions } from '../reject-unknown-options.js';
@@ -117,7 +117,12 @@ export function watchIdle(options: WatchIdleOptions): IdleWatch {
       // The hint must be read before the user is removed.
       const idToken = rpLogout ? (await userManager.getUser().catch(() => null))?.id_token : undefined;
       await userManager.removeUser();
-      if (rpLogout) await logout({ id_token_hint: idToken ?? false, ...(logoutOption === true ? {} : logoutOption), userManager });
+      // Loaded only here, through the main entry (the build keeps it as ./index.js): an app that logs out itself has
+      // one copy, and one that never asks for `logout` downloads none.
+      if (rpLogout) {
+        const { logout } = await import('../index.js');
+        await logout({ id_token_hint: idToken ?? false, ...(logoutOption === true ? {} : logoutOption), userManager });
+      }
     };
   } else {
     if (options.logout !== undefined) throw new TypeError('logout needs userManager; with signOut, call logout() there when decidedHere is true.');
