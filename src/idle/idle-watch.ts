@@ -96,7 +96,7 @@ export function createIdleWatch(deps: IdleWatchDeps): IdleWatch {
     const record = read();
     if (endedNow(record)) return finish(false);
     if (record && !record.timedOut && record.deadline > deadline) deadline = record.deadline;
-    else if (!record || record.timedOut) write({ deadline }); // another script cleared it
+    else if (!record || record.timedOut) write({ deadline }); // cleared by another script, or an earlier period's mark
     const now = clock.now();
     const phase = idlePhase(deadline, now, warningMs);
     if (timer !== undefined) clock.clearTimeout(timer);
