@@ -1,4 +1,5 @@
 import { builtinModules } from 'node:module';
+import { sep } from 'node:path';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -30,17 +31,29 @@ const oidcFromGlobal = () => ({
   },
 });
 
+/** The dist file of a source module that entries share instead of bundling it (see the ESM builds below). */
+const SHARED = { 'monitor/registry.ts': './registry.js', 'index.ts': './index.js', 'idle/index.ts': './idle.js' };
+const sharedFile = (id) => {
+  const path = id.split(sep).join('/');
+  for (const [module, file] of Object.entries(SHARED)) if (path.endsWith(`/src/${module}`)) return file;
+  return undefined;
+};
+
 const nodeExternal = (id) => id === 'jose' || id.startsWith('node:') || builtinModules.includes(id);
 
 export default [
-  {
-    // The browser SDK as ESM. oidc-client-ts stays external: the app's bundler resolves it, and it is
-    // only loaded (dynamic import) when the SDK has to create a UserManager itself.
-    input: 'src/index.ts',
-    external: ['oidc-client-ts'],
+  // The browser SDK as ESM: the main entry, and the optional entries (`/idle`, `/react`) each in its own file, so
+  // that an app's bundle of the main entry is what it was before they existed. The one module with state they
+  // share — the registry of the page's live monitors, which `logout()` and the idle timeout reach — is its own
+  // file, imported by all of them, so that it exists once in an app; `/react` imports the other two entries.
+  // oidc-client-ts and react stay external: the app's bundler resolves them (oidc-client-ts is only loaded, by a
+  // dynamic import, when the SDK has to create a UserManager itself).
+  ...Object.entries({ index: 'src/index.ts', idle: 'src/idle/index.ts', react: 'src/react/index.ts', registry: 'src/monitor/registry.ts' }).map(([name, input]) => ({
+    input,
+    external: (id, _parent, resolved) => id === 'oidc-client-ts' || id === 'react' || (resolved && sharedFile(id) !== undefined && sharedFile(id) !== `./${name}.js`),
     plugins: [ts()],
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
-  },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: `${name}.js`, paths: sharedFile },
+  })),
   {
     // The drop-in script tag: everything, oidc-client-ts included, behind the global `OidcSessionMonitor`.
     input: 'src/iife.ts',

@@ -47,6 +47,8 @@ export function startDemo(options?: {
    * `clockSkewSeconds`. `-60` is an OP running a minute behind the browser. Default 0.
    */
   opClockSkewSeconds?: number;
+  /** Turns on the apps' idle timeout (`watchIdle` of `oidc-session-monitor/idle`) with these options. */
+  idle?: { timeout: number; warning?: number; logout?: boolean | Record<string, unknown> };
   /** Keep each tab's user in sessionStorage (oidc-client-ts's default) instead of localStorage shared by all tabs. */
   perTabUser?: boolean;
 }): Promise<Demo>;

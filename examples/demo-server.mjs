@@ -108,7 +108,8 @@ export function demoClient(clientId, origin, { frontChannel = true, profile = 's
  * Starts the mock OP and the two demo apps A and B.
  * `opClockSkewSeconds` skews the mock OP's clock for the ID tokens it issues (its `clockSkewSeconds`):
  * -60 is an OP running a minute behind the browser.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', profile?: import('../dist/mock-op/index.js').MockOpProfile, consent?: 'always' | 'once', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean }} [options]
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', profile?: import('../dist/mock-op/index.js').MockOpProfile, consent?: 'always' | 'once', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean, idle?: { timeout: number, warning?: number, logout?: boolean | object } }} [options]
+ * `idle` turns on the apps' idle timeout (`watchIdle` of `oidc-session-monitor/idle`) with these options.
  */
 export async function startDemo(options = {}) {
   // Cross-site set-up: the OP and each app on host names of their own (map them to 127.0.0.1 in the browser,
@@ -132,6 +133,7 @@ export async function startDemo(options = {}) {
     silentRequestTimeoutInSeconds: options.silentRequestTimeoutInSeconds ?? 10,
     // oidc-client-ts's own default: each tab keeps its own user, so two tabs can hold two different users.
     ...(options.perTabUser ? { userStore: 'session' } : {}),
+    ...(options.idle ? { idle: options.idle } : {}),
   };
   // WSO2 Identity Server serves its check_session iframe for one client: the app adds `?client_id=` (frameUrl).
   const query = (clientId) => (op.profile === 'wso2' ? { checkSessionQuery: { client_id: clientId } } : {});

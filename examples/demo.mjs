@@ -13,7 +13,10 @@ if (!MOCK_OP_PROFILES.includes(profile)) {
   process.exit(2);
 }
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
-const demo = await startDemo({ opPort: port('OP_PORT', 4000), aPort: port('A_PORT', 3001), bPort: port('B_PORT', 3002), profile });
+// The idle timeout is short so that its warning shows soon: IDLE_TIMEOUT=0 turns it off.
+const idleTimeout = port('IDLE_TIMEOUT', 120_000);
+const idle = idleTimeout > 0 ? { timeout: idleTimeout, warning: Math.min(30_000, Math.floor(idleTimeout / 2)) } : undefined;
+const demo = await startDemo({ opPort: port('OP_PORT', 4000), aPort: port('A_PORT', 3001), bPort: port('B_PORT', 3002), profile, ...(idle ? { idle } : {}) });
 
 console.log(`
   Mock OpenID Provider  ${demo.op.url}   (profile ${profile}; users: alice/alice, bob/bob)
@@ -22,7 +25,9 @@ console.log(`
 
   Try it: sign in to A; sign in to B (single sign-on, no form): A sees "changed", re-checks
   silently and stays signed in. Sign out in B: A notices and signs out.
-  Ctrl+C stops everything.
+${idle ? `  Idle timeout: ${idle.timeout / 1000} s without activity in any tab of an app signs it out, with a
+  ${idle.warning / 1000} s countdown first ("Stay signed in" in any tab keeps all of them). IDLE_TIMEOUT=0 turns it off.
+` : ''}  Ctrl+C stops everything.
 `);
 
 const shutdown = async () => {

@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** The entry points of package.json `exports` that have declarations, and their report names. */
 export const ENTRIES = [
   { entry: 'dist/types/index.d.ts', report: 'oidc-session-monitor' },
+  { entry: 'dist/types/idle/index.d.ts', report: 'oidc-session-monitor-idle' },
+  { entry: 'dist/types/react/index.d.ts', report: 'oidc-session-monitor-react' },
   { entry: 'dist/types/mock-op/index.d.ts', report: 'oidc-session-monitor-mock-op' },
 ];
 

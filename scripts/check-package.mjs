@@ -8,10 +8,12 @@
 // 3. the API report (etc/*.api.md) matches the tarball's declarations;
 // 4. the tarball installed into a new project (from npm's cache where it can), then
 //    - `oidc-session-monitor` bundled for the browser by rollup + node-resolve, with nothing of Node in it,
-//    - `oidc-session-monitor` imported by Node (server-side rendering must not crash on import),
+//      and `oidc-session-monitor/idle` with it (one registry of monitors for both),
+//    - `oidc-session-monitor`, `oidc-session-monitor/idle` and `oidc-session-monitor/react` imported by Node
+//      (server-side rendering must not crash on import); `/react` imports the other entries, not copies of them,
 //    - the script-tag build run in a bare JavaScript realm: it defines the global `OidcSessionMonitor`,
 //    - `oidc-session-monitor/mock-op` started in Node, its discovery fetched, closed; its CLI answers --help,
-//    - a TypeScript consumer of both entries type-checked (moduleResolution nodenext and bundler).
+//    - a TypeScript consumer of every entry type-checked (moduleResolution nodenext and bundler).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +42,11 @@ const ESM_EXPORTS = [
   'startMonitoringWithRecheck',
   'startMonitoringWithSettings',
 ];
+/** What `oidc-session-monitor/idle` and `oidc-session-monitor/react` must export, exactly. */
+const IDLE_EXPORTS = ['DEFAULT_ACTIVITY_EVENTS', 'watchIdle'];
+const REACT_EXPORTS = ['useSessionMonitor'];
+/** React is an optional peer dependency: the consumer project installs it next to the tarball, as an app would. */
+const REACT_FOR_CONSUMER = ['react@19.3.1', '@types/react@19.3.0'];
 const IIFE_EXPORTS = [...ESM_EXPORTS, 'UserManager', 'WebStorageStateStore'].sort();
 /** Strings that must never reach a browser bundle of `oidc-session-monitor`. */
 const FORBIDDEN_IN_BROWSER = ['node:', 'createServer', 'process.env', 'jose', 'mock-op'];
@@ -153,7 +160,7 @@ try {
     mkdirp(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
     // npm's cache already holds every dependency after `npm ci`; --prefer-offline asks the registry only if not.
-    runOrFail('npm install', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { cwd: project });
+    runOrFail('npm install', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball, ...REACT_FOR_CONSUMER], { cwd: project });
     if (!existsSync(join(installed, 'package.json'))) fail('the tarball did not install');
   });
 
@@ -173,7 +180,9 @@ try {
     const entry = join(project, 'browser-entry.js');
     writeFileSync(
       entry,
-      `import { ${ESM_EXPORTS.join(', ')} } from '${pkg.name}';\n` + `window.sdk = { ${ESM_EXPORTS.join(', ')} };\n`,
+      `import { ${ESM_EXPORTS.join(', ')} } from '${pkg.name}';\n` +
+        `import { ${IDLE_EXPORTS.join(', ')} } from '${pkg.name}/idle';\n` +
+        `window.sdk = { ${[...ESM_EXPORTS, ...IDLE_EXPORTS].join(', ')} };\n`,
     );
     const warnings = [];
     const bundle = await rollup({
@@ -189,6 +198,11 @@ try {
     const leaked = FORBIDDEN_IN_BROWSER.filter((needle) => code.includes(needle));
     if (leaked.length) fail(`the browser bundle contains ${leaked.map((s) => JSON.stringify(s)).join(', ')}`);
     if (!code.includes('signinSilentCallback')) fail('oidc-client-ts was not bundled (the dynamic import did not resolve)');
+    // Both entries reach the page's live monitors through one registry module: a copy in each would leave the idle
+    // timeout unable to sign the app's monitor out.
+    for (const file of ['dist/index.js', 'dist/idle.js']) {
+      if (!relativeImports(readFileSync(join(installed, file), 'utf8')).has('./registry.js')) fail(`${file} does not import the shared ./registry.js`);
+    }
     return `${(code.length / 1024).toFixed(0)} KiB unminified, oidc-client-ts included`;
   });
 
@@ -197,6 +211,14 @@ try {
     writeFileSync(join(project, 'node-import.mjs'), script);
     const keys = JSON.parse(runOrFail('importing the package in Node', process.execPath, ['node-import.mjs'], { cwd: project }).trim());
     if (JSON.stringify(keys) !== JSON.stringify(ESM_EXPORTS)) fail(`'${pkg.name}' exports ${keys.join(', ')}; expected ${ESM_EXPORTS.join(', ')}`);
+    writeFileSync(join(project, 'node-import-idle.mjs'), `import * as idle from '${pkg.name}/idle';\nconsole.log(JSON.stringify(Object.keys(idle).sort()));\n`);
+    const idleKeys = JSON.parse(runOrFail('importing the idle entry in Node', process.execPath, ['node-import-idle.mjs'], { cwd: project }).trim());
+    if (JSON.stringify(idleKeys) !== JSON.stringify(IDLE_EXPORTS)) fail(`'${pkg.name}/idle' exports ${idleKeys.join(', ')}; expected ${IDLE_EXPORTS.join(', ')}`);
+    writeFileSync(join(project, 'node-import-react.mjs'), `import * as react from '${pkg.name}/react';\nconsole.log(JSON.stringify(Object.keys(react).sort()));\n`);
+    const reactKeys = JSON.parse(runOrFail('importing the React entry in Node', process.execPath, ['node-import-react.mjs'], { cwd: project }).trim());
+    if (JSON.stringify(reactKeys) !== JSON.stringify(REACT_EXPORTS)) fail(`'${pkg.name}/react' exports ${reactKeys.join(', ')}; expected ${REACT_EXPORTS.join(', ')}`);
+    const reactImports = relativeImports(readFileSync(join(installed, 'dist/react.js'), 'utf8'));
+    if (!reactImports.has('./index.js') || !reactImports.has('./idle.js')) fail('dist/react.js does not import ./index.js and ./idle.js (it would carry copies of them)');
 
     const context = vm.createContext({});
     vm.runInContext(readFileSync(join(installed, pkg.unpkg), 'utf8'), context, { filename: pkg.unpkg });
@@ -233,11 +255,26 @@ console.log('mock OP ok');
     if (!/--client/.test(help)) fail(`the CLI's --help does not describe --client:\n${help}`);
   });
 
-  await step('TypeScript consumer of both entries (nodenext and bundler resolution)', async () => {
+  await step('TypeScript consumer of every entry (nodenext and bundler resolution)', async () => {
     writeFileSync(
       join(project, 'consumer.ts'),
       `import { startMonitoringWithSettings, logout, ErrorCode, isOidcSessionMonitorError, type SessionMonitor, type UnavailableReason } from '${pkg.name}';
 import { startMockOp, type MockOp } from '${pkg.name}/mock-op';
+import { watchIdle, type IdleWatch } from '${pkg.name}/idle';
+import { useSessionMonitor, type SessionMonitorSnapshot } from '${pkg.name}/react';
+import type { UserManager } from 'oidc-client-ts';
+
+export function useSession(userManager: UserManager, user: { profile: { sub: string } } | null): string {
+  const session: SessionMonitorSnapshot = useSessionMonitor({ userManager, user, monitor: { interval: 3000 }, idle: { timeout: 60_000 } });
+  return session.unavailable?.reason ?? session.idle?.warning?.remainingMs.toString() ?? session.state;
+}
+
+export function idle(userManager: UserManager): IdleWatch {
+  const watch = watchIdle({ userManager, timeout: 15 * 60_000, warning: 60_000, logout: { post_logout_redirect_uri: 'https://app.example/bye' } });
+  watch.on('warning', ({ remainingMs }: { remainingMs: number }) => console.warn(remainingMs));
+  watch.on('timeout', ({ decidedHere }) => console.warn(decidedHere));
+  return watch;
+}
 
 export function watch(): SessionMonitor {
   const monitor = startMonitoringWithSettings({ authority: 'https://op.example', client_id: 'app', redirect_uri: 'https://app.example/cb', silent_redirect_uri: 'https://app.example/silent' });

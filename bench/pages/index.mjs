@@ -16,6 +16,7 @@ const interval = Number(params.get('interval') ?? 1000);
 const autostart = params.get('autostart') !== '0';
 const lib = config.lib;
 const sdk = lib === 'ours' ? await import('oidc-session-monitor') : undefined;
+const idleSdk = lib === 'ours' ? await import('oidc-session-monitor/idle') : undefined;
 const now = () => performance.now();
 const B = window.__bench;
 const OUR_EVENTS = ['status', 'refreshed', 'userChanged', 'signedOut', 'unavailable', 'error', 'state'];
@@ -116,8 +117,8 @@ bench.rtt = async (n, warmup) => {
 };
 
 /**
- * `n` start/stop cycles. Ours: `startMonitoring({ userManager })`, wait for the first check_session reply
- * (iframe loaded and polled), `stop()`. oidc-client-ts: a `UserManager` with `monitorSession: true` (the only
+ * `n` start/stop cycles. Ours: `startMonitoring({ userManager })` with `watchIdle({ userManager })` beside it, wait
+ * for the first check_session reply (iframe loaded and polled), `stop()` both. oidc-client-ts: a `UserManager` with `monitorSession: true` (the only
  * way to start its SessionMonitor), wait for the first reply, then `events.unload()` (what a sign-out does to
  * its SessionMonitor; it has no stop or dispose), and drop the manager.
  */
@@ -131,7 +132,9 @@ bench.cycles = async (n, replyTimeout = 10000) => {
     );
     if (lib === 'ours') {
       const monitor = sdk.startMonitoring({ userManager: bench.userManager, interval });
+      const idle = idleSdk.watchIdle({ userManager: bench.userManager, timeout: 15 * 60_000 });
       if (!(await reply)) failures += 1;
+      idle.stop();
       monitor.stop();
     } else {
       const userManager = new UserManager(settings({ monitorSession: true, checkSessionIntervalInSeconds: interval / 1000 }));

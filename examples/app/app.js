@@ -1,4 +1,5 @@
 import * as sdk from 'oidc-session-monitor';
+import { watchIdle } from 'oidc-session-monitor/idle';
 
 const { startMonitoring, logout } = sdk;
 import { config, createUserManager } from './oidc.js';
@@ -9,7 +10,7 @@ document.title = `Demo app ${config.name}`;
 $('app-name').textContent = config.name;
 
 // What the e2e tests (and curious people in the console) read.
-const demo = (window.demo = { events: [], monitor: undefined, userManager, sdk, config });
+const demo = (window.demo = { events: [], monitor: undefined, idle: undefined, userManager, sdk, config });
 
 function log(event, detail) {
   const entry = { event, detail, at: new Date().toISOString() };
@@ -26,6 +27,9 @@ async function render() {
   $('user').textContent = user ? `${user.profile.name ?? user.profile.sub} (sub ${user.profile.sub})` : 'signed out';
   $('session-state').textContent = user?.session_state ?? '—';
   $('state').textContent = demo.monitor?.state ?? 'not monitoring';
+  $('idle-state').textContent = demo.idle ? demo.idle.state : config.idle ? 'not watching' : 'off';
+  // Signed out some other way (another tab's logout, the OP): this tab's idle watch has nothing left to watch.
+  if (!user && demo.idle?.state === 'active') demo.idle.stop();
   $('sign-in').hidden = Boolean(user);
   $('sign-out').hidden = !user;
   $('check-now').hidden = !user;
@@ -51,6 +55,26 @@ function monitor() {
   }
 }
 
+// The idle timeout: every tab of the app shows the same countdown; "Stay signed in" in any of them ends it in all.
+let countdown;
+function showCountdown(show) {
+  clearInterval(countdown);
+  $('idle-warning').hidden = !show;
+  if (!show) return;
+  const tick = () => ($('idle-countdown').textContent = String(Math.ceil((demo.idle?.remainingMs() ?? 0) / 1000)));
+  tick();
+  countdown = setInterval(tick, 250);
+}
+
+function watchIdleness() {
+  if (!config.idle || (demo.idle && demo.idle.state !== 'stopped' && demo.idle.state !== 'timedOut')) return;
+  demo.idle = watchIdle({ userManager, ...config.idle });
+  demo.idle.on('warning', (detail) => (log('idle-warning', detail), showCountdown(true), void render()));
+  demo.idle.on('warningCancelled', (detail) => (log('idle-warning-cancelled', detail), showCountdown(false), void render()));
+  demo.idle.on('timeout', (detail) => (log('idle-timeout', detail), showCountdown(false), void render()));
+}
+$('stay-signed-in').addEventListener('click', () => demo.idle?.extend());
+
 $('sign-in').addEventListener('click', () => userManager.signinRedirect());
 // prompt=login: the OP shows its login form even while someone is signed in there, so another user can sign in.
 $('sign-in-other').addEventListener('click', () => userManager.signinRedirect({ prompt: 'login' }));
@@ -70,6 +94,8 @@ $('sign-out').addEventListener('click', async () => {
 window.addEventListener('storage', () => void render());
 
 // With anonymous monitoring the app also watches while nobody is signed in, and hears of sign-ins elsewhere.
-if (config.monitor?.anonymous || (await userManager.getUser())) monitor();
+const signedIn = Boolean(await userManager.getUser());
+if (config.monitor?.anonymous || signedIn) monitor();
+if (signedIn) watchIdleness();
 await render();
 document.body.dataset.ready = 'true';

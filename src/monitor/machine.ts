@@ -69,7 +69,7 @@ export type MonitorInput =
   | { type: 'leading'; leading: boolean }
   | { type: 'tab'; message: TabMessage }
   /** The session ended without asking the OP (a matching front-channel request, a local logout). */
-  | { type: 'signOut'; reason: 'front-channel' | 'other-tab' | 'logout' }
+  | { type: 'signOut'; reason: 'front-channel' | 'other-tab' | 'logout' | 'idle' }
   /** A logout navigation is in flight: stop everything and let another tab lead. */
   | { type: 'suspend' }
   /** The logout did not leave the page: read the session again and go on. */
@@ -637,7 +637,8 @@ function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousS
   s.session = undefined;
   s.anonymous = false;
   // Tell the other tabs first: a fact about the OP session, whatever the app does on `signedOut` (it may stop).
-  // `logout()` and the tab that saw it first tell the other tabs themselves.
+  // `logout()` and the tab that saw it first tell the other tabs themselves. An idle timeout reaches every tab
+  // through its own idle watch: the other tabs drop its message (tabs/messages.ts), at no cost to this bundle.
   if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
     effects.push({
       type: 'broadcast',

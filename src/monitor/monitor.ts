@@ -64,8 +64,8 @@ export interface MonitorController extends SessionMonitor {
   suspend(): void;
   /** The logout did not leave the page: go on monitoring. */
   resume(): void;
-  /** The session was ended without asking the OP (a matching front-channel request, a local logout). */
-  signOutFrom(reason: 'front-channel' | 'other-tab' | 'logout'): void;
+  /** The session was ended without asking the OP (a matching front-channel request, a local logout, the idle timeout). */
+  signOutFrom(reason: 'front-channel' | 'other-tab' | 'logout' | 'idle'): void;
 }
 
 /**

@@ -31,8 +31,11 @@ export type UnavailableReason =
   | 'loop-guard'
   | 'third-party-cookies-blocked';
 
-/** Why the local user was signed out. */
-export type SignedOutReason = SignedOutError | 'error-status' | 'logout' | 'front-channel' | 'other-tab';
+/**
+ * Why the local user was signed out. `idle`: the app's idle timeout (`watchIdle` of `oidc-session-monitor/idle`),
+ * decided once for all of the app's tabs; each tab signs its own user out.
+ */
+export type SignedOutReason = SignedOutError | 'error-status' | 'logout' | 'front-channel' | 'other-tab' | 'idle';
 
 /** What the app knows about the session it monitors. */
 export interface SessionInfo {

@@ -23,7 +23,9 @@ export type TabMessage =
   /** A front-channel logout request the receiving page could not match itself; each tab checks its own ID token. */
   | { type: 'frontChannelLogout'; iss: string; sid: string };
 
-const OTHER_SIGN_OUT_REASONS: readonly Exclude<SignedOutReason, SignedOutError>[] = ['error-status', 'logout', 'front-channel', 'other-tab'];
+// Not `idle`: every tab's own idle watch signs its user out with that reason, so a tab must not follow another
+// tab's idle sign-out as `other-tab` first (the machine broadcasts it like any sign-out the OP did not cause).
+const OTHER_SIGN_OUT_REASONS: readonly Exclude<SignedOutReason, SignedOutError | 'idle'>[] = ['error-status', 'logout', 'front-channel', 'other-tab'];
 const SIGNED_OUT_REASONS: ReadonlySet<string> = new Set([...SIGNED_OUT_ERRORS, ...OTHER_SIGN_OUT_REASONS]);
 
 const UNAVAILABLE_REASONS: ReadonlySet<string> = new Set<UnavailableReason>([

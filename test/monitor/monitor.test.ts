@@ -4,6 +4,7 @@ import { createMonitor, type MonitorConfig, type MonitorDeps } from '../../src/m
 import type { OpFrameCallbacks } from '../../src/monitor/ports.js';
 import type { MonitorEventName, MonitorEvents, RecheckResult, SessionInfo } from '../../src/monitor/types.js';
 import { FakeClock, flush } from '../support/fake-clock.js';
+import { parseTabMessage, type TabMessage } from '../../src/tabs/messages.js';
 
 const CONFIG: MonitorConfig = {
   interval: 1000,
@@ -714,6 +715,19 @@ describe('stop and pause', () => {
     expect(t.rechecks).toHaveLength(0);
     expect(t.signOuts).toEqual(['other-tab']);
     expect(t.of('signedOut')).toEqual([{ reason: 'other-tab', sub: 'alice' }]);
+  });
+
+  it('signOutFrom("idle") (the app\'s idle timeout) signs out with reason idle; other tabs drop its broadcast', async () => {
+    const sent: TabMessage[] = [];
+    const t = setup({ broadcast: (message) => void sent.push(message) });
+    await t.started();
+    t.monitor.signOutFrom('idle');
+    await flush();
+    expect(t.rechecks).toHaveLength(0);
+    expect(t.signOuts).toEqual(['idle']);
+    expect(t.of('signedOut')).toEqual([{ reason: 'idle', sub: 'alice' }]);
+    // Each tab's own idle watch signs its user out with reason idle; none follows this one as other-tab.
+    expect(sent.filter((m) => m.type === 'signedOut').map((m) => parseTabMessage(m))).toEqual([undefined]);
   });
 
   it('a throwing event handler does not break monitoring', async () => {
