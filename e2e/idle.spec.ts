@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
 import { events, signInWithForm, waitForEvent } from './support/demo.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/engine.js';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { scriptTagClient, startScriptTagApp, type ScriptTagApp } from '../examples/script-tag/server.mjs';
 import { buildReactApp, reactClient, startReactServer, type ReactServer } from '../examples/react/server.mjs';
