@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from './support/engine.js';
+import { signInWithForm } from './support/demo.js';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { scriptTagClient, startScriptTagApp, type ScriptTagApp } from '../examples/script-tag/server.mjs';
 import { buildReactApp, reactClient, startReactServer, type ReactServer } from '../examples/react/server.mjs';
@@ -38,21 +39,11 @@ test.afterEach(async () => {
   await Promise.all([app.close(), other.close(), op.close()]);
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${app.origin}/`);
-  await page.locator('body[data-ready="true"]').waitFor();
-  await page.click('#sign-in');
-  await page.fill('input[name="username"]', 'alice');
-  await page.fill('input[name="password"]', 'alice');
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.origin}/`);
-  await expect(page.locator('#user')).toContainText('sub');
-}
 
 const opFrames = (page: Page) => page.locator('iframe[id^="oidc-session-monitor-op-frame"]');
 
 test('signs in, monitors with one OP iframe under StrictMode, and logs out with a verified state', async ({ page }) => {
-  await signIn(page);
+  await signInWithForm(page, app.origin);
   await expect(page.locator('#state')).toHaveText('monitoring');
   await expect(opFrames(page)).toHaveCount(1);
 
@@ -68,7 +59,7 @@ test('signs in, monitors with one OP iframe under StrictMode, and logs out with 
 
 test("another app's SSO: refreshed and still signed in; a sign-out at the OP re-renders the app signed out", async ({ context }) => {
   const page = await context.newPage();
-  await signIn(page);
+  await signInWithForm(page, app.origin);
   await expect(page.locator('#state')).toHaveText('monitoring');
 
   const otherPage = await context.newPage();
@@ -94,7 +85,7 @@ test("another app's SSO: refreshed and still signed in; a sign-out at the OP re-
 
 test('the idle warning counts down; "stay signed in" ends it; idle again, the app signs out (reason idle)', async ({ page }) => {
   app.configure({ idle: { timeout: 6000, warning: 3000 } });
-  await signIn(page);
+  await signInWithForm(page, app.origin);
   await expect(page.locator('#idle-warning')).toBeVisible({ timeout: 15_000 });
   await expect(page.locator('#idle-countdown')).toHaveText(/^\d+$/);
   // A click event alone: a real click's pointer events are activity, which would end the warning first.

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from './support/engine.js';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { scriptTagClient, startScriptTagApp, type ScriptTagApp } from '../examples/script-tag/server.mjs';
-import { promptNoneRequests } from './support/demo.js';
+import { promptNoneRequests, signInWithForm } from './support/demo.js';
 
 // The drop-in build: plain HTML pages with classic <script> tags and the global OidcSessionMonitor, under a strict
 // Content-Security-Policy, against the mock OP.
@@ -29,15 +29,6 @@ async function open(page: Page): Promise<void> {
   await page.locator('body[data-ready="true"]').waitFor();
 }
 
-async function signIn(page: Page): Promise<void> {
-  await open(page);
-  await page.click('#sign-in');
-  await page.fill('input[name="username"]', 'alice');
-  await page.fill('input[name="password"]', 'alice');
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.origin}/`);
-  await expect(page.locator('#user')).toContainText('sub');
-}
 
 function events(page: Page): Promise<ExampleEvent[]> {
   return page.evaluate(() => (window as unknown as { example: { events: ExampleEvent[] } }).example.events);
@@ -77,7 +68,7 @@ test(`classic scripts only (${build} build): the global OidcSessionMonitor signs
   expect(where).toEqual(build === 'full' ? { inside: 'function', global: 'undefined' } : { inside: 'undefined', global: 'function' });
 
   // Sign in with OidcSessionMonitor.UserManager; OidcSessionMonitor.startMonitoring polls the OP iframe.
-  await signIn(page);
+  await signInWithForm(page, app.origin);
   await waitForEvent(page, 'status', { status: 'unchanged' });
   await expect(page.locator('#state')).toHaveText('monitoring');
 
@@ -93,7 +84,7 @@ test(`classic scripts only (${build} build): the global OidcSessionMonitor signs
 
   // Sign in again (the OP asks for the password: its session really ended), then sign out with
   // OidcSessionMonitor.logout: the OP's end_session_endpoint, then signed-out.html, which verifies the state.
-  await signIn(page);
+  await signInWithForm(page, app.origin);
   await waitForEvent(page, 'status', { status: 'unchanged' });
   op.clearRequests();
   await page.click('#sign-out');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from './support/engine.js';
+import { signInWithForm } from './support/demo.js';
 import { startMockOp, type MockOp } from '../src/mock-op/index.js';
 import { scriptTagClient, startScriptTagApp, type ScriptTagApp } from '../examples/script-tag/server.mjs';
 import { buildSpa, spaClient, startSpaServer, type SpaServer } from '../examples/spa/server.mjs';
@@ -38,21 +39,11 @@ test.afterEach(async () => {
   await Promise.all([spa.close(), other.close(), op.close()]);
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${spa.origin}/`);
-  await page.locator('body[data-ready="true"]').waitFor();
-  await page.click('#sign-in');
-  await page.fill('input[name="username"]', 'alice');
-  await page.fill('input[name="password"]', 'alice');
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${spa.origin}/`);
-  await expect(page.locator('#user')).toContainText('sub');
-}
 
 const event = (page: Page, name: string) => page.locator(`#events li[data-event="${name}"]`);
 
 test('the Vite app signs in, shows the monitor polling, and signs out with a verified state', async ({ page }) => {
-  await signIn(page);
+  await signInWithForm(page, spa.origin);
   // The bundle really came from Vite: hashed assets, no import map, no /dist/ path of this repository.
   const scripts = await page.locator('script[src]').evaluateAll((nodes) => nodes.map((n) => (n as HTMLScriptElement).src));
   expect(scripts.some((src) => /\/assets\/index-[\w-]+\.js$/.test(src))).toBe(true);
@@ -77,7 +68,7 @@ test('the Vite app signs in, shows the monitor polling, and signs out with a ver
 
 test('another app signs in by SSO: the Vite app re-checks and stays signed in; an OP-side end signs it out', async ({ context }) => {
   const page = await context.newPage();
-  await signIn(page);
+  await signInWithForm(page, spa.origin);
   await expect(event(page, 'status').first()).toContainText('"status":"unchanged"');
 
   // Single sign-on into another app of the same OP: no login form. The OP's browser state changes, the Vite app
