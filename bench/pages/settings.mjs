@@ -1,5 +1,7 @@
 // The oidc-client-ts settings every bench page of one origin shares (the user lives in localStorage, so all
-// tabs of the app see one sign-in, as in the demo app).
+// tabs of the app see one sign-in, as in the demo app). `?hint=1` on the page's URL makes oidc-client-ts send the
+// user's ID token as `id_token_hint` with `prompt=none` (`includeIdTokenInSilentRenew`; off by default), as ours
+// does (Core §3.1.2.1), so that both libraries send the OP the same request.
 import { WebStorageStateStore } from 'oidc-client-ts';
 import config from '/config.js';
 
@@ -18,6 +20,7 @@ export function settings(extra = {}) {
     automaticSilentRenew: false,
     monitorSession: false,
     silentRequestTimeoutInSeconds: 10,
+    ...(new URLSearchParams(window.location.search).get('hint') === '1' ? { includeIdTokenInSilentRenew: true } : {}),
     ...extra,
   };
 }
