@@ -29,7 +29,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { allBundleSizes, forbiddenHits, moduleBreakdown } from './lib/bundles.mjs';
+import { allBundleSizes, forbiddenHits, manglingBound, moduleBreakdown } from './lib/bundles.mjs';
 import { ROOT, describeEnvironment, launchChromium } from './lib/env.mjs';
 import { startWorld } from './lib/servers.mjs';
 import { renderReport } from './report.mjs';
@@ -111,7 +111,7 @@ async function scenario(id, label, fn) {
 try {
   // Counts, not timings: these three run side by side; the timed scenarios below run one at a time.
   await Promise.all([
-    scenario('sizes', 'bundle sizes', async () => ({ rows: await allBundleSizes(), modules: await moduleBreakdown(), forbidden: forbiddenHits() })),
+    scenario('sizes', 'bundle sizes', async () => ({ rows: await allBundleSizes(), modules: await moduleBreakdown(), mangling: await manglingBound(), forbidden: forbiddenHits() })),
     scenario('idle', 'OP requests while the session is unchanged', () =>
       idleRequests({ browser, worlds, interval: settings.interval, windowSeconds: settings.idleSeconds / settings.idleWindows, windows: settings.idleWindows }),
     ),
