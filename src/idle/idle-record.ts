@@ -1,3 +1,5 @@
+import { storedObject } from '../json.js';
+
 /**
  * The app's one idle deadline, shared by its tabs through localStorage: `deadline` (ms since the epoch) is the last
  * activity any tab recorded plus the timeout; `timedOut` marks the deadline that ended in a sign-out, written once,
@@ -13,15 +15,7 @@ export type IdlePhase = 'active' | 'warning' | 'due';
 
 /** Reads a stored record; anything malformed (another script wrote the key) counts as none. */
 export function parseIdleRecord(text: string | null): IdleRecord | undefined {
-  if (text === null) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { deadline, timedOut } = value as Record<string, unknown>;
+  const { deadline, timedOut } = storedObject(text) ?? {};
   if (typeof deadline !== 'number' || !Number.isFinite(deadline)) return undefined;
   return timedOut === true ? { deadline, timedOut } : { deadline };
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
+import { storedObject } from '../json.js';
 import { browserAddressBar, browserLocationHref, browserSessionStorage, systemClock, type AddressBar, type Clock, type KeyValueStorage } from '../platform.js';
 import { rejectUnknownOptions } from '../reject-unknown-options.js';
 import { LAST_LOGOUT_CALLBACK_KEY } from '../session/keys.js';
@@ -41,9 +42,7 @@ export interface LogoutCallbackResult<Data = unknown> {
 /** This tab's last verified callback, if it is recent enough (a logout state's lifetime) for a reload to count as one. */
 function lastCallback(storage: KeyValueStorage, now: number): { state: string; data: unknown } | undefined {
   try {
-    const value: unknown = JSON.parse(storage.getItem(LAST_LOGOUT_CALLBACK_KEY) ?? 'null');
-    if (typeof value !== 'object' || value === null) return undefined;
-    const { state, data, at } = value as { state?: unknown; data?: unknown; at?: unknown };
+    const { state, data, at } = storedObject(storage.getItem(LAST_LOGOUT_CALLBACK_KEY)) ?? {};
     if (typeof state === 'string' && typeof at === 'number' && at <= now && now - at < DEFAULT_LOGOUT_STATE_MAX_AGE_MS) return { state, data };
   } catch {
     // Unreadable or disabled storage: no reload is recognised, and the usual error stands.

@@ -15,6 +15,7 @@
  * @module
  */
 import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
+import { storedObject } from '../json.js';
 import type { Clock, KeyValueStorage } from '../platform.js';
 import { isWellFormedState } from './random-state.js';
 
@@ -58,16 +59,7 @@ function read(storage: KeyValueStorage): Map<string, PendingState> {
     throw storageError('read', cause);
   }
   const pending = new Map<string, PendingState>();
-  if (raw === null) return pending;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Something else wrote garbage under our key; it holds no state we issued.
-    return pending;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return pending;
-  for (const [state, entry] of Object.entries(parsed)) {
+  for (const [state, entry] of Object.entries(storedObject(raw) ?? {})) {
     const exp = (entry as { exp?: unknown } | null)?.exp;
     if (typeof exp === 'number' && Number.isFinite(exp)) pending.set(state, entry as PendingState);
   }
