@@ -47,7 +47,10 @@ export type CookieEvidence = 'unknown' | 'visible' | 'blocked';
  */
 export type TimerSlot = 'main' | 'tick' | 'recheck' | 'keepAlive';
 
-/** What the `main` timer does when it fires. */
+/**
+ * What the `main` timer does when it fires. `deadline` and `frameTimeout` end something in flight; the others are
+ * next steps, which a hidden page does not take: they wait, with no timer, until the page is shown.
+ */
 type MainAction = 'poll' | 'deadline' | 'frameTimeout' | 'loadFrame' | 'resolveFrameUrl' | 'readSession';
 
 /** What happens to a monitor, from the outside world. Results carry the token of the request they answer. */
@@ -315,19 +318,35 @@ function setTimer(timer: TimerSlot, ms: number, repeat?: boolean): void {
   effects.push({ type: 'setTimer', timer, token: t, ms, ...(repeat ? { repeat } : {}) });
 }
 function clearTimer(timer: TimerSlot): void {
+  // A next step waiting for the page to be shown has no timer; it goes too.
+  if (timer === 'main') s.mainAction = undefined;
   const cleared = s.timers[timer];
   if (cleared === undefined) return;
   const { [timer]: _cleared, ...rest } = s.timers;
   s.timers = rest;
-  if (timer === 'main') s.mainAction = undefined;
   effects.push({ type: 'clearTimer', timer, token: cleared });
 }
+const isDeadline = (action: MainAction | undefined): boolean => action === 'deadline' || action === 'frameTimeout';
 /** The next step, one-shot; unless `keepTick`, the loop is no longer steady, so the tick stops. */
 function schedule(action: MainAction, ms: number, keepTick = false): void {
   if (!keepTick) clearTimer('tick');
   clearTimer('main');
   s.mainAction = action;
-  setTimer('main', ms);
+  // Hidden: nobody is looking, so a next step (a poll, a retry) waits without a timer until the page is shown
+  // ({@link wake} runs it); only the deadline of something already in flight keeps one.
+  if (s.visible || isDeadline(action)) setTimer('main', ms);
+}
+
+/** The page was hidden: keep only the deadlines of what is in flight, so that a hidden page soon has no timer. */
+function hide(): void {
+  clearTimer('keepAlive');
+  // A poll still out keeps the tick: it times the poll out. Otherwise the next poll waits until the page is shown.
+  if (!s.pollInFlight) clearTimer('tick');
+  const next = s.mainAction;
+  if (!isDeadline(next) && s.timers.main !== undefined) {
+    clearTimer('main');
+    s.mainAction = next;
+  }
 }
 function retryDelay(): number {
   s.failures += 1;
@@ -482,8 +501,9 @@ function onReply(status: CheckSessionStatus): void {
     s.cookies = 'visible';
     backToMonitoring();
     if (s.mainAction === 'deadline') clearTimer('main');
-    // Steady: from now on the tick polls, every `interval`, at no timer cost per poll.
-    if (s.timers.tick === undefined) setTimer('tick', config.interval, true);
+    // Steady: from now on the tick polls, every `interval`, at no timer cost per poll — once the page is visible.
+    if (!s.visible) clearTimer('tick');
+    else if (s.timers.tick === undefined) setTimer('tick', config.interval, true);
     return;
   }
   if (status === 'error') {
@@ -651,7 +671,7 @@ function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousS
 
 function scheduleKeepAlive(): void {
   clearTimer('keepAlive');
-  if (config.keepAlive > 0 && s.leading && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
+  if (config.keepAlive > 0 && s.visible && s.leading && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
 }
 
 function onTab(message: TabMessage): void {
@@ -738,6 +758,7 @@ function apply(input: MonitorInput): void {
       s.coordinated = input.coordinated;
       s.leading = !input.coordinated;
       s.visible = input.visible;
+      if (!s.visible) hide();
       readSession();
       break;
     case 'sessionRead':
@@ -847,7 +868,13 @@ function apply(input: MonitorInput): void {
     }
     case 'visibility':
       s.visible = input.visible;
-      if (input.visible) wake();
+      if (!input.visible) {
+        hide();
+      } else {
+        wake();
+        // Shown again: the keep-alive period starts over (a focus on a visible page leaves a running one alone).
+        if (s.timers.keepAlive === undefined) scheduleKeepAlive();
+      }
       break;
     case 'wake':
       wake();
@@ -945,6 +972,12 @@ function runMain(action: MainAction | undefined): void {
 function wake(): void {
   // Paused and yet the page is used again: the logout navigation did not leave; find out what happened.
   if (s.phase === 'paused' && !s.reading) readSession();
+  // A next step that waited for the page to be shown (it has no timer): take it now.
+  const waiting = s.mainAction;
+  if (waiting !== undefined && s.timers.main === undefined && !isDeadline(waiting)) {
+    s.mainAction = undefined;
+    runMain(waiting);
+  }
   if (!s.leading || isOver() || s.phase === 'paused') return;
   if (s.frameReady) {
     poll();

@@ -414,6 +414,37 @@ describe('monitor state machine: properties over random input sequences', () => 
     expect(taken.reply).toBeGreaterThan(1000);
   });
 
+  it('I8: a hidden page starts nothing new and keeps only the deadlines of what is in flight; its next step waits until it is shown', () => {
+    let parked = 0;
+    let shownAndRun = 0;
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, after, effects } of run(sc)) {
+          if (after.phase === 'stopped') continue;
+          if (!after.visible) {
+            expect(after.timers.keepAlive).toBeUndefined();
+            if (after.timers.main !== undefined) expect(['deadline', 'frameTimeout']).toContain(after.mainAction);
+            // The tick stays only as the deadline of a poll still out.
+            if (after.timers.tick !== undefined) expect(after.pollInFlight).toBe(true);
+            expect(effects.filter((e) => e.type === 'post' || (e.type === 'recheck' && e.context && after.recheck?.keepAlive))).toEqual([]);
+            if (after.mainAction !== undefined && after.timers.main === undefined) parked++;
+          } else if (after.mainAction !== undefined) {
+            // A next step without a timer exists only while hidden: showing the page runs it.
+            expect(after.timers.main).toBeDefined();
+          }
+          if (input.type === 'visibility' && input.visible && !before.visible && before.mainAction !== undefined && before.timers.main === undefined && before.leading) {
+            expect(effects.length).toBeGreaterThan(0);
+            shownAndRun++;
+          }
+        }
+      }),
+      params,
+    );
+    // Hidden pages with a waiting next step came up, and so did showing them again.
+    expect(parked).toBeGreaterThan(100);
+    expect(shownAndRun).toBeGreaterThan(10);
+  });
+
   it('reaches the interesting states (the generator is not trivial)', () => {
     const seen = { signedOutByOp: 0, userChanged: 0, blocked: 0, refreshed: 0, loopGuard: 0, crossSiteSignOut: 0 };
     fc.assert(

@@ -797,6 +797,41 @@ describe('visibility', () => {
     expect(t.frame().posted).toHaveLength(2);
   });
 
+  it('a hidden page keeps no keep-alive timer; the keep-alive period starts over when it is shown', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle, config: { keepAlive: 10_000, interval: 60_000 } });
+    await t.started();
+    t.reply('unchanged');
+    lifecycle.set(false);
+    expect(t.clock.pending).toBe(0);
+    await t.clock.advance(60_000);
+    expect(t.rechecks).toHaveLength(0);
+    lifecycle.set(true);
+    t.reply('unchanged');
+    await t.clock.advance(9_999);
+    expect(t.rechecks).toHaveLength(0);
+    await t.clock.advance(1);
+    expect(t.rechecks).toHaveLength(1);
+  });
+
+  it('an outage while hidden ends with no timer: the frame is replaced when the page is shown', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle, config: { frameTimeout: 2000 } });
+    await t.started();
+    t.reply('unchanged');
+    // The OP goes down: the poll sent before the page was hidden is never answered.
+    await t.clock.advance(1000);
+    lifecycle.set(false);
+    await t.clock.advance(60_000);
+    expect(t.of('unavailable').map((u) => u.reason)).toEqual(['no-reply']);
+    expect(t.frames).toHaveLength(1);
+    expect(t.clock.pending).toBe(0);
+    lifecycle.set(true);
+    expect(t.frames).toHaveLength(2);
+    t.frame().callbacks.onLoad();
+    expect(t.frame().posted).toEqual(['client-a state-1']);
+  });
+
   it('a page that starts hidden loads the frame but polls only once shown', async () => {
     const lifecycle = fakeLifecycle(false);
     const t = setup({ lifecycle });
