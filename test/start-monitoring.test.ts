@@ -161,6 +161,48 @@ describe('startMonitoring lifecycle', () => {
     expect(monitor.state).toBe('signedOut');
   });
 
+  it('with a store shared by tabs, a sign-out removes the user only if the store still holds the user it was about', async () => {
+    class FakeUserManager {
+      stored: { profile: { sub: string }; session_state: string; id_token: string } | null = { profile: { sub: 'alice' }, session_state: 'abc.salt', id_token: 'h.e.s' };
+      removed = 0;
+      settings = { authority: 'https://op.example', client_id: 'shared', silent_redirect_uri: 'https://app.example/silent' };
+      events = { load: async () => {} };
+      metadataService = {
+        getCheckSessionIframe: async () => 'https://op.example/check_session',
+        getEndSessionEndpoint: async () => undefined,
+        getMetadata: async () => ({ issuer: 'https://op.example' }),
+      };
+      async getUser() {
+        return this.stored;
+      }
+      async signinSilent() {
+        return null;
+      }
+      async storeUser() {}
+      async removeUser() {
+        this.removed += 1;
+        this.stored = null;
+      }
+    }
+    const run = async (storeNow: 'alice' | 'bob') => {
+      const userManager = new FakeUserManager();
+      const monitor = startMonitoring({ userManager: userManager as never });
+      started.push(monitor);
+      await vi.waitFor(() => expect(document.querySelector('iframe')).not.toBeNull());
+      // Another tab signed bob in to the shared store meanwhile (or nobody did).
+      if (storeNow === 'bob') userManager.stored = { profile: { sub: 'bob' }, session_state: 'bob.1', id_token: 'h.b.s' };
+      const signedOut = new Promise((resolve) => monitor.on('signedOut', resolve));
+      monitorOf('https://op.example', 'shared')!.signOutFrom('other-tab');
+      expect(await signedOut).toEqual({ reason: 'other-tab', sub: 'alice' });
+      document.body.innerHTML = '';
+      return userManager;
+    };
+    expect((await run('alice')).removed).toBe(1);
+    const shared = await run('bob');
+    expect(shared.removed).toBe(0);
+    expect(shared.stored?.profile.sub).toBe('bob');
+  });
+
   it('a monitor of another client is left alone', async () => {
     const first = start(custom);
     const second = start({ ...custom, client_id: 'other' });
