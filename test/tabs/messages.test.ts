@@ -3,17 +3,30 @@ import { tabChannelName } from '../../src/tabs/channel.js';
 import { parseTabMessage } from '../../src/tabs/messages.js';
 import { appKey } from '../../src/session/keys.js';
 
+const WELL_FORMED: Array<Record<string, unknown>> = [
+  { type: 'signedOut', reason: 'login_required', sub: 'alice' },
+  { type: 'userChanged', previousSub: 'alice', sub: 'bob' },
+  { type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' },
+  { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true },
+  { type: 'monitoring', sub: 'alice' },
+  { type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' },
+  { type: 'hello', sub: 'alice' },
+];
+
 describe('tab messages', () => {
-  it.each([
-    { type: 'signedOut', reason: 'login_required', sub: 'alice' },
-    { type: 'userChanged', previousSub: 'alice', sub: 'bob' },
-    { type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' },
-    { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true },
-    { type: 'monitoring', sub: 'alice' },
-    { type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' },
-    { type: 'hello', sub: 'alice' },
-  ])('accepts a well-formed $type message', (message) => {
+  it.each(WELL_FORMED)('accepts a well-formed $type message', (message) => {
     expect(parseTabMessage(message)).toEqual(message);
+  });
+
+  // Every field of every message is checked: each one missing, or of another type, makes the message junk.
+  it.each(
+    WELL_FORMED.flatMap((message) =>
+      Object.keys(message)
+        .filter((field) => field !== 'type')
+        .flatMap((field) => [undefined, 42, {}, ['x']].map((bad) => [message.type, field, bad, { ...message, [field]: bad }] as const)),
+    ),
+  )('ignores a %s message whose %s is %o', (_type, _field, _bad, message) => {
+    expect(parseTabMessage(message)).toBeUndefined();
   });
 
   it('copies only the known fields, so junk never reaches the app\'s events', () => {
