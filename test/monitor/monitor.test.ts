@@ -615,6 +615,20 @@ describe('stop and pause', () => {
     expect(t.monitor.state).toBe('monitoring');
   });
 
+  it('suspend hands polling over: a leading tab says it no longer watches, so another tab of the user can lead', async () => {
+    const watched: Array<string | undefined> = [];
+    const t = setup({ watch: (sub) => void watched.push(sub) });
+    t.monitor.start({ coordinated: true });
+    await flush();
+    t.monitor.lead(true);
+    await flush();
+    t.frame().callbacks.onLoad();
+    t.reply('unchanged');
+    expect(watched).toEqual(['alice']);
+    t.monitor.suspend();
+    expect(watched).toEqual(['alice', undefined]);
+  });
+
   it('a logout navigation that never left the page: the next check finds the user gone and reports signedOut (logout)', async () => {
     const t = setup();
     await t.started();
