@@ -121,17 +121,20 @@ if (env.BENCH_BUILD !== '0') {
 
 // The runtime scenarios, one definition for both engines: each gets a browser, its engine's counts and the worlds.
 const RUNTIME = {
-  idle: ['OP requests while the session is unchanged', (browser, s, worlds) =>
-    idleRequests({ browser, worlds, interval: s.interval, windowSeconds: s.idleSeconds / s.idleWindows, windows: s.idleWindows })],
-  cycles: ['start/stop cycles', (browser, s, worlds) => startStop({ browser, worlds, cycles: s.cycles, interval: s.interval })],
-  rtt: ['poll round trip', (browser, s, worlds) => roundTrip({ browser, worlds, polls: s.polls, warmup: s.warmup, blocks: s.rttBlocks })],
-  elsewhere: ['OP logout in another app', (browser, s, worlds) => logoutElsewhere({ browser, worlds, intervals: s.logoutIntervals, runs: s.runs })],
-  changed: ['`changed` answer → signed out', (browser, s, worlds) => changedToSignedOut({ browser, worlds, runs: s.changedRuns, interval: s.interval })],
-  tabs: ['prompt=none per OP session change with N tabs', (browser, s, worlds) =>
-    promptNoneTabs({ browser, worlds, tabCounts: s.tabCounts, runs: s.tabRuns, interval: s.interval })],
-  crosstab: ['logout in one tab → other tabs', (browser, s, worlds) =>
-    crossTabLogout({ browser, worlds, tabs: s.crossTabTabs, runs: s.runs, interval: s.interval })],
-  visibility: ['hidden tab becomes visible', (browser, s, worlds) => visibility({ browser, worlds, runs: 2 * s.runs, interval: s.interval })],
+  idle: {
+    label: 'OP requests while the session is unchanged',
+    run: (browser, s, worlds) => idleRequests({ browser, worlds, interval: s.interval, windowSeconds: s.idleSeconds / s.idleWindows, windows: s.idleWindows }),
+  },
+  cycles: { label: 'start/stop cycles', run: (browser, s, worlds) => startStop({ browser, worlds, cycles: s.cycles, interval: s.interval }) },
+  rtt: { label: 'poll round trip', run: (browser, s, worlds) => roundTrip({ browser, worlds, polls: s.polls, warmup: s.warmup, blocks: s.rttBlocks }) },
+  elsewhere: { label: 'OP logout in another app', run: (browser, s, worlds) => logoutElsewhere({ browser, worlds, intervals: s.logoutIntervals, runs: s.runs }) },
+  changed: { label: '`changed` answer → signed out', run: (browser, s, worlds) => changedToSignedOut({ browser, worlds, runs: s.changedRuns, interval: s.interval }) },
+  tabs: {
+    label: 'prompt=none per OP session change with N tabs',
+    run: (browser, s, worlds) => promptNoneTabs({ browser, worlds, tabCounts: s.tabCounts, runs: s.tabRuns, interval: s.interval }),
+  },
+  crosstab: { label: 'logout in one tab → other tabs', run: (browser, s, worlds) => crossTabLogout({ browser, worlds, tabs: s.crossTabTabs, runs: s.runs, interval: s.interval }) },
+  visibility: { label: 'hidden tab becomes visible', run: (browser, s, worlds) => visibility({ browser, worlds, runs: 2 * s.runs, interval: s.interval }) },
 };
 const TIMED = ['rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility'];
 
@@ -160,7 +163,7 @@ try {
   if (browsers.includes('chromium')) {
     const { browser, executablePath } = await launchChromium();
     environment = describeEnvironment(browser, executablePath);
-    const run = (id, w = worlds) => scenario(chromium, id, RUNTIME[id][0], () => RUNTIME[id][1](browser, settings, w));
+    const run = (id, w = worlds) => scenario(chromium, id, RUNTIME[id].label, () => RUNTIME[id].run(browser, settings, w));
     try {
       // Counts, not timings: these three run side by side; the timed scenarios below run one at a time.
       await Promise.all([sizes(), run('idle'), run('cycles', cycleWorlds)]);
@@ -193,7 +196,7 @@ async function runFirefox() {
     out.environment = { firefox: browser.version(), firefoxPath: launched.executablePath, puppeteerCore: packageVersion('puppeteer-core') };
     for (const id of ['idle', ...TIMED]) {
       if (out.skipped[id]) continue;
-      await scenario(out, id, `Firefox: ${RUNTIME[id][0]}`, () => RUNTIME[id][1](browser, firefoxSettings, worlds));
+      await scenario(out, id, `Firefox: ${RUNTIME[id].label}`, () => RUNTIME[id].run(browser, firefoxSettings, worlds));
     }
   } catch (error) {
     out.launchError = error instanceof Error ? error.message : String(error);
