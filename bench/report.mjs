@@ -84,7 +84,7 @@ function firefoxSection(report) {
   }
   const f = ff.settings;
   md.push(
-    `The runtime scenarios again, in headless Firefox ${ff.environment.firefox} (standard tracking protection, so Total Cookie Protection is on; the OP and the apps are on \`localhost\` ports, one site, so the OP iframe is not partitioned). These figures are informative: the verdicts above are Chromium's. Firefox's counts (smaller where a run takes seconds: ${f.runs} runs per library for logout elsewhere and cross-tab logout, ${f.changedRuns} \`changed\` → sign-out runs, ${2 * f.runs} visibility runs, ${runs(f.tabRuns)} with ${tabCount(f.tabCounts[0])}, ${f.polls} timed polls after ${f.warmup} warm-up in ${f.rttBlocks} blocks, ${f.idleSeconds} s of idle observation); its part of the run took ${ff.elapsedSeconds} s. A note flags a figure where ours is worse than oidc-client-ts in Firefox, and where the engines differ notably (by half or more, and by more than the figure's run-to-run noise).`,
+    `The runtime scenarios again, in headless Firefox ${ff.environment.firefox} (standard tracking protection, so Total Cookie Protection is on; the OP and the apps are on \`localhost\` ports, one site, so the OP iframe is not partitioned). These figures are informative: the verdicts above are Chromium's. Firefox runs smaller counts where a run takes seconds (${f.runs} runs per library for logout elsewhere and cross-tab logout, ${f.changedRuns} \`changed\` → sign-out runs, ${2 * f.runs} visibility runs, ${runs(f.tabRuns)} with ${tabCount(f.tabCounts[0])}, ${f.idleSeconds} s of idle observation) and ${f.polls} timed polls after ${f.warmup} warm-up in ${f.rttBlocks} blocks for the round trip; its part of the run took ${ff.elapsedSeconds} s. A note flags a figure where ours is worse than oidc-client-ts in Firefox, and where the engines differ notably (by half or more, and by more than the figure's run-to-run noise).`,
   );
   md.push('');
   const rows = [];
@@ -109,17 +109,18 @@ function firefoxSection(report) {
     const notes = [];
     if (x.ours !== null && x.ots !== null && fig.fmt(x.ours) !== fig.fmt(x.ots) && x.ours > x.ots) {
       const chromiumToo = c.ours !== null && c.ots !== null ? (c.ours > c.ots ? 'in Chromium too' : 'not in Chromium') : 'Chromium not measured';
-      const by = x.ots > 0 ? `, +${n0(((x.ours - x.ots) / x.ots) * 100)} %` : '';
+      const pct = ((x.ours - x.ots) / x.ots) * 100;
+      const by = x.ots > 0 ? `, +${pct < 10 ? n1(pct) : n0(pct)} %` : '';
       notes.push(`**ours ${fig.time ? 'slower' : 'higher'} than oidc-client-ts in Firefox** (${show(x.ours)} against ${show(x.ots)}${by}; ${chromiumToo})`);
       worse.push(what);
     }
-    for (const lib of ['ours', 'ots']) {
-      if (!notablyDifferent(c[lib], x[lib], fig.floor)) continue;
+    const libsDiffering = ['ours', 'ots'].filter((lib) => notablyDifferent(c[lib], x[lib], fig.floor));
+    for (const lib of libsDiffering) {
       const ratio = Math.min(c[lib], x[lib]) > 0 ? ` (${n1(Math.max(c[lib], x[lib]) / Math.min(c[lib], x[lib]))}×)` : '';
       const direction = fig.time ? (x[lib] > c[lib] ? 'slower' : 'faster') : x[lib] > c[lib] ? 'higher' : 'lower';
       notes.push(`${LIBS[lib]} ${direction} in Firefox${ratio}`);
-      differ.push(`${what} — ${LIBS[lib]}: Chromium ${show(c[lib])}, Firefox ${show(x[lib])}`);
     }
+    if (libsDiffering.length > 0) differ.push(`${what} — ${libsDiffering.map((lib) => `${LIBS[lib]}: Chromium ${show(c[lib])}, Firefox ${show(x[lib])}`).join('; ')}`);
     rows.push([what, cell(report.results, report.errors, fig.id, 'ours'), cell(report.results, report.errors, fig.id, 'ots'), cell(ff.results, ff.errors, fig.id, 'ours'), cell(ff.results, ff.errors, fig.id, 'ots'), notes.join('; ') || '–']);
   }
   md.push(table(['figure', 'Chromium: ours', 'Chromium: oidc-client-ts', 'Firefox: ours', 'Firefox: oidc-client-ts', 'note'], rows));
