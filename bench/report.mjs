@@ -11,6 +11,7 @@ const n2 = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2))
 const n3 = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(3));
 const kb = (bytes) => `${(bytes / KB).toFixed(2)} KB`;
 const runs = (k, noun = 'run') => `${k} ${noun}${k === 1 ? '' : 's'}`;
+const tabCount = (k) => runs(k, 'tab');
 
 /** "median X (min A – max B, k runs)" */
 function spread(stat, fmt, unit = '', noun = 'run') {
@@ -51,8 +52,109 @@ function floor(sizes) {
   ].join(' ');
 }
 
+/**
+ * The figures of each runtime scenario compared across engines: lower is better for all of them. `at` picks the
+ * entry that both engines measured (the Firefox run's interval or tab count); `floor` is the smallest difference
+ * between the engines worth calling notable, about the figure's run-to-run noise: a quarter of the 1 s interval
+ * for the figures that wait for a timer-driven poll, whose phase differs from run to run.
+ */
+const ENGINE_FIGURES = [
+  { id: 'idle', what: () => 'HTTP requests to the OP per minute, session unchanged (largest window)', pick: (x) => x.perMinute.max, fmt: n1, unit: '/min', floor: 1 },
+  { id: 'rtt', what: () => 'poll round trip, post → reply (median)', pick: (x) => x.rttMs.median, fmt: n2, unit: ' ms', floor: 0.2, time: true },
+  { id: 'rtt', what: () => 'main-thread time per poll, RP side (mean)', pick: (x) => x.mainThreadMs.mean * 1000, fmt: n1, unit: ' µs', floor: 3, time: true },
+  { id: 'elsewhere', what: (f) => `OP logout in another app → signed out, interval ${f.logoutIntervals[0] / 1000} s (median)`, at: (x, f) => x[f.logoutIntervals[0]], pick: (x) => x.latencyMs.median, fmt: n0, unit: ' ms', floor: 250, time: true },
+  { id: 'elsewhere', what: () => 'OP logout in another app: the re-check, `changed` → event (median)', at: (x, f) => x[f.logoutIntervals[0]], pick: (x) => x.recheckMs.median, fmt: n0, unit: ' ms', floor: 5, time: true },
+  { id: 'changed', what: () => '`changed` answer → signed out, the re-check alone (median)', pick: (x) => x.latencyMs.median, fmt: n1, unit: ' ms', floor: 5, time: true },
+  { id: 'changed', what: () => "`changed` answer → the hidden iframe's callback message (median)", pick: (x) => x.toCallbackMs.median, fmt: n1, unit: ' ms', floor: 5, time: true },
+  { id: 'changed', what: () => "the hidden iframe's callback message → signed out (median)", pick: (x) => x.callbackToEventMs.median, fmt: n1, unit: ' ms', floor: 1, time: true },
+  { id: 'tabs', what: (f) => `\`prompt=none\` requests per OP session change, ${tabCount(f.tabCounts[0])} (median)`, at: (x, f) => x[f.tabCounts[0]], pick: (x) => x.promptNone.median, fmt: n0, unit: '', floor: 1 },
+  { id: 'tabs', what: (f) => `${tabCount(f.tabCounts[0])} refreshed after an OP session change (median)`, at: (x, f) => x[f.tabCounts[0]], pick: (x) => x.allTabsRefreshedMs.median, fmt: n0, unit: ' ms', floor: 250, time: true },
+  { id: 'crosstab', what: () => 'logout in one tab → the other tabs signed out (median over tabs)', pick: (x) => x.latencyMs.median, fmt: n0, unit: ' ms', floor: 250, time: true },
+  { id: 'crosstab', what: () => 'OP requests from the other tabs per cross-tab logout (median)', pick: (x) => x.opRequestsFromOtherTabs.median, fmt: n0, unit: '', floor: 1 },
+  { id: 'visibility', what: () => 'hidden tab becomes visible → next check (median)', pick: (x) => x.toNextCheckMs.median, fmt: n1, unit: ' ms', floor: 50, time: true },
+];
+
+/** Engines differ notably: by at least half (×1.5 either way) and by more than the figure's floor. */
+function notablyDifferent(chromium, firefox, floor) {
+  if (chromium === null || firefox === null || Math.abs(firefox - chromium) < floor) return false;
+  const [lo, hi] = [Math.min(chromium, firefox), Math.max(chromium, firefox)];
+  return lo <= 0 || hi / lo >= 1.5;
+}
+
+const LIBS = { ours: 'ours', ots: 'oidc-client-ts' };
+
+/** "Firefox beside Chromium": each runtime figure in both engines, with computed notes. */
+function firefoxSection(report) {
+  const ff = report.firefox;
+  const md = ['## Firefox beside Chromium', ''];
+  if (!ff) {
+    md.push('Firefox was not run (`BENCH_BROWSERS` did not include `firefox`).', '');
+    return md;
+  }
+  if (ff.launchError) {
+    md.push(`Firefox could not be started: ${ff.launchError}`, '');
+    return md;
+  }
+  const f = ff.settings;
+  md.push(
+    `The runtime scenarios again, in headless Firefox ${ff.environment.firefox} (standard tracking protection, so Total Cookie Protection is on; the OP and the apps are on \`localhost\` ports, one site, so the OP iframe is not partitioned). These figures are informative: the verdicts above are Chromium's. Firefox runs smaller counts where a run takes seconds (${f.runs} runs per library for logout elsewhere and cross-tab logout, ${f.changedRuns} \`changed\` → sign-out runs, ${2 * f.runs} visibility runs, ${runs(f.tabRuns)} with ${tabCount(f.tabCounts[0])}, ${f.idleSeconds} s of idle observation) and ${f.polls} timed polls after ${f.warmup} warm-up in ${f.rttBlocks} blocks for the round trip; its part of the run took ${ff.elapsedSeconds} s. A note flags a figure where ours is worse than oidc-client-ts in Firefox, and where the engines differ notably (by half or more, and by more than the figure's run-to-run noise).`,
+  );
+  md.push('');
+  const rows = [];
+  const worse = [];
+  const differ = [];
+  for (const fig of ENGINE_FIGURES) {
+    const what = fig.what(f);
+    const value = (results, lib) => {
+      const x = results?.[fig.id] && (fig.at ? fig.at(results[fig.id], f) : results[fig.id]);
+      const v = x?.[lib] ? fig.pick(x[lib]) : null;
+      return v === null || v === undefined || Number.isNaN(v) ? null : v;
+    };
+    const cell = (results, errors, id, lib) => {
+      const v = value(results, lib);
+      if (v !== null) return `${fig.fmt(v)}${fig.unit}`;
+      if (ff.skipped[id] && results === ff.results) return 'skipped';
+      return errors[id] ? 'error' : 'not run';
+    };
+    const c = { ours: value(report.results, 'ours'), ots: value(report.results, 'ots') };
+    const x = { ours: value(ff.results, 'ours'), ots: value(ff.results, 'ots') };
+    const show = (v) => `${fig.fmt(v)}${fig.unit}`;
+    const notes = [];
+    if (x.ours !== null && x.ots !== null && fig.fmt(x.ours) !== fig.fmt(x.ots) && x.ours > x.ots) {
+      const chromiumToo = c.ours !== null && c.ots !== null ? (c.ours > c.ots ? 'in Chromium too' : 'not in Chromium') : 'Chromium not measured';
+      const pct = ((x.ours - x.ots) / x.ots) * 100;
+      const by = x.ots > 0 ? `, +${pct < 10 ? n1(pct) : n0(pct)} %` : '';
+      notes.push(`**ours ${fig.time ? 'slower' : 'higher'} than oidc-client-ts in Firefox** (${show(x.ours)} against ${show(x.ots)}${by}; ${chromiumToo})`);
+      worse.push(what);
+    }
+    const libsDiffering = ['ours', 'ots'].filter((lib) => notablyDifferent(c[lib], x[lib], fig.floor));
+    for (const lib of libsDiffering) {
+      const ratio = Math.min(c[lib], x[lib]) > 0 ? ` (${n1(Math.max(c[lib], x[lib]) / Math.min(c[lib], x[lib]))}×)` : '';
+      const direction = fig.time ? (x[lib] > c[lib] ? 'slower' : 'faster') : x[lib] > c[lib] ? 'higher' : 'lower';
+      notes.push(`${LIBS[lib]} ${direction} in Firefox${ratio}`);
+    }
+    if (libsDiffering.length > 0) differ.push(`${what} — ${libsDiffering.map((lib) => `${LIBS[lib]}: Chromium ${show(c[lib])}, Firefox ${show(x[lib])}`).join('; ')}`);
+    rows.push([what, cell(report.results, report.errors, fig.id, 'ours'), cell(report.results, report.errors, fig.id, 'ots'), cell(ff.results, ff.errors, fig.id, 'ours'), cell(ff.results, ff.errors, fig.id, 'ots'), notes.join('; ') || '–']);
+  }
+  md.push(table(['figure', 'Chromium: ours', 'Chromium: oidc-client-ts', 'Firefox: ours', 'Firefox: oidc-client-ts', 'note'], rows));
+  md.push('');
+  md.push(worse.length === 0 ? '**In Firefox, ours is not worse than oidc-client-ts in any figure of this run.**' : `**In Firefox, ours is worse than oidc-client-ts in ${worse.length} figure${worse.length === 1 ? '' : 's'}:** ${worse.join('; ')}.`);
+  md.push('');
+  md.push(differ.length === 0 ? 'The engines do not differ notably in any figure of this run.' : `**The engines differ notably in:** ${differ.join('; ')}.`);
+  md.push('');
+  const skipped = Object.entries(ff.skipped);
+  if (skipped.length > 0) md.push(`**Skipped in Firefox:** ${skipped.map(([id, reason]) => `\`${id}\` — ${reason}`).join('; ')}.`, '');
+  const errorIds = Object.keys(ff.errors);
+  if (errorIds.length > 0) md.push(`**Scenarios that failed in Firefox:** ${errorIds.map((id) => `\`${id}\` (${ff.errors[id]})`).join('; ')}.`, '');
+  md.push(
+    `How: Debian's Firefox ESR (\`${ff.environment.firefoxPath}\`) driven by puppeteer-core ${ff.environment.puppeteerCore} over WebDriver BiDi, through a thin adapter (\`bench/lib/firefox.mjs\`) that gives the same scenario code the few Playwright calls it makes; each context is a BiDi user context (its own cookies and storage), each page a window of its own (visible, as in headless Chromium), and \`bench/lib/instrument.js\` is a preload script in every frame. One profile change, to the measuring clock only: Firefox coarsens \`performance.now()\` to 1 ms by default, the bench sets it to 100 µs (Firefox's jitter kept), Chromium's resolution for such a page. The visibility scenario is the same page-level emulation in both engines.`,
+  );
+  md.push('');
+  return md;
+}
+
 export function renderReport(report) {
-  const { results: r, settings: s, environment: e } = report;
+  const { results: r, settings: s, environment: e, firefox: ff } = report;
   const verdicts = [];
   const rows = [];
   const add = (what, target, ours, oursOk, ots, otsOk) => {
@@ -195,14 +297,14 @@ export function renderReport(report) {
   md.push('# Benchmarks');
   md.push('');
   md.push(
-    `oidc-session-monitor side by side with oidc-client-ts's own \`SessionMonitor\` (\`UserManager\` with \`monitorSession: true\`, \`checkSessionIntervalInSeconds\` = the same interval), in one run, on one machine, in headless Chromium against the package's mock OP. Targets are those of DESIGN.md ("Performance and reliability targets"). This file is generated: do not edit it by hand, run the command again.`,
+    `oidc-session-monitor side by side with oidc-client-ts's own \`SessionMonitor\` (\`UserManager\` with \`monitorSession: true\`, \`checkSessionIntervalInSeconds\` = the same interval), in one run, on one machine, in headless Chromium against the package's mock OP. Targets are those of DESIGN.md ("Performance and reliability targets"). This file is generated: do not edit it by hand, run the command again.${ff?.environment ? ' The runtime scenarios ran in headless Firefox too: see "Firefox beside Chromium".' : ''}`,
   );
   md.push('');
   md.push(`- **Command:** \`${report.command}\` (= \`node bench/run.mjs\`; it runs \`npm run build\` first unless \`BENCH_BUILD=0\`)${s.quick ? ' — **BENCH_QUICK=1: smoke-test counts, not a result**' : ''}`);
   md.push(`- **Date:** ${report.date}; the whole run took ${report.elapsedSeconds} s`);
   md.push(`- **Settings:** interval ${s.interval} ms where one interval is used; ${s.runs} runs per library (logout elsewhere per interval, cross-tab logout), ${s.changedRuns} \`changed\` → sign-out runs per library and variant, ${2 * s.runs} visibility runs, ${runs(s.tabRuns)} per tab count and library; ${s.polls} timed polls per library after ${s.warmup} warm-up polls, in ${s.rttBlocks} alternating blocks; ${s.cycles} start/stop cycles; ${s.idleSeconds} s of idle observation. Change them with the \`BENCH_*\` variables listed in \`bench/run.mjs\`.`);
   md.push(
-    `- **Versions:** Node ${e.node}, Chromium ${e.chromium} (\`${e.chromiumPath}\`, driven by playwright-core ${e.playwrightCore}), oidc-client-ts ${e.oidcClientTs}, oidc-session-monitor ${e.package} at commit ${e.commit}`,
+    `- **Versions:** Node ${e.node}, Chromium ${e.chromium} (\`${e.chromiumPath}\`, driven by playwright-core ${e.playwrightCore})${ff?.environment ? `, Firefox ${ff.environment.firefox} (\`${ff.environment.firefoxPath}\`, driven by puppeteer-core ${ff.environment.puppeteerCore})` : ''}, oidc-client-ts ${e.oidcClientTs}, oidc-session-monitor ${e.package} at commit ${e.commit}`,
   );
   md.push(`- **Machine:** ${e.machine.nproc} CPUs (\`nproc\`), ${e.machine.memoryGiB} GiB memory, ${e.machine.cpuModel}, ${e.machine.platform}`);
   md.push('');
@@ -224,6 +326,8 @@ export function renderReport(report) {
     md.push(`**Scenarios that failed in this run:** ${errorIds.map((id) => `\`${id}\` (${report.errors[id]})`).join('; ')}.`);
     md.push('');
   }
+
+  md.push(...firefoxSection(report));
 
   if (r.sizes) {
     md.push('## Bundle sizes');

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench`: oidc-session-monitor side by side with oidc-client-ts's own SessionMonitor, in headless
-// Chromium against the mock OP, on this machine, in one run. Writes BENCHMARKS.md and prints the results as
-// JSON on stdout (progress goes to stderr).
+// Chromium against the mock OP, on this machine, in one run; then the runtime scenarios again in headless Firefox
+// (informative figures beside Chromium's; the verdicts are Chromium's). Writes BENCHMARKS.md and prints the results
+// as JSON on stdout (progress goes to stderr).
 //
 // Settings (environment variables; defaults in brackets):
+//   BENCH_BROWSERS [chromium,firefox]  the engines to run: Chromium (playwright-core) and Firefox ESR (puppeteer-core
+//                            over WebDriver BiDi, standard tracking protection). Firefox uses smaller counts: at most
+//                            2 runs, 8 `changed` runs, 1 run with 5 tabs (the largest BENCH_TABS count up to 5),
+//                            2 × 5 s of idle observation, the logout-elsewhere scenario at 1 s only (the poll round
+//                            trip keeps Chromium's counts: it takes seconds); it skips the start/stop cycles (CDP-only
+//                            heap figures). About 3 minutes. E.g. `BENCH_BROWSERS=chromium npm run -s bench`
 //   BENCH_BUILD [1]          run `npm run build` first, so the bench measures the current src/ (0: use dist/ as is)
 //   BENCH_INTERVAL [1000]    poll interval (ms) of the scenarios that use a single interval
 //   BENCH_RUNS [4]           repetitions: OP logout elsewhere (per interval and library), cross-tab logout
@@ -25,12 +32,14 @@
 //                            npm's banner out of stdout)
 //
 // The counting scenarios (sizes, idle requests, start/stop cycles) run side by side first; every timed scenario
-// then runs alone. On this 2-CPU machine the default run takes about 7–8 minutes.
+// then runs alone; Firefox's scenarios run after Chromium has closed, one at a time. On this 2-CPU machine the
+// default run takes about 10–11 minutes (Chromium alone 7–8).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { allBundleSizes, forbiddenHits, manglingBound, moduleBreakdown } from './lib/bundles.mjs';
-import { ROOT, describeEnvironment, launchChromium } from './lib/env.mjs';
+import { ROOT, describeEnvironment, launchChromium, packageVersion } from './lib/env.mjs';
+import { launchFirefox } from './lib/firefox.mjs';
 import { startWorld } from './lib/servers.mjs';
 import { renderReport } from './report.mjs';
 import { changedToSignedOut } from './scenarios/changed-to-signed-out.mjs';
@@ -70,6 +79,29 @@ const settings = {
 };
 if (settings.interval < 500) throw new TypeError('BENCH_INTERVAL must be at least 500 (the SDK minimum).');
 if (settings.tabCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new TypeError('BENCH_TABS must be a comma-separated list of positive integers.');
+const BROWSERS = ['chromium', 'firefox'];
+const browsers = (env.BENCH_BROWSERS || BROWSERS.join(',')).split(',').map((b) => b.trim()).filter(Boolean);
+for (const b of browsers) if (!BROWSERS.includes(b)) throw new TypeError(`BENCH_BROWSERS: unknown browser "${b}"; known: ${BROWSERS.join(', ')}.`);
+
+// Firefox runs the runtime scenarios with smaller counts (a row per scenario beside Chromium's, not a verdict), so
+// that it adds about 3 minutes to the default run; a smaller BENCH_* count (or BENCH_QUICK) lowers them too.
+const firefoxSettings = {
+  ...settings,
+  runs: Math.min(settings.runs, 2),
+  changedRuns: Math.min(settings.changedRuns, 8),
+  tabRuns: 1,
+  // One tab count: the largest up to 5 (one tab or many is what the coordination changes).
+  tabCounts: [Math.min(5, Math.max(...settings.tabCounts))],
+  idleSeconds: Math.min(settings.idleSeconds, 10),
+  idleWindows: Math.min(settings.idleWindows, 2),
+  logoutIntervals: [settings.logoutIntervals[0]],
+};
+
+/** Scenarios that cannot run faithfully in Firefox, and why (shown in the report). */
+const FIREFOX_SKIPPED = {
+  cycles:
+    'its garbage collection and heap reading go through the Chrome DevTools Protocol (HeapProfiler.collectGarbage, Runtime.getHeapUsage), which Firefox does not offer; the leftover counts (iframes, listeners, timers) would be the same page code in either engine',
+};
 
 const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'cycles'];
 const only = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : ALL;
@@ -87,51 +119,93 @@ if (env.BENCH_BUILD !== '0') {
   }
 }
 
-const { browser, executablePath } = await launchChromium();
-const environment = describeEnvironment(browser, executablePath);
-const worlds = { ours: await startWorld('ours'), ots: await startWorld('ots') };
-// The start/stop cycles run beside the idle-request count, so they get OPs of their own.
-const cycleWorlds = only.includes('cycles') ? { ours: await startWorld('ours'), ots: await startWorld('ots') } : undefined;
-const results = {};
-const errors = {};
+// The runtime scenarios, one definition for both engines: each gets a browser, its engine's counts and the worlds.
+const RUNTIME = {
+  idle: {
+    label: 'OP requests while the session is unchanged',
+    run: (browser, s, worlds) => idleRequests({ browser, worlds, interval: s.interval, windowSeconds: s.idleSeconds / s.idleWindows, windows: s.idleWindows }),
+  },
+  cycles: { label: 'start/stop cycles', run: (browser, s, worlds) => startStop({ browser, worlds, cycles: s.cycles, interval: s.interval }) },
+  rtt: { label: 'poll round trip', run: (browser, s, worlds) => roundTrip({ browser, worlds, polls: s.polls, warmup: s.warmup, blocks: s.rttBlocks }) },
+  elsewhere: { label: 'OP logout in another app', run: (browser, s, worlds) => logoutElsewhere({ browser, worlds, intervals: s.logoutIntervals, runs: s.runs }) },
+  changed: { label: '`changed` answer → signed out', run: (browser, s, worlds) => changedToSignedOut({ browser, worlds, runs: s.changedRuns, interval: s.interval }) },
+  tabs: {
+    label: 'prompt=none per OP session change with N tabs',
+    run: (browser, s, worlds) => promptNoneTabs({ browser, worlds, tabCounts: s.tabCounts, runs: s.tabRuns, interval: s.interval }),
+  },
+  crosstab: { label: 'logout in one tab → other tabs', run: (browser, s, worlds) => crossTabLogout({ browser, worlds, tabs: s.crossTabTabs, runs: s.runs, interval: s.interval }) },
+  visibility: { label: 'hidden tab becomes visible', run: (browser, s, worlds) => visibility({ browser, worlds, runs: 2 * s.runs, interval: s.interval }) },
+};
+const TIMED = ['rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility'];
 
-async function scenario(id, label, fn) {
+/** Runs one scenario into `into` (`{ results, errors }`); a failure is recorded, not thrown. */
+async function scenario(into, id, label, fn) {
   if (!only.includes(id)) return;
   log(`${label}…`);
   const t = Date.now();
   try {
-    results[id] = await fn();
-    results[id].elapsedSeconds = Math.round((Date.now() - t) / 1000);
+    into.results[id] = await fn();
+    into.results[id].elapsedSeconds = Math.round((Date.now() - t) / 1000);
   } catch (error) {
-    errors[id] = error instanceof Error ? `${error.message}` : String(error);
-    log(`${label} FAILED: ${errors[id]}`);
+    into.errors[id] = error instanceof Error ? `${error.message}` : String(error);
+    log(`${label} FAILED: ${into.errors[id]}`);
   }
 }
 
+const chromium = { results: {}, errors: {} };
+const worlds = { ours: await startWorld('ours'), ots: await startWorld('ots') };
+// The start/stop cycles run beside the idle-request count, so they get OPs of their own.
+const cycleWorlds = only.includes('cycles') && browsers.includes('chromium') ? { ours: await startWorld('ours'), ots: await startWorld('ots') } : undefined;
+let environment;
+let firefox;
+
 try {
-  // Counts, not timings: these three run side by side; the timed scenarios below run one at a time.
-  await Promise.all([
-    scenario('sizes', 'bundle sizes', async () => ({ rows: await allBundleSizes(), modules: await moduleBreakdown(), mangling: await manglingBound(), forbidden: forbiddenHits() })),
-    scenario('idle', 'OP requests while the session is unchanged', () =>
-      idleRequests({ browser, worlds, interval: settings.interval, windowSeconds: settings.idleSeconds / settings.idleWindows, windows: settings.idleWindows }),
-    ),
-    scenario('cycles', 'start/stop cycles', () => startStop({ browser, worlds: cycleWorlds, cycles: settings.cycles, interval: settings.interval })),
-  ]);
-  await scenario('rtt', 'poll round trip', () => roundTrip({ browser, worlds, polls: settings.polls, warmup: settings.warmup, blocks: settings.rttBlocks }));
-  await scenario('elsewhere', 'OP logout in another app', () => logoutElsewhere({ browser, worlds, intervals: settings.logoutIntervals, runs: settings.runs }));
-  await scenario('changed', '`changed` answer → signed out', () =>
-    changedToSignedOut({ browser, worlds, runs: settings.changedRuns, interval: settings.interval }),
-  );
-  await scenario('tabs', 'prompt=none per OP session change with N tabs', () =>
-    promptNoneTabs({ browser, worlds, tabCounts: settings.tabCounts, runs: settings.tabRuns, interval: settings.interval }),
-  );
-  await scenario('crosstab', 'logout in one tab → other tabs', () =>
-    crossTabLogout({ browser, worlds, tabs: settings.crossTabTabs, runs: settings.runs, interval: settings.interval }),
-  );
-  await scenario('visibility', 'hidden tab becomes visible', () => visibility({ browser, worlds, runs: 2 * settings.runs, interval: settings.interval }));
+  if (browsers.includes('chromium')) {
+    const { browser, executablePath } = await launchChromium();
+    environment = describeEnvironment(browser, executablePath);
+    const run = (id, w = worlds) => scenario(chromium, id, RUNTIME[id].label, () => RUNTIME[id].run(browser, settings, w));
+    try {
+      // Counts, not timings: these three run side by side; the timed scenarios below run one at a time.
+      await Promise.all([sizes(), run('idle'), run('cycles', cycleWorlds)]);
+      for (const id of TIMED) await run(id);
+    } finally {
+      await browser.close().catch(() => {});
+    }
+  } else {
+    environment = describeEnvironment();
+    await sizes();
+  }
+  if (browsers.includes('firefox')) firefox = await runFirefox();
 } finally {
-  await browser.close().catch(() => {});
   await Promise.all([worlds.ours.close(), worlds.ots.close(), cycleWorlds?.ours.close(), cycleWorlds?.ots.close()]).catch(() => {});
+}
+
+function sizes() {
+  return scenario(chromium, 'sizes', 'bundle sizes', async () => ({ rows: await allBundleSizes(), modules: await moduleBreakdown(), mangling: await manglingBound(), forbidden: forbiddenHits() }));
+}
+
+/** The runtime scenarios again in Firefox, one at a time, with Firefox's counts; CDP-only ones are skipped. */
+async function runFirefox() {
+  const t = Date.now();
+  const out = { settings: firefoxSettings, results: {}, errors: {}, skipped: {} };
+  for (const [id, reason] of Object.entries(FIREFOX_SKIPPED)) if (only.includes(id)) out.skipped[id] = reason;
+  let browser;
+  try {
+    const launched = await launchFirefox();
+    browser = launched.browser;
+    out.environment = { firefox: browser.version(), firefoxPath: launched.executablePath, puppeteerCore: packageVersion('puppeteer-core') };
+    for (const id of ['idle', ...TIMED]) {
+      if (out.skipped[id]) continue;
+      await scenario(out, id, `Firefox: ${RUNTIME[id].label}`, () => RUNTIME[id].run(browser, firefoxSettings, worlds));
+    }
+  } catch (error) {
+    out.launchError = error instanceof Error ? error.message : String(error);
+    log(`Firefox FAILED: ${out.launchError}`);
+  } finally {
+    await browser?.close().catch(() => {});
+  }
+  out.elapsedSeconds = Math.round((Date.now() - t) / 1000);
+  return out;
 }
 
 const elapsedSeconds = Math.round((Date.now() - started) / 1000);
@@ -141,9 +215,11 @@ const report = {
   elapsedSeconds,
   settings,
   scenarios: only,
+  browsers,
   environment,
-  results,
-  errors,
+  results: chromium.results,
+  errors: chromium.errors,
+  firefox,
 };
 const complete = only.length === ALL.length;
 const output = env.BENCH_OUTPUT ?? (complete ? 'BENCHMARKS.md' : undefined);
@@ -161,4 +237,5 @@ log(`done in ${elapsedSeconds} s`);
 const json = `${JSON.stringify(report, null, 2)}\n`;
 if (env.BENCH_JSON) writeFileSync(isAbsolute(env.BENCH_JSON) ? env.BENCH_JSON : join(ROOT, env.BENCH_JSON), json);
 process.stdout.write(json);
-process.exitCode = Object.keys(errors).length > 0 ? 1 : 0;
+const failed = Object.keys(chromium.errors).length > 0 || (firefox && (firefox.launchError || Object.keys(firefox.errors).length > 0));
+process.exitCode = failed ? 1 : 0;

@@ -20,8 +20,10 @@ export async function launchChromium() {
   return { browser, executablePath };
 }
 
-function packageVersion(path) {
+/** The version of an installed package (`name`) or of the package.json at `path`; 'unknown' if unreadable. */
+export function packageVersion(nameOrPath) {
   try {
+    const path = nameOrPath.endsWith('.json') ? nameOrPath : require.resolve(`${nameOrPath}/package.json`);
     return JSON.parse(readFileSync(path, 'utf8')).version;
   } catch {
     return 'unknown';
@@ -36,13 +38,13 @@ function nproc() {
   }
 }
 
-/** Versions and machine, for the report header. */
+/** Versions and machine, for the report header (`browser`: the Chromium, if one runs). */
 export function describeEnvironment(browser, executablePath) {
   return {
     node: process.version,
-    chromium: browser.version(),
-    chromiumPath: executablePath,
-    playwrightCore: packageVersion(require.resolve('playwright-core/package.json')),
+    chromium: browser ? browser.version() : 'not run',
+    chromiumPath: executablePath ?? 'not run',
+    playwrightCore: packageVersion('playwright-core'),
     oidcClientTs: packageVersion(`${ROOT}node_modules/oidc-client-ts/package.json`),
     package: `${packageVersion(`${ROOT}package.json`)}`,
     commit: gitCommit(),

@@ -1,4 +1,4 @@
-// The browsers that the end-to-end tests (Chromium, Firefox) and the benchmarks (Chromium) drive. Plain JavaScript, so that the Playwright
+// The browsers that the end-to-end tests and the benchmarks drive (Chromium, Firefox). Plain JavaScript, so that the Playwright
 // config, the TypeScript specs and the .mjs benchmark scripts share one lookup.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,6 +41,14 @@ export function findChromium() {
       'elsewhere: `npx playwright install chromium`), or set OIDC_SM_BROWSER to the path of a Chromium binary.',
   );
 }
+
+/** Firefox profile preferences for a closed network: no background traffic that this network refuses. */
+export const FIREFOX_PREFS = {
+  'app.update.disabledForTesting': true,
+  'browser.safebrowsing.update.enabled': false,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+};
 
 const FIREFOX_CANDIDATES = ['/usr/bin/firefox-esr', '/usr/bin/firefox'];
 

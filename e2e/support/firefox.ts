@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import puppeteer from 'puppeteer-core';
 import type * as pptr from 'puppeteer-core';
-import { findFirefox } from './browser.mjs';
+import { FIREFOX_PREFS, findFirefox } from './browser.mjs';
 
 /**
  * Firefox's tracking protection as a user sets it: `standard` (the default: Total Cookie Protection partitions
@@ -42,11 +42,7 @@ export interface FirefoxLaunchOptions {
 export function firefoxPrefs(options: FirefoxLaunchOptions): Record<string, unknown> {
   const prefs: Record<string, unknown> = {
     'network.dns.localDomains': TEST_HOST_NAMES.join(','),
-    // No background traffic on a closed network.
-    'app.update.disabledForTesting': true,
-    'browser.safebrowsing.update.enabled': false,
-    'network.captive-portal-service.enabled': false,
-    'network.connectivity-service.enabled': false,
+    ...FIREFOX_PREFS,
   };
   if (options.mode === 'strict') prefs['browser.contentblocking.category'] = 'strict';
   if (options.storageAccessGrantSeconds !== undefined) {
