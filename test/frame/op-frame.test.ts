@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOpFrameFactory } from '../../src/frame/op-frame.js';
+import { trackListeners } from '../support/listeners.js';
 
 const URL_ = 'https://op.example:8443/check_session?x=1';
 const ORIGIN = 'https://op.example:8443';
@@ -31,6 +32,7 @@ function open() {
 }
 
 afterEach(() => {
+  vi.restoreAllMocks();
   document.body.innerHTML = '';
 });
 
@@ -90,6 +92,14 @@ describe('OP iframe', () => {
     expect(document.querySelector('iframe')).toBeNull();
     send({ origin: ORIGIN, source, data: 'changed' });
     expect(onReply).not.toHaveBeenCalled();
+  });
+
+  it('dispose takes its message listener off the window, not just silences it', () => {
+    const listeners = trackListeners(window);
+    const { frame } = open();
+    expect(listeners('message')).toBe(1);
+    frame.dispose();
+    expect(listeners('message')).toBe(0);
   });
 
   it('reports load', () => {

@@ -3,6 +3,7 @@ import type { UserManager } from 'oidc-client-ts';
 import { StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useSessionMonitor, type UseSessionMonitorOptions } from '../../src/react/index.js';
+import { trackListeners } from '../support/listeners.js';
 
 interface FakeUser {
   profile: { sub: string };
@@ -45,6 +46,7 @@ function render(initial: Omit<Partial<UseSessionMonitorOptions>, 'userManager'> 
 beforeEach(() => localStorage.clear());
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('useSessionMonitor', () => {
@@ -113,5 +115,23 @@ describe('useSessionMonitor', () => {
     expect(userManager.removeUser).toHaveBeenCalled();
     unmount();
     expect(opFrames()).toBe(0);
+  });
+
+  it('stops the idle watch on unmount: the idle timeout passes and nobody is signed out, no timer or listener left', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const onWindow = trackListeners(window);
+    const userManager = fakeUserManager();
+    const { result, unmount } = render({ userManager, idle: { timeout: 1500, warning: 1000 } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(result.current.idle?.state).toBe('active');
+    expect(onWindow('pointerdown')).toBe(1);
+
+    unmount();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(userManager.removeUser).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+    for (const type of ['pointerdown', 'keydown', 'storage', 'message']) expect({ type, live: onWindow(type) }).toEqual({ type, live: 0 });
   });
 });

@@ -64,6 +64,47 @@ describe('tab sync', () => {
     second.sync.close();
   });
 
+  it('the tab that becomes visible takes the lead from the other tab of the same user', async () => {
+    const locks = new FakeLockManager();
+    const first = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
+    const second = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
+    const firstSync = createTabSync(source(), first.lifecycle, locks);
+    const secondSync = createTabSync(source(), second.lifecycle, locks);
+    firstSync.attach(first.monitor);
+    secondSync.attach(second.monitor);
+    firstSync.watch('alice');
+    secondSync.watch('alice');
+    await flush();
+    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    expect(second.monitor.lead).not.toHaveBeenCalled();
+    second.lifecycle.emit('visible');
+    await flush();
+    expect(second.monitor.lead.mock.calls).toEqual([[true]]);
+    expect(first.monitor.lead.mock.calls).toEqual([[true], [false]]);
+    firstSync.close();
+    secondSync.close();
+  });
+
+  it('a leader that becomes hidden hands the lead to a waiting tab of the same user', async () => {
+    const locks = new FakeLockManager();
+    const first = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
+    const second = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
+    const firstSync = createTabSync(source(), first.lifecycle, locks);
+    const secondSync = createTabSync(source(), second.lifecycle, locks);
+    firstSync.attach(first.monitor);
+    secondSync.attach(second.monitor);
+    firstSync.watch('alice');
+    secondSync.watch('alice');
+    await flush();
+    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    first.lifecycle.emit('hidden');
+    await flush();
+    expect(first.monitor.lead.mock.calls).toEqual([[true], [false]]);
+    expect(second.monitor.lead.mock.calls).toEqual([[true]]);
+    firstSync.close();
+    secondSync.close();
+  });
+
   it('reports that tabs are not coordinated where Web Locks are missing', () => {
     const sync = createTabSync(source(), fakeLifecycle(), { request: undefined } as never);
     expect(sync.coordinated).toBe(false);
