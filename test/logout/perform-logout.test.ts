@@ -120,6 +120,17 @@ describe('performLogout', () => {
     expect(result.data).toEqual(data);
   });
 
+  it('a new logout ends the earlier callback: a reload of the post-logout page is then no longer a repeat of it', async () => {
+    const { ports, storage, clock } = harness();
+    const page = 'https://rp.example.com/signed-out';
+    const { state } = await performLogout(base, ports);
+    await callback({ url: `${page}?state=${state}`, storage, clock });
+    expect(await callback({ url: page, storage, clock })).toMatchObject({ state, repeated: true });
+    await performLogout(base, ports);
+    const reload = await rejection(callback({ url: page, storage, clock }));
+    expect(reload.code).toBe(ErrorCode.LogoutStateMissing);
+  });
+
   it('uses a fresh state for every logout', async () => {
     const { ports } = harness();
     const first = await performLogout(base, ports);
