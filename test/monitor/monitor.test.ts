@@ -302,12 +302,20 @@ describe('changed', () => {
     expect(t.signOuts).toEqual([]);
   });
 
-  it('does not trust a re-check that returns something other than a RecheckResult', async () => {
-    const t = setup({ recheck: async () => ({ kind: 'signedOut', error: 'server_error' }) as unknown as RecheckResult });
+  it.each([
+    ['a sign-out error that is not one', { kind: 'signedOut', error: 'server_error' }],
+    ['an authenticated result without sub', { kind: 'authenticated', session_state: 's2' }],
+    ['an empty session_state', { kind: 'authenticated', sub: 'alice', session_state: '' }],
+    // It would be polled as `client_id session_state` with a space too many (SM §3.1).
+    ['a session_state with a space', { kind: 'authenticated', sub: 'alice', session_state: 'a b' }],
+    ['nothing', undefined],
+  ])('does not trust a re-check that returns something other than a RecheckResult: %s', async (_what, result) => {
+    const t = setup({ recheck: async () => result as unknown as RecheckResult });
     await t.started();
     t.reply('changed');
     await flush();
     expect(t.signOuts).toEqual([]);
+    expect(t.of('refreshed')).toEqual([]);
     expect(t.of('error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckFailed]);
   });
 
