@@ -23,6 +23,11 @@ const REASONS: Record<UnavailableReason, true> = {
 };
 
 describe('README troubleshooting', () => {
+  it('lists every error code in the Errors section', () => {
+    const errors = readme.slice(readme.indexOf('### Errors'), readme.indexOf('\n#', readme.indexOf('### Errors') + 1));
+    for (const code of Object.values(ErrorCode)) expect(errors).toContain(`\`${code}\``);
+  });
+
   it.each(Object.values(ErrorCode))('explains the error code %s under its anchor, once', (code) => {
     expect(troubleshooting.split(`<a id="${code}"></a>\`${code}\``)).toHaveLength(2);
   });
