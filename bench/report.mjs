@@ -64,7 +64,7 @@ const ENGINE_FIGURES = [
   { id: 'rtt', what: () => 'main-thread time per poll, RP side (mean)', pick: (x) => x.mainThreadMs.mean * 1000, fmt: n1, unit: ' µs', floor: 3, time: true },
   { id: 'elsewhere', what: (f) => `OP logout in another app → signed out, interval ${f.logoutIntervals[0] / 1000} s (median)`, at: (x, f) => x[f.logoutIntervals[0]], pick: (x) => x.latencyMs.median, fmt: n0, unit: ' ms', floor: 250, time: true },
   { id: 'elsewhere', what: () => 'OP logout in another app: the re-check, `changed` → event (median)', at: (x, f) => x[f.logoutIntervals[0]], pick: (x) => x.recheckMs.median, fmt: n0, unit: ' ms', floor: 5, time: true },
-  { id: 'changed', what: () => '`changed` answer → signed out, the re-check alone (median)', pick: (x) => x.latencyMs.median, fmt: n1, unit: ' ms', floor: 5, time: true },
+  { id: 'changed', what: () => '`changed` answer → signed out, the re-check alone (median; oidc-client-ts sending the same `id_token_hint`)', pick: (x) => x.latencyMs.median, fmt: n1, unit: ' ms', floor: 5, time: true },
   { id: 'changed', what: () => "`changed` answer → the hidden iframe's callback message (median)", pick: (x) => x.toCallbackMs.median, fmt: n1, unit: ' ms', floor: 5, time: true },
   { id: 'changed', what: () => "the hidden iframe's callback message → signed out (median)", pick: (x) => x.callbackToEventMs.median, fmt: n1, unit: ' ms', floor: 1, time: true },
   { id: 'tabs', what: (f) => `\`prompt=none\` requests per OP session change, ${tabCount(f.tabCounts[0])} (median)`, at: (x, f) => x[f.tabCounts[0]], pick: (x) => x.promptNone.median, fmt: n0, unit: '', floor: 1 },
