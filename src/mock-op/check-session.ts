@@ -10,11 +10,8 @@ import { page } from './pages.js';
 
 /** `client_id → origins of its redirect URIs`: who may post to the iframe for which client (SM-23, N-OP-1). */
 export function allowedOrigins(ctx: OpContext): Record<string, string[]> {
-  const map: Record<string, string[]> = {};
-  for (const client of ctx.options.clients.values()) {
-    map[client.client_id] = [...new Set(client.redirect_uris.map((u) => new URL(u).origin))];
-  }
-  return map;
+  // Own properties only, whatever the client_id (`__proto__` included): the map is read by key.
+  return Object.fromEntries([...ctx.options.clients.values()].map((client) => [client.client_id, [...new Set(client.redirect_uris.map((u) => new URL(u).origin))]]));
 }
 
 /**

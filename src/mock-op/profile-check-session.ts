@@ -69,8 +69,9 @@ export function handleProfileCheckSessionPage(ctx: OpContext, req: IncomingMessa
 
 /** Whether `origin` is the origin of one of `clientId`'s redirect URIs. */
 function originAllowed(ctx: OpContext, clientId: string, origin: string): boolean | undefined {
-  const origins = allowedOrigins(ctx)[clientId];
-  return origins === undefined ? undefined : origins.includes(origin);
+  // The registry is a Map: a client_id such as `constructor` or `__proto__` is just an unknown client.
+  const client = ctx.options.clients.get(clientId);
+  return client === undefined ? undefined : client.redirect_uris.some((uri) => new URL(uri).origin === origin);
 }
 
 /** Keycloak's `login-status-iframe.html/init?client_id&origin`: 204 when the pair is allowed, 403 otherwise. */

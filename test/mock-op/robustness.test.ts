@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOp } from '../../src/mock-op/index.js';
+import { PROFILES } from '../../src/mock-op/profiles.js';
 import type { MockOp } from '../../src/mock-op/index.js';
 import { TestBrowser, signIn } from './helpers.js';
 
@@ -81,6 +82,36 @@ describe('bad input never crashes the OP, answers 5xx, or redirects off the regi
     }
     const raw = await fetch(`${op.issuer}/authorize?client_id=%E0%A4%A&redirect_uri=%`, { redirect: 'manual' });
     expect(raw.status).toBe(400);
+    expect(stderr).not.toContain('internal error');
+  });
+});
+
+describe('every OP profile survives junk on its own endpoints', () => {
+  it.each(PROFILES)('%s: no 5xx for junk client_ids (constructor, __proto__…) by GET, form POST and JSON POST', async (profile) => {
+    const junk: Record<string, string>[] = [...JUNK, { client_id: 'toString', origin: RP }, { client_id: 'hasOwnProperty', origin: RP, redirect_uri: '%' }, { client_id: 'constructor', origin: RP }];
+    const profiled = await startMockOp({ profile, clients: [{ client_id: 'app', redirect_uris: [`${RP}/cb`], post_logout_redirect_uris: [`${RP}/out`], frontchannel_logout_uri: `${RP}/fcl` }] });
+    try {
+      const doc = (await (await fetch(`${profiled.issuer}/.well-known/openid-configuration`)).json()) as Record<string, string>;
+      const urls = ['authorization_endpoint', 'end_session_endpoint', 'check_session_iframe', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri'].map((k) => doc[k]!).filter(Boolean);
+      // Keycloak's iframe asks its server whether a client_id and origin go together.
+      urls.push(`${doc.check_session_iframe}/init`);
+      for (const url of urls) {
+        for (const params of junk) {
+          const query = new URLSearchParams(params).toString();
+          for (const init of [
+            { url: `${url}?${query}` },
+            { url, method: 'POST', headers: FORM, body: query },
+            { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) },
+          ]) {
+            const res = await fetch(init.url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(3000) });
+            expect(res.status, `${profile} ${init.method ?? 'GET'} ${url} ${init.body ?? query}`).toBeLessThan(500);
+            await res.arrayBuffer();
+          }
+        }
+      }
+    } finally {
+      await profiled.close();
+    }
     expect(stderr).not.toContain('internal error');
   });
 });
