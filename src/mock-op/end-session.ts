@@ -49,8 +49,8 @@ function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse,
  * (expired tokens are accepted, RPI-17); a `client_id` must be in its `aud` (RPI-7). The browser goes
  * to `post_logout_redirect_uri` only when it exactly matches one registered for that client and the
  * hint is valid (RPI-26, RPI-27), with `state` appended exactly and nothing else. A valid hint for the
- * signed-in user logs out at once; anything else asks "Sign out of the OP?" first (RPI-20, RPI-35) and
- * never redirects. Without a session there is nothing to do and nothing is an error (RPI-32).
+ * signed-in user's current session (its `sid`, a client that joined it) logs out at once; anything else asks "Sign
+ * out of the OP?" first (RPI-18, RPI-20, RPI-35) and never redirects. Without a session there is nothing to do and nothing is an error (RPI-32).
  * `ui_locales` and `logout_hint` are accepted and ignored.
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout (RPI §2)
@@ -97,12 +97,18 @@ export async function handleEndSession(ctx: OpContext, req: IncomingMessage, res
     if (next !== undefined && problems.length === 0) return redirect(res, next, 303);
     return sendHtml(res, 200, signedOutPage());
   }
-  if (hintValid && problems.length === 0 && claims?.sub === session.sub) {
+  // RPI-18 / RPI-20: the hint must belong to this OP session with this RP — the same user, the same `sid` (not an
+  // earlier session of that user), and a client that joined it; anything else is asked about first.
+  const sameUser = claims?.sub === session.sub;
+  const thisSession =
+    sameUser && client !== undefined && session.clients.has(client.client_id) && (claims?.sid === undefined || claims.sid === sidFor(ctx.profile, session.sid, client.client_id));
+  if (hintValid && problems.length === 0 && thisSession) {
     if (rules.alwaysConfirm) return askToConfirm(ctx, req, res, record, 'Do you want to sign out of the OP?', next);
     return logoutAndContinue(ctx, req, res, record, next);
   }
   if (hint === null) problems.unshift('The request did not say which session to end (no id_token_hint).');
-  else if (hintValid && claims?.sub !== session.sub) problems.push('The id_token_hint is for another user than the one signed in.');
+  else if (hintValid && !sameUser) problems.push('The id_token_hint is for another user than the one signed in.');
+  else if (hintValid) problems.push('The id_token_hint is from another session (an earlier one, or a client that is not part of this one).');
   askToConfirm(ctx, req, res, record, problems.join(' '));
 }
 

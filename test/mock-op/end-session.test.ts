@@ -198,6 +198,39 @@ describe('end_session_endpoint never redirects to an unverified URI', () => {
     await expectConfirmation(() => ({ id_token_hint: foreign.id_token, post_logout_redirect_uri: AFTER }));
   });
 
+  it('a hint from an earlier session of the same user asks first and does not redirect (RPI-18, RPI-20)', async () => {
+    const browser = new TestBrowser();
+    const old = await signInWithTokens(browser, op, A);
+    await browser.get(endSessionUrl({ id_token_hint: old.id_token }));
+    const current = await signInWithTokens(browser, op, A);
+    expect(decodeJwtPayload(current.id_token).sid).not.toBe(decodeJwtPayload(old.id_token).sid);
+    const res = await browser.get(endSessionUrl({ id_token_hint: old.id_token, post_logout_redirect_uri: AFTER, state: 's' }));
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('from another session');
+    expect(await isSignedIn(browser)).toBe(true);
+  });
+
+  it('a hint of a client that is not part of the current session asks first (RPI-20)', async () => {
+    const elsewhere = new TestBrowser();
+    const b = await signInWithTokens(elsewhere, op, B);
+    const browser = new TestBrowser();
+    await signInWithTokens(browser, op, A);
+    // The same user (the default one), but app-b never joined this browser's session.
+    expect(decodeJwtPayload(b.id_token).sub).toBe(decodeJwtPayload((await signInWithTokens(new TestBrowser(), op, A)).id_token).sub);
+    const res = await browser.get(endSessionUrl({ id_token_hint: b.id_token }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Sign out of the OP?');
+    expect(await isSignedIn(browser)).toBe(true);
+  });
+
+  it('front-channel iframes go only to the clients of the ended session (FCL §3)', async () => {
+    const browser = new TestBrowser();
+    const t = await signInWithTokens(browser, op, A);
+    // app-b registered a front-channel URI but never signed in in this browser.
+    const html = await (await browser.get(endSessionUrl({ id_token_hint: t.id_token }))).text();
+    expect(frames(html).map((f) => new URL(f).origin)).toEqual([RP]);
+  });
+
   it('a hint for another user asks first', async () => {
     const bob = await signInWithTokens(new TestBrowser(), op, A, { username: 'bob', password: 'bob' });
     await expectConfirmation(() => ({ id_token_hint: bob.id_token }));
