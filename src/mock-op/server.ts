@@ -90,6 +90,8 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
   const streams = new Set<ServerResponse>();
   const hung = new Set<ServerResponse>();
   let outage: MockOpOutage | null = null;
+  /** The outage changes in progress, chained so that each starts when the previous one is done. */
+  let outageChanges: Promise<unknown> = Promise.resolve();
   // Filled in once the port is known: the issuer and the cookie names depend on it.
   let ctx: OpContext | undefined;
   const profile = createProfile(options.profile);
@@ -274,6 +276,13 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
       requests.length = 0;
     },
     endSession(selector) {
+      // A typo (`{ user: 'x' }`, a bare string) must not end every session: only an object of strings `sub` / `sid`.
+      if (selector !== undefined) {
+        const fields = typeof selector === 'object' && selector !== null ? Object.entries(selector) : [];
+        if (fields.length === 0 || fields.some(([key, value]) => (key !== 'sub' && key !== 'sid') || typeof value !== 'string')) {
+          throw new TypeError('endSession(selector): selector must be { sub?: string, sid?: string } with at least one of them, or left out to end every session.');
+        }
+      }
       ctx!.store.endSessions(selector);
     },
     expireAllSessions() {
@@ -284,14 +293,20 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
       if (mode !== null && mode !== 'down' && mode !== 'hang' && mode !== 'error') {
         throw new TypeError("outage(mode): mode must be 'down', 'hang', 'error' or null.");
       }
-      const previous = outage;
-      outage = mode;
-      if (previous === 'hang' && mode !== 'hang') for (const res of hung) res.destroy();
-      if (mode === 'down' && server !== undefined) await stop();
-      if (mode !== 'down' && server === undefined) {
-        server = createServer();
-        await listen(server, port, options.host);
-      }
+      // One change at a time, in call order: a call made before the previous one settled (not awaited) waits for it
+      // instead of closing a server that is still starting to listen.
+      const change = outageChanges.then(async () => {
+        const previous = outage;
+        outage = mode;
+        if (previous === 'hang' && mode !== 'hang') for (const res of hung) res.destroy();
+        if (mode === 'down' && server !== undefined) await stop();
+        if (mode !== 'down' && server === undefined) {
+          server = createServer();
+          await listen(server, port, options.host);
+        }
+      });
+      outageChanges = change.catch(() => undefined);
+      return change;
     },
     loseHashScript(lost) {
       hashScriptLost.value = lost === true;
