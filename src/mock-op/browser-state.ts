@@ -58,6 +58,9 @@ type Listener = (browserState: string) => void;
  *
  * @see https://openid.net/specs/openid-connect-session-1_0.html#OPiframe (SM §3.2: SM-29 .. SM-32)
  */
+/** Browsers remembered before the oldest ones without a session are forgotten. */
+export const MAX_BROWSERS = 10_000;
+
 export class BrowserStore {
   readonly #mode: StateScope;
   readonly #newState: () => string;
@@ -78,7 +81,27 @@ export class BrowserStore {
   create(): BrowserRecord {
     const record: BrowserRecord = { id: randomToken(24), base: this.#anonymousState ?? this.#newState(), perClient: new Map(), session: undefined };
     this.#records.set(record.id, record);
+    if (this.#records.size > MAX_BROWSERS) this.#forgetAnonymous();
     return record;
+  }
+
+  /** How many browsers the OP remembers. */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /**
+   * Every cookie-less request creates a browser, so a long-running OP would grow without end: past
+   * {@link MAX_BROWSERS}, the oldest browsers that have no session and no open iframe are forgotten (down to 90 %
+   * of the cap, so this runs rarely). Such a browser simply gets a new record, and a new anonymous state, the next
+   * time it comes back. Browsers with a session are kept.
+   */
+  #forgetAnonymous(): void {
+    const target = Math.floor(MAX_BROWSERS * 0.9);
+    for (const [id, record] of this.#records) {
+      if (this.#records.size <= target) break;
+      if (record.session === undefined && !this.#listeners.has(id)) this.#records.delete(id);
+    }
   }
 
   get(id: string | undefined): BrowserRecord | undefined {
