@@ -315,6 +315,38 @@ describe('node-oidc-provider profile', () => {
   });
 });
 
+describe('logout rules of the profiles, for a post_logout_redirect_uri the client did not register', () => {
+  it.each([
+    ['django', 200, /Sign out of the OP\?/],
+    ['node-oidc-provider', 400, /not registered/],
+    ['wso2', 400, /not registered/],
+    ['janssen', 400, /post_logout_uri_not_associated_with_client/],
+  ] as const)('%s answers %i, never a redirect, and the user stays signed in', async (profile, status, body) => {
+    const o = await start(profile);
+    const browser = new TestBrowser();
+    const a = await authorize(browser, o, A);
+    const token = await idToken(o, A, a.params.get('code')!, a.verifier);
+    const res = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: token, post_logout_redirect_uri: 'http://localhost:3000/elsewhere', state: 's' })}`);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toMatch(body);
+    const again = await authorize(browser, o, A, { prompt: 'none' });
+    expect(again.params.get('code')).not.toBeNull();
+  });
+
+  it('janssen puts session_state on error answers too; django does not', async () => {
+    for (const [profile, expected] of [['janssen', true], ['django', false]] as const) {
+      const o = await start(profile);
+      const answer = await authorize(new TestBrowser(), o, A, { prompt: 'none' });
+      expect(answer.params.get('error')).toBe('login_required');
+      expect(answer.params.has('session_state'), profile).toBe(expected);
+      if (expected) expect(answer.params.get('session_state')).toMatch(/^[0-9a-f]{64}\./);
+      await o.close();
+      op = undefined;
+    }
+  });
+});
+
 describe('spec profile (default)', () => {
   it('keeps the spec paths and reports its profile', async () => {
     const o = await start('spec');
