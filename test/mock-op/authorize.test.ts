@@ -148,15 +148,17 @@ describe('errors that must not redirect (RFC 6749 §4.1.2.1)', () => {
   });
 });
 
-describe('errors that redirect with error, state and session_state', () => {
-  async function errorOf(params: Record<string, string>, browser = new TestBrowser()): Promise<URLSearchParams> {
-    const res = await browser.get(authorizeUrl(op, { ...A, state: 's-1', ...params }));
+describe('errors that redirect with error, state, session_state and iss', () => {
+  async function errorOf(params: Record<string, string>, browser = new TestBrowser(), extraQuery = ''): Promise<URLSearchParams> {
+    const res = await browser.get(authorizeUrl(op, { ...A, state: 's-1', ...params }) + extraQuery);
     expect(res.status).toBe(302);
     const location = res.headers.get('location')!;
     expect(location.startsWith(`${A.redirect_uri}?`)).toBe(true);
     const p = redirectParams(res);
     expect(p.get('state')).toBe('s-1');
     expect(p.get('session_state')).toMatch(/^[\w-]+\.[\w-]+$/);
+    // RFC 9207: iss on error responses too, so a mix-up cannot hide behind an error.
+    expect(p.get('iss')).toBe(op.issuer);
     expect(p.get('code')).toBeNull();
     return p;
   }
@@ -178,6 +180,12 @@ describe('errors that redirect with error, state and session_state', () => {
     const p = await errorOf(params as Record<string, string>);
     expect(p.get('error')).toBe(error);
     expect(p.get('error_description')).toBeTruthy();
+  });
+
+  it('refuses a repeated parameter with invalid_request naming it (RFC 6749 §3.1)', async () => {
+    const p = await errorOf(withPkce({ nonce: 'n-1' }), undefined, '&nonce=n-2');
+    expect(p.get('error')).toBe('invalid_request');
+    expect(p.get('error_description')).toContain('nonce');
   });
 
   it('keeps the registered redirect_uri query and adds the response after it', async () => {
@@ -253,6 +261,31 @@ describe('prompt, SSO and id_token_hint', () => {
     for (const hint of [forged, none, 'garbage']) {
       const res = await browser.get(authorizeUrl(op, { ...A, ...withPkce({ prompt: 'none', id_token_hint: hint }) }));
       expect(redirectParams(res).get('error')).toBe('login_required');
+    }
+  });
+
+  it('an id_token_hint for another user without prompt=none shows the login form', async () => {
+    const browser = new TestBrowser();
+    const bob = await signInWithTokens(new TestBrowser(), op, A, { username: 'bob', password: 'bob' });
+    await signIn(browser, op, A); // alice here
+    const res = await browser.get(authorizeUrl(op, { ...A, ...withPkce({ id_token_hint: bob.id_token }) }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('name="password"');
+  });
+
+  // The session's auth_time is real time; only the ID token's copy is shifted. Comparing either
+  // clock with the other would make a fresh sign-in look too old (or never old enough).
+  it.each([-120, 120])('with clockSkewSeconds %s, max_age is checked on the real clock', async (skew) => {
+    const skewed = await startMockOp({ clients: [{ client_id: A.client_id, redirect_uris: [A.redirect_uri] }], clockSkewSeconds: skew });
+    try {
+      const browser = new TestBrowser();
+      await signIn(browser, skewed, A);
+      const res = await browser.get(authorizeUrl(skewed, { ...A, ...withPkce({ prompt: 'none', max_age: '60' }) }));
+      expect(redirectParams(res).get('error')).toBeNull();
+      expect(redirectParams(res).get('code')).toBeTruthy();
+    } finally {
+      await skewed.close();
     }
   });
 

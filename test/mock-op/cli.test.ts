@@ -1,8 +1,23 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { hostWarning, parseCli, parseClientSpec } from '../../src/mock-op/cli-args.js';
+import type { ParseArgsConfig } from 'node:util';
+import { describe, expect, it, vi } from 'vitest';
+import { USAGE, hostWarning, parseCli, parseClientSpec } from '../../src/mock-op/cli-args.js';
+
+// The options parseCli hands to node:util's parseArgs, captured on the way (the real parser still runs),
+// so the --help test compares the usage text with the flags the parser really knows.
+const parser = vi.hoisted(() => ({ options: undefined as ParseArgsConfig['options'] }));
+vi.mock('node:util', async (importOriginal) => {
+  const util = await importOriginal<typeof import('node:util')>();
+  return {
+    ...util,
+    parseArgs: (config: ParseArgsConfig) => {
+      parser.options = config.options;
+      return util.parseArgs(config);
+    },
+  };
+});
 
 describe('CLI arguments', () => {
   it('parses flags and repeatable --client specs', () => {
@@ -44,6 +59,14 @@ describe('CLI arguments', () => {
     expect(command).toMatchObject({ help: false, options: { profile: 'keycloak', clients: [{ client_id: 'a', consent: 'once' }] } });
     expect(() => parseCli(['--profile', 'okta'])).toThrow(/--profile must be one of spec, wso2, django, janssen, keycloak, node-oidc-provider/);
     expect(() => parseCli(['--client', 'client_id=a,consent=never'])).toThrow(/consent/);
+  });
+
+  it('--help lists every flag the parser accepts, and only those', () => {
+    parseCli([]);
+    const accepted = Object.keys(parser.options ?? {}).sort();
+    expect(accepted).toContain('help');
+    const listed = [...USAGE.matchAll(/^ {2}--([a-z][a-z-]*)/gm)].map((m) => m[1]!).sort();
+    expect(listed).toEqual(accepted);
   });
 
   it('answers --help and rejects bad input with a TypeError', () => {

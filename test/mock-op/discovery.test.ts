@@ -117,6 +117,14 @@ describe('request log', () => {
     expect(op.requests).toEqual([]);
   });
 
+  it('records the Origin header of a request that sends one, and no origin otherwise', async () => {
+    op = await startMockOp({ clients });
+    await (await fetch(`${op.issuer}/jwks`, { headers: { origin: RP } })).arrayBuffer();
+    await (await fetch(`${op.issuer}/jwks`)).arrayBuffer();
+    expect(op.requests[0]!.origin).toBe(RP);
+    expect(op.requests[1]).not.toHaveProperty('origin');
+  });
+
   it('keeps only the newest requestLogLimit entries, in order, in the same array', async () => {
     op = await startMockOp({ clients, requestLogLimit: 5 });
     const log = op.requests;

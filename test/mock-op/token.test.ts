@@ -168,4 +168,18 @@ describe('userinfo', () => {
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toContain('invalid_token');
   });
+  it('refuses an access token once idTokenTtlSeconds have passed: it sets the access-token lifetime too', async () => {
+    const short = await startMockOp({ clients: [{ client_id: A.client_id, redirect_uris: [A.redirect_uri] }], idTokenTtlSeconds: 1 });
+    try {
+      const t = await signInWithTokens(new TestBrowser(), short, A);
+      const fresh = await fetch(`${short.issuer}/userinfo`, { headers: { authorization: `Bearer ${t.access_token}` } });
+      expect(fresh.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      const expired = await fetch(`${short.issuer}/userinfo`, { headers: { authorization: `Bearer ${t.access_token}` } });
+      expect(expired.status).toBe(401);
+      expect(expired.headers.get('www-authenticate')).toContain('invalid_token');
+    } finally {
+      await short.close();
+    }
+  });
 });
