@@ -48,6 +48,19 @@ test('the mock OP CLI starts, serves discovery for its clients, and exits cleanl
   }
 });
 
+test('the mock OP CLI exits cleanly on SIGINT (Ctrl+C) too', async () => {
+  const { child, issuer } = await startCli(['--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb']);
+  try {
+    expect((await fetch(`${issuer}/.well-known/openid-configuration`)).status).toBe(200);
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
 test('the mock OP CLI refuses bad flags with usage and exit code 2', async () => {
   const child = spawn(process.execPath, [CLI, '--port', 'not-a-port'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

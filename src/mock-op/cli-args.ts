@@ -26,7 +26,7 @@ Options:
   --session-state-mode <mode>  browser (default) or per-client (spec profile only)
   --profile <name>             The OP to play on the wire: spec (default), wso2, django, janssen,
                                keycloak or node-oidc-provider
-  --help                       Show this help
+  -h, --help                   Show this help
 
 Users (default): alice/alice and bob/bob.
 `;

@@ -65,8 +65,13 @@ describe('CLI arguments', () => {
     parseCli([]);
     const accepted = Object.keys(parser.options ?? {}).sort();
     expect(accepted).toContain('help');
-    const listed = [...USAGE.matchAll(/^ {2}--([a-z][a-z-]*)/gm)].map((m) => m[1]!).sort();
+    const listed = [...USAGE.matchAll(/^ {2}(?:-[a-z], )?--([a-z][a-z-]*)/gm)].map((m) => m[1]!).sort();
     expect(listed).toEqual(accepted);
+    // Short forms too: each one the parser knows is shown beside its flag.
+    for (const [name, option] of Object.entries(parser.options ?? {})) {
+      const short = (option as { short?: string }).short;
+      if (short !== undefined) expect(USAGE).toMatch(new RegExp(`^ {2}-${short}, --${name}\\b`, 'm'));
+    }
   });
 
   it('answers --help and rejects bad input with a TypeError', () => {
