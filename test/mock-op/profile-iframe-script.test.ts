@@ -1,0 +1,120 @@
+// @vitest-environment node
+import { webcrypto } from 'node:crypto';
+import vm from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockOp } from '../../src/mock-op/index.js';
+import type { MockOp, MockOpProfile } from '../../src/mock-op/index.js';
+import { PROFILE_SCRIPT_PATHS } from '../../src/mock-op/profile-check-session.js';
+
+// The check_session iframe of each OP profile, message by message: the page and its scripts are fetched from a
+// running mock OP and run in node:vm with a fake document, so each profile's rules (what it ignores, what it calls
+// `error`, whom it answers, what it says without its cookie) are checked apart from a browser. The browser suite
+// runs the same iframes in place for the normal flows.
+
+const RP_A = 'http://localhost:3000';
+const RP_B = 'http://localhost:4000';
+const EVIL = 'http://evil.test';
+const PROFILES: MockOpProfile[] = ['wso2', 'django', 'janssen', 'keycloak', 'node-oidc-provider'];
+const ops = new Map<MockOpProfile, MockOp>();
+
+beforeAll(async () => {
+  for (const profile of PROFILES) {
+    ops.set(profile, await startMockOp({ profile, clients: [{ client_id: 'app-a', redirect_uris: [`${RP_A}/cb`] }, { client_id: 'app-b', redirect_uris: [`${RP_B}/cb`] }] }));
+  }
+});
+afterAll(async () => {
+  for (const op of ops.values()) await op.close();
+});
+
+const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+
+/**
+ * Loads `profile`'s iframe; `storageAccess`: what `document.hasStorageAccess()` says (absent: no such API);
+ * `cookie`: the value of the profile's state cookie (absent: none).
+ */
+async function iframe(profile: MockOpProfile, storageAccess?: boolean, cookie?: string) {
+  const op = ops.get(profile)!;
+  const origin = new URL(op.issuer).origin;
+  const html = await (await fetch(profile === 'wso2' ? `${op.checkSessionIframe}?client_id=app-a` : op.checkSessionIframe)).text();
+  const body = /<body([^>]*)>/.exec(html)![1]!;
+  const attributes = Object.fromEntries([...body.matchAll(/data-([a-z-]+)="([^"]*)"/g)].map((m) => [m[1]!, unescape(m[2]!)]));
+  const [hash, script] = await Promise.all([PROFILE_SCRIPT_PATHS.hash, PROFILE_SCRIPT_PATHS.iframe].map(async (path) => (await fetch(`${origin}${path}`)).text()));
+  let listener: ((event: unknown) => void) | undefined;
+  const page: Record<string, unknown> = {
+    document: {
+      body: { getAttribute: (name: string) => (name.startsWith('data-') ? (attributes[name.slice(5)] ?? null) : null) },
+      cookie: cookie === undefined ? '' : `other=1; ${attributes.cookie}=${cookie}`,
+      ...(storageAccess === undefined ? {} : { hasStorageAccess: async () => storageAccess }),
+    },
+    addEventListener: (type: string, fn: (event: unknown) => void) => void (type === 'message' && (listener = fn)),
+    // The init checks go to the OP itself, with a relative URL as in the page.
+    fetch: (url: string, init?: RequestInit) => fetch(new URL(url, origin), init),
+    TextEncoder,
+    crypto: webcrypto,
+    btoa,
+  };
+  page.window = page;
+  vm.createContext(page);
+  vm.runInContext(hash, page);
+  vm.runInContext(script, page);
+  const replies: string[] = [];
+  const send = async (data: unknown, from = RP_A) => {
+    const before = replies.length;
+    listener!({ data, origin: from, source: { postMessage: (status: string, target: string) => target === from && replies.push(status) } });
+    // Long enough for a hash and an init request to the OP; an ignored message never answers.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    return replies.length === before ? 'no answer' : replies.slice(before).join(',');
+  };
+  return { send };
+}
+
+describe("each profile's check_session iframe, message by message", () => {
+  it('wso2: answers only the callback origin of the client in its URL, splits at the first space, hashes "null" without its cookie', async () => {
+    const f = await iframe('wso2');
+    expect(await f.send('app-a abc.salt', EVIL)).toBe('no answer');
+    expect(await f.send('app-a abc.salt')).toBe('changed');
+    expect(await f.send('app-a')).toBe('error');
+    expect(await f.send('app-a ')).toBe('error');
+  });
+
+  it('django: ignores non-strings and the string "error", answers every origin, error without its cookie or a second part', async () => {
+    const f = await iframe('django');
+    expect(await f.send(42)).toBe('no answer');
+    expect(await f.send('error')).toBe('no answer');
+    expect(await f.send('app-a')).toBe('error');
+    expect(await f.send('app-a abc.salt', EVIL)).toBe('error');
+  });
+
+  it('janssen: the spec example — any origin, first space, changed without its cookie', async () => {
+    const f = await iframe('janssen');
+    expect(await f.send('app-a abc.salt', EVIL)).toBe('changed');
+    expect(await f.send('app-a abc.salt more')).toBe('changed');
+    expect(await f.send('app-a')).toBe('error');
+  });
+
+  it('keycloak: exactly two parts; the first (client_id, origin) checked at the OP, other pairs then error; no cookie is changed unless the session_state is empty, whatever the pair', async () => {
+    const f = await iframe('keycloak', true);
+    expect(await f.send('a b c')).toBe('no answer');
+    expect(await f.send('app-a abc')).toBe('changed');
+    expect(await f.send('app-a ')).toBe('unchanged');
+    // Keycloak answers the missing cookie before it looks at the pair.
+    expect(await f.send('app-b abc', RP_B)).toBe('changed');
+    const signedIn = await iframe('keycloak', true, 'demo/user-1/session-1');
+    expect(await signedIn.send('app-a session-1')).toBe('unchanged');
+    expect(await signedIn.send('app-a session-0')).toBe('changed');
+    expect(await signedIn.send('app-b session-1', RP_B)).toBe('error');
+    const foreign = await iframe('keycloak', true);
+    expect(await foreign.send('app-a abc', EVIL)).toBe('error');
+    const blocked = await iframe('keycloak', false);
+    expect(await blocked.send('app-a abc')).toBe('error');
+  });
+
+  it('node-oidc-provider: ignores anything but two non-empty parts and one dot; the pair checked at the OP; without its cookie, error unless storage access', async () => {
+    const f = await iframe('node-oidc-provider', true);
+    for (const ignored of [42, 'a b c', 'app-a x.y.z', 'app-a ', ' x.y']) expect(await f.send(ignored), String(ignored)).toBe('no answer');
+    expect(await f.send('app-a x.y')).toBe('changed');
+    expect(await (await iframe('node-oidc-provider', true)).send('app-a x.y', EVIL)).toBe('error');
+    expect(await (await iframe('node-oidc-provider', true)).send('nobody x.y')).toBe('error');
+    expect(await (await iframe('node-oidc-provider', false)).send('app-a x.y')).toBe('error');
+  });
+});
