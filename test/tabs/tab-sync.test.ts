@@ -64,7 +64,8 @@ describe('tab sync', () => {
     second.sync.close();
   });
 
-  it('the tab that becomes visible takes the lead from the other tab of the same user', async () => {
+  /** Two tabs of alice on one lock manager; the first leads. */
+  async function twoTabsOfAlice() {
     const locks = new FakeLockManager();
     const first = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
     const second = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
@@ -77,6 +78,11 @@ describe('tab sync', () => {
     await flush();
     expect(first.monitor.lead.mock.calls).toEqual([[true]]);
     expect(second.monitor.lead).not.toHaveBeenCalled();
+    return { first, second, firstSync, secondSync };
+  }
+
+  it('the tab that becomes visible takes the lead from the other tab of the same user', async () => {
+    const { first, second, firstSync, secondSync } = await twoTabsOfAlice();
     second.lifecycle.emit('visible');
     await flush();
     expect(second.monitor.lead.mock.calls).toEqual([[true]]);
@@ -86,17 +92,7 @@ describe('tab sync', () => {
   });
 
   it('a leader that becomes hidden hands the lead to a waiting tab of the same user', async () => {
-    const locks = new FakeLockManager();
-    const first = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
-    const second = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
-    const firstSync = createTabSync(source(), first.lifecycle, locks);
-    const secondSync = createTabSync(source(), second.lifecycle, locks);
-    firstSync.attach(first.monitor);
-    secondSync.attach(second.monitor);
-    firstSync.watch('alice');
-    secondSync.watch('alice');
-    await flush();
-    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    const { first, second, firstSync, secondSync } = await twoTabsOfAlice();
     first.lifecycle.emit('hidden');
     await flush();
     expect(first.monitor.lead.mock.calls).toEqual([[true], [false]]);
