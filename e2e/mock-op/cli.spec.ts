@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,14 @@ async function startCli(args: string[]): Promise<{ child: ChildProcessByStdio<nu
   }
 }
 
+/** Sends `signal` to the CLI and resolves with its exit code. */
+async function exitCodeOn(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
 test('the mock OP CLI starts, serves discovery for its clients, and exits cleanly on SIGTERM', async () => {
   const { child, issuer, stderr } = await startCli(['--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb']);
   try {
@@ -38,10 +46,7 @@ test('the mock OP CLI starts, serves discovery for its clients, and exits cleanl
     expect(discovery.check_session_iframe).toBe(`${issuer}/check_session`);
     const authorize = await fetch(`${issuer}/authorize?client_id=cli-app&redirect_uri=${encodeURIComponent('http://localhost:5999/cb')}&response_type=code&scope=openid&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
     expect(authorize.status).toBe(200); // the login form for the registered client
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const [code] = await exited;
-    expect(code).toBe(0);
+    expect(await exitCodeOn(child, 'SIGTERM')).toBe(0);
     expect(stderr()).not.toContain('warning');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -52,10 +57,7 @@ test('the mock OP CLI exits cleanly on SIGINT (Ctrl+C) too', async () => {
   const { child, issuer } = await startCli(['--port', '0', '--client', 'client_id=cli-app,redirect_uri=http://localhost:5999/cb']);
   try {
     expect((await fetch(`${issuer}/.well-known/openid-configuration`)).status).toBe(200);
-    const exited = once(child, 'exit');
-    child.kill('SIGINT');
-    const [code] = await exited;
-    expect(code).toBe(0);
+    expect(await exitCodeOn(child, 'SIGINT')).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -76,10 +78,7 @@ test('the mock OP CLI warns on stderr when --host is not loopback, and still ser
     expect(stderr()).toContain('mock-op: warning: listening on 0.0.0.0, which is not a loopback address');
     const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(discovery.issuer).toBe(issuer);
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const [code] = await exited;
-    expect(code).toBe(0);
+    expect(await exitCodeOn(child, 'SIGTERM')).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
