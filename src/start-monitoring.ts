@@ -4,7 +4,7 @@ import { isThirdPartyFrame } from './frame/third-party.js';
 import { storedCookieMemory } from './monitor/cookie-memory.js';
 import { takeLastSessionState } from './monitor/last-session-state.js';
 import { createMonitor } from './monitor/monitor.js';
-import { booleanOption, MONITOR_KEYS, readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type UserManagerMonitorOptions } from './monitor/options.js';
+import { MONITOR_KEYS, readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type UserManagerMonitorOptions } from './monitor/options.js';
 import { pageLifecycle } from './monitor/page-lifecycle.js';
 import { rejectUnknownOptions } from './reject-unknown-options.js';
 import { systemClock } from './platform.js';
@@ -47,8 +47,7 @@ function checked(where: string, options: unknown, mode: Mode): Record<string, un
  * @see https://openid.net/specs/openid-connect-session-1_0.html#ChangeNotification
  */
 export function startMonitoring(options: UserManagerMonitorOptions): SessionMonitor {
-  const raw = checked('startMonitoring', options, 'userManager');
-  return wire(raw, sourceFromUserManager(options, booleanOption(raw, 'allowInsecureHttp')));
+  return wire(checked('startMonitoring', options, 'userManager'), (allowInsecureHttp) => sourceFromUserManager(options, allowInsecureHttp));
 }
 
 /**
@@ -56,8 +55,7 @@ export function startMonitoring(options: UserManagerMonitorOptions): SessionMoni
  * (oidc-client-ts is loaded on demand).
  */
 export function startMonitoringWithSettings(options: SettingsMonitorOptions): SessionMonitor {
-  const raw = checked('startMonitoringWithSettings', options, 'authority');
-  return wire(raw, sourceFromSettings(options, booleanOption(raw, 'allowInsecureHttp')));
+  return wire(checked('startMonitoringWithSettings', options, 'authority'), (allowInsecureHttp) => sourceFromSettings(options, allowInsecureHttp));
 }
 
 /**
@@ -65,14 +63,14 @@ export function startMonitoringWithSettings(options: SettingsMonitorOptions): Se
  * `prompt=none` re-check.
  */
 export function startMonitoringWithRecheck(options: CustomMonitorOptions): SessionMonitor {
-  const raw = checked('startMonitoringWithRecheck', options, 'recheck');
-  return wire(raw, sourceFromCustom(options, booleanOption(raw, 'allowInsecureHttp')), options.onSignedOut);
+  return wire(checked('startMonitoringWithRecheck', options, 'recheck'), (allowInsecureHttp) => sourceFromCustom(options, allowInsecureHttp), options.onSignedOut);
 }
 
-/** The wiring shared by the entry points: one monitor for `source`, with its tabs, frame and page lifecycle. */
-function wire(raw: Record<string, unknown>, source: SessionSource, onSignedOut?: CustomMonitorOptions['onSignedOut']): SessionMonitor {
+/** The wiring shared by the entry points: one monitor for the session source, with its tabs, frame and page lifecycle. */
+function wire(raw: Record<string, unknown>, sourceOf: (allowInsecureHttp: boolean) => SessionSource, onSignedOut?: CustomMonitorOptions['onSignedOut']): SessionMonitor {
   const config = readConfig(raw);
   const { allowInsecureHttp, sameSite, frameUrl } = readSiteOptions(raw);
+  const source = sourceOf(allowInsecureHttp);
   const { issuer, clientId } = source;
 
   const lifecycle = pageLifecycle();
