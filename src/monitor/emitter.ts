@@ -16,6 +16,11 @@ export class Emitter<Events extends object> {
     };
   }
 
+  /** Whether anything listens to `event`, so that a caller can skip building a payload nobody reads. */
+  listens(event: keyof Events): boolean {
+    return (this.#handlers.get(event)?.length ?? 0) > 0;
+  }
+
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
     const list = this.#handlers.get(event);
     if (!list) return;

@@ -110,8 +110,27 @@ export type MonitorEffect =
   | { type: 'watch'; sub: string | undefined }
   | { type: 'rememberCookies'; session_state: string; evidence: Exclude<CookieEvidence, 'unknown'> };
 
-/** The whole state of one monitor: plain data, replaced (never mutated) by {@link transition}. */
+/**
+ * The whole state of one monitor: plain data, replaced (never mutated) by {@link transition}. It is kept in two
+ * parts so that steady polling, which changes only the poll's own fields, copies 3 fields instead of all 32: a
+ * monitor polls every few seconds for hours, and in Firefox copying the whole state was most of a poll's cost.
+ */
 export interface MachineState {
+  readonly core: CoreState;
+  readonly poll: PollState;
+}
+
+/** The poll in progress: all that a steady poll and its answer change. */
+export interface PollState {
+  readonly pollInFlight: boolean;
+  /** When the current (or last) poll was posted. */
+  readonly polledAt: number;
+  /** A poll came due while the page was hidden. */
+  readonly pollDue: boolean;
+}
+
+/** Everything else. */
+export interface CoreState {
   readonly config: MonitorConfig;
   readonly clientId: string;
   readonly phase: MonitorState;
@@ -133,11 +152,6 @@ export interface MachineState {
   /** Number of the current frame (0: none) and whether it has loaded. */
   readonly frame: number;
   readonly frameReady: boolean;
-  readonly pollInFlight: boolean;
-  /** When the current (or last) poll was posted. */
-  readonly polledAt: number;
-  /** A poll came due while the page was hidden. */
-  readonly pollDue: boolean;
   readonly timers: Readonly<Partial<Record<TimerSlot, number>>>;
   readonly mainAction: MainAction | undefined;
   readonly nextToken: number;
@@ -164,7 +178,7 @@ export interface TransitionEnv {
 }
 
 export function initialState(clientId: string, config: MonitorConfig): MachineState {
-  return {
+  const core: CoreState = {
     config,
     clientId,
     phase: 'starting',
@@ -181,9 +195,6 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     resolving: 0,
     frame: 0,
     frameReady: false,
-    pollInFlight: false,
-    polledAt: 0,
-    pollDue: false,
     timers: {},
     mainAction: undefined,
     nextToken: 1,
@@ -198,6 +209,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     lastUnavailable: undefined,
     nextAnonymousState: undefined,
   };
+  return { core, poll: { pollInFlight: false, polledAt: 0, pollDue: false } };
 }
 
 /** `unavailable` details say what happened in a few words; the README explains each reason. */
@@ -233,7 +245,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
  */
 export function transition(state: MachineState, input: MonitorInput, environment: TransitionEnv): Transition {
-  return steadyPoll(state, input, environment.now) ?? fullTransition(state, input, environment);
+  const steady = steadyPoll(state, input, environment.now);
+  return steady ? { state: steady, effects: steadyEffects(state, input, environment.now) } : fullTransition(state, input, environment);
 }
 
 /** What a transition gives: the next state and the effects to perform, in order. */
@@ -245,45 +258,57 @@ export interface Transition {
 /**
  * Steady polling with the least work, because it is what a monitor does every few seconds for hours: the poll that
  * the tick or `checkNow()` sends, and the `unchanged` answer to it, while nothing else is going on (monitoring,
- * visible, leading, the frame loaded, no timer but the tick, no failure, cookie access shown). It decides exactly
- * what {@link fullTransition} decides there — a property test checks that over random input sequences — and
- * returns `undefined` for everything else, which then goes the full way.
+ * visible, leading, the frame loaded, no timer but the tick, no failure, cookie access shown). It gives the next
+ * state and returns `undefined` for everything else, which then goes the full way. Its effects are fixed, so it
+ * builds none: they are always {@link steadyEffects}, which the interpreter performs without building them. It
+ * decides exactly what {@link fullTransition} decides there; a property test checks that over random input sequences.
  */
-export function steadyPoll(state: MachineState, input: MonitorInput, now: number): Transition | undefined {
-  if (state.phase !== 'monitoring' || !state.leading || !state.visible || !state.frameReady) return undefined;
-  if (state.mainAction !== undefined || state.timers.main !== undefined || state.timers.tick === undefined) return undefined;
-  const sessionState = state.session?.session_state;
-  if (!sessionState) return undefined;
+export function steadyPoll(state: MachineState, input: MonitorInput, now: number): MachineState | undefined {
+  const { core, poll } = state;
+  if (core.phase !== 'monitoring' || !core.leading || !core.visible || !core.frameReady) return undefined;
+  if (core.mainAction !== undefined || core.timers.main !== undefined || core.timers.tick === undefined) return undefined;
+  if (!core.session?.session_state) return undefined;
   if (input.type === 'reply') {
-    if (input.status !== 'unchanged' || input.frame !== state.frame || !state.pollInFlight) return undefined;
-    if (state.firstPoll || state.cookies !== 'visible' || state.failures || state.errorStreak || state.strikes || state.unavailableReason) return undefined;
-    return { state: { ...state, pollInFlight: false }, effects: [{ type: 'emit', event: 'status', payload: { status: 'unchanged', at: now } }] };
+    if (input.status !== 'unchanged' || input.frame !== core.frame || !poll.pollInFlight) return undefined;
+    if (core.firstPoll || core.cookies !== 'visible' || core.failures || core.errorStreak || core.strikes || core.unavailableReason) return undefined;
+    return { core, poll: { pollInFlight: false, polledAt: poll.polledAt, pollDue: poll.pollDue } };
   }
-  if (state.pollInFlight || state.recheck) return undefined;
+  if (poll.pollInFlight || core.recheck) return undefined;
   if (input.type === 'timer') {
     // The tick polls when at least half an interval has passed since the last poll (see fullTransition).
-    const elapsed = now - state.polledAt;
-    if (input.timer !== 'tick' || input.token !== state.timers.tick || (elapsed < state.config.interval / 2 && elapsed >= 0)) return undefined;
+    const elapsed = now - poll.polledAt;
+    if (input.timer !== 'tick' || input.token !== core.timers.tick || (elapsed < core.config.interval / 2 && elapsed >= 0)) return undefined;
   } else if (input.type !== 'wake') {
     return undefined;
   }
-  return {
-    state: { ...state, pollDue: false, pollInFlight: true, polledAt: now },
-    // SM §3.1: the message is client_id + " " + session_state.
-    effects: [{ type: 'post', frame: state.frame, message: `${state.clientId} ${sessionState}` }],
-  };
+  return { core, poll: { pollInFlight: true, polledAt: now, pollDue: false } };
+}
+
+/**
+ * The effects of a transition {@link steadyPoll} took from `state`: the `unchanged` answer emits `status`; the poll
+ * posts the check-session message to the frame.
+ */
+export function steadyEffects(state: MachineState, input: MonitorInput, now: number): MonitorEffect[] {
+  return input.type === 'reply' ? [{ type: 'emit', event: 'status', payload: { status: 'unchanged', at: now } }] : [{ type: 'post', frame: state.core.frame, message: pollMessage(state.core) }];
+}
+
+/** SM §3.1: the message the RP posts to the OP iframe is client_id + " " + session_state. */
+export function pollMessage(state: Pick<CoreState, 'clientId' | 'session'>): string {
+  return `${state.clientId} ${state.session?.session_state ?? ''}`;
 }
 
 /** The whole transition: every input in every state. {@link transition} takes a shortcut for steady polling. */
 export function fullTransition(state: MachineState, input: MonitorInput, environment: TransitionEnv): Transition {
-  if (state.phase === 'stopped') return { state, effects: [] };
-  s = { ...state };
+  if (state.core.phase === 'stopped') return { state, effects: [] };
+  // The transition works on one flat copy of both parts and splits it again at the end.
+  s = { ...state.core, ...state.poll };
   effects = [];
   env = environment;
   config = s.config;
   try {
     apply(input);
-    return { state: s, effects };
+    const { pollInFlight, polledAt, pollDue, ...core } = s;
+    return { state: { core, poll: { pollInFlight, polledAt, pollDue } }, effects };
   } finally {
     // Keep nothing of this transition alive after it.
     s = undefined!;
@@ -294,9 +319,9 @@ export function fullTransition(state: MachineState, input: MonitorInput, environ
 /*
  * The working registers of the one transition in progress. `transition` is synchronous and never re-entered (it
  * calls nothing outside this module), so its helpers can live here, once, instead of being created as closures on
- * every call: a poll then costs one state copy and one effects array.
+ * every call: a full transition costs one state copy and one effects array.
  */
-let s: Mutable<MachineState>;
+let s: Mutable<CoreState & PollState>;
 let effects: MonitorEffect[];
 let env: TransitionEnv;
 let config: MonitorConfig;
@@ -464,8 +489,7 @@ function poll(): void {
   // While the tick runs it times polls out when it comes round (the next poll would not be sent before then
   // anyway); otherwise one deadline does.
   if (s.timers.tick === undefined) schedule('deadline', config.replyTimeout, true);
-  // SM §3.1: the message is client_id + " " + session_state.
-  effects.push({ type: 'post', frame: s.frame, message: `${s.clientId} ${s.session.session_state}` });
+  effects.push({ type: 'post', frame: s.frame, message: pollMessage(s) });
 }
 
 function setSession(next: SessionInfo, cookies: CookieEvidence, fromRecheck: boolean): void {

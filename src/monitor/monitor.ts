@@ -2,10 +2,10 @@ import { ErrorCode, isOidcSessionMonitorError } from '../errors.js';
 import type { TabMessage } from '../tabs/messages.js';
 import { urlProblem } from '../url.js';
 import { Emitter } from './emitter.js';
-import { type CookieEvidence, initialState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, steadyPoll, type TimerSlot, transition } from './machine.js';
+import { type CookieEvidence, initialState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, pollMessage, steadyPoll, type TimerSlot, fullTransition } from './machine.js';
 import type { Clock, TimerHandle } from '../platform.js';
 import type { Lifecycle, OpFrame, OpFrameFactory } from './ports.js';
-import type { MonitorEvents, Recheck, RecheckResult, SessionInfo, SessionMonitor, SignedOutReason } from './types.js';
+import type { CheckSessionStatus, MonitorEvents, MonitorState, Recheck, RecheckResult, SessionInfo, SessionMonitor, SignedOutReason } from './types.js';
 
 export type { MonitorConfig } from './machine.js';
 
@@ -101,24 +101,30 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
 
   /**
    * Steady polling — the poll and its `unchanged` answer, what a monitor does every few seconds for hours — goes
-   * straight through the machine's shortcut ({@link steadyPoll}) and performs its one effect; anything else, or an
-   * input that arrives while effects run, takes the full way through {@link dispatch}.
+   * straight through the machine's shortcut ({@link steadyPoll}), whose effects are always {@link steadyEffects}:
+   * they are performed here without being built (a `status` payload only if someone listens), so that a steady
+   * poll allocates next to nothing. Anything else, or an input that arrives while effects run, takes the full way
+   * through {@link dispatch}.
    */
   function input(next: MonitorInput): void {
-    const quick = running ? undefined : steadyPoll(machine, next, clock.now());
-    if (!quick) {
+    const before = machine;
+    const now = clock.now();
+    const steady = running ? undefined : steadyPoll(before, next, now);
+    if (!steady) {
       dispatch(next);
       return;
     }
-    machine = quick.state;
-    for (const effect of quick.effects) run(effect);
+    machine = steady;
+    if (next.type !== 'reply') frames.get(before.core.frame)?.post(pollMessage(before.core));
+    else if (events.listens('status')) events.emit('status', { status: 'unchanged', at: now });
   }
 
   function step(input: MonitorInput): void {
-    const result = transition(machine, input, { now: clock.now(), random: deps.random() });
+    // Steady inputs took the shortcut in input(); the full transition decides the same for any that come this way.
+    const result = fullTransition(machine, input, { now: clock.now(), random: deps.random() });
     machine = result.state;
-    perform(result.effects, machine.phase, false);
-    const { phase } = machine;
+    perform(result.effects, machine.core.phase, false);
+    const { phase } = machine.core;
     if (phase === 'stopped' || (phase === 'signedOut' && !deps.config.anonymous)) {
       // Nothing can happen to this monitor any more: no page listener is left behind.
       unsubscribeLifecycle?.();
@@ -140,7 +146,7 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
    * they announce (events, messages to other tabs) is dropped if the monitor has meanwhile been signed out, paused
    * or stopped: a `refreshed` must not follow a `signedOut`.
    */
-  function perform(effects: readonly MonitorEffect[], phase: MachineState['phase'], deferred: boolean): void {
+  function perform(effects: readonly MonitorEffect[], phase: MonitorState, deferred: boolean): void {
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (deferred && (effect.type === 'emit' || effect.type === 'broadcast') && superseded(phase)) continue;
@@ -154,8 +160,8 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   }
 
   /** The monitor was signed out, paused or stopped since `phase`: what a deferred effect would announce is stale. */
-  function superseded(phase: MachineState['phase']): boolean {
-    const now = machine.phase;
+  function superseded(phase: MonitorState): boolean {
+    const now = machine.core.phase;
     return now !== phase && (now === 'signedOut' || now === 'paused' || now === 'stopped');
   }
 
@@ -189,11 +195,12 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
       }
       case 'createFrame': {
         const id = effect.frame;
+        const replies = { unchanged: reply(id, 'unchanged'), changed: reply(id, 'changed'), error: reply(id, 'error') };
         frames.set(
           id,
           deps.createFrame(effect.url, {
             onLoad: () => dispatch({ type: 'frameLoaded', frame: id }),
-            onReply: (status) => input({ type: 'reply', frame: id, status }),
+            onReply: (status) => input(replies[status]),
           }),
         );
         return undefined;
@@ -209,9 +216,11 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
         const { timer, token, repeat } = effect;
         const previous = timers.get(timer);
         if (previous !== undefined) clock.clearTimeout(previous.handle);
+        // One input per timer, not per firing: a tick fires for hours.
+        const fired: MonitorInput = { type: 'timer', timer, token };
         const fire = () => {
           if (!repeat && timers.get(timer)?.token === token) timers.delete(timer);
-          input({ type: 'timer', timer, token });
+          input(fired);
         };
         timers.set(timer, { token, handle: repeat ? clock.setInterval(fire, effect.ms) : clock.setTimeout(fire, effect.ms) });
         return undefined;
@@ -280,11 +289,11 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
 
   const controller: MonitorController = {
     get state() {
-      return machine.phase;
+      return machine.core.phase;
     },
     on: (event, handler) => events.on(event, handler),
     start(options) {
-      if (unsubscribeLifecycle || machine.phase !== 'starting') return;
+      if (unsubscribeLifecycle || machine.core.phase !== 'starting') return;
       const { lifecycle } = deps;
       unsubscribeLifecycle = lifecycle?.subscribe((signal) => {
         // Shown again, focused, back online or restored from the back/forward cache: check now if visible.
@@ -295,13 +304,20 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     },
     lead: (leading) => dispatch({ type: 'leading', leading }),
     follow: (message) => dispatch({ type: 'tab', message }),
-    checkNow: () => input({ type: 'wake' }),
+    checkNow: () => input(WAKE),
     suspend: () => dispatch({ type: 'suspend' }),
     resume: () => dispatch({ type: 'resume' }),
     signOutFrom: (reason) => dispatch({ type: 'signOut', reason }),
     stop: () => dispatch({ type: 'stop' }),
   };
   return controller;
+}
+
+/** Inputs are never changed, so the frequent ones are built once. */
+const WAKE: MonitorInput = { type: 'wake' };
+
+function reply(frame: number, status: CheckSessionStatus): MonitorInput {
+  return { type: 'reply', frame, status };
 }
 
 function message(error: unknown): string {

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fullTransition, initialState, steadyPoll, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
+import { fullTransition, initialState, steadyEffects, steadyPoll, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
 import type { CheckSessionStatus, SignedOutError } from '../../src/monitor/types.js';
 import type { TabMessage } from '../../src/tabs/messages.js';
 
@@ -153,27 +153,27 @@ function recheckResult(choice: RecheckChoice, own: string, state: string): unkno
 }
 
 function progress(c: Extract<Command, { kind: 'progress' }>, s: MachineState): MonitorInput {
-  const own = s.session?.sub || 'alice';
-  if (s.reading) {
+  const own = s.core.session?.sub || 'alice';
+  if (s.core.reading) {
     const session = c.user === 'nobody' ? null : { sub: c.user === 'no-state' ? 'alice' : c.user, session_state: c.user === 'no-state' ? '' : c.state };
-    return { type: 'sessionRead', token: s.reading, session, cookies: c.cookies };
+    return { type: 'sessionRead', token: s.core.reading, session, cookies: c.cookies };
   }
-  if (s.coordinated && !s.leading && s.session) return { type: 'leading', leading: true };
-  if (s.resolving) return { type: 'frameUrlResolved', token: s.resolving, url: 'https://op.example/check', crossSite: c.crossSite };
-  if (s.frame && !s.frameReady) return { type: 'frameLoaded', frame: s.frame };
-  if (s.pollInFlight) return { type: 'reply', frame: s.frame, status: c.status };
-  if (s.recheck) return { type: 'recheckSettled', id: s.recheck.id, result: recheckResult(c.result, own, c.state) };
-  if (!s.visible) return { type: 'visibility', visible: true };
-  const slot = (['main', 'tick', 'keepAlive', 'recheck'] as const).find((t) => s.timers[t] !== undefined);
-  if (slot) return { type: 'timer', timer: slot, token: s.timers[slot]! };
-  if (s.phase === 'signedOut') return { type: 'signedOutLocally' };
-  if (s.phase === 'paused') return { type: 'resume' };
+  if (s.core.coordinated && !s.core.leading && s.core.session) return { type: 'leading', leading: true };
+  if (s.core.resolving) return { type: 'frameUrlResolved', token: s.core.resolving, url: 'https://op.example/check', crossSite: c.crossSite };
+  if (s.core.frame && !s.core.frameReady) return { type: 'frameLoaded', frame: s.core.frame };
+  if (s.poll.pollInFlight) return { type: 'reply', frame: s.core.frame, status: c.status };
+  if (s.core.recheck) return { type: 'recheckSettled', id: s.core.recheck.id, result: recheckResult(c.result, own, c.state) };
+  if (!s.core.visible) return { type: 'visibility', visible: true };
+  const slot = (['main', 'tick', 'keepAlive', 'recheck'] as const).find((t) => s.core.timers[t] !== undefined);
+  if (slot) return { type: 'timer', timer: slot, token: s.core.timers[slot]! };
+  if (s.core.phase === 'signedOut') return { type: 'signedOutLocally' };
+  if (s.core.phase === 'paused') return { type: 'resume' };
   return { type: 'wake' };
 }
 
 function toInput(c: Command, s: MachineState): MonitorInput {
   const stalish = (current: number, isStale: boolean) => (isStale || current === 0 ? current + 1000 : current);
-  const own = s.session?.sub || 'alice';
+  const own = s.core.session?.sub || 'alice';
   switch (c.kind) {
     case 'progress':
       return progress(c, s);
@@ -182,27 +182,27 @@ function toInput(c: Command, s: MachineState): MonitorInput {
     case 'sessionRead':
       return {
         type: 'sessionRead',
-        token: stalish(s.reading, c.stale),
+        token: stalish(s.core.reading, c.stale),
         session: c.user === 'nobody' ? null : { sub: c.user === 'no-state' ? 'alice' : c.user, session_state: c.user === 'no-state' ? '' : c.state, id_token: 'x.y.z' },
         cookies: c.cookies,
         ...(c.last ? { lastSessionState: c.last } : {}),
       };
     case 'sessionReadFailed':
-      return { type: 'sessionReadFailed', token: stalish(s.reading, c.stale), detail: 'x' };
+      return { type: 'sessionReadFailed', token: stalish(s.core.reading, c.stale), detail: 'x' };
     case 'frameUrl':
-      return { type: 'frameUrlResolved', token: stalish(s.resolving, c.stale), url: c.url, crossSite: c.crossSite };
+      return { type: 'frameUrlResolved', token: stalish(s.core.resolving, c.stale), url: c.url, crossSite: c.crossSite };
     case 'frameUrlFailed':
-      return { type: 'frameUrlFailed', token: stalish(s.resolving, c.stale), reason: c.invalid ? 'invalid-metadata' : 'discovery-failed', detail: 'x' };
+      return { type: 'frameUrlFailed', token: stalish(s.core.resolving, c.stale), reason: c.invalid ? 'invalid-metadata' : 'discovery-failed', detail: 'x' };
     case 'frameLoaded':
-      return { type: 'frameLoaded', frame: stalish(s.frame, c.stale) };
+      return { type: 'frameLoaded', frame: stalish(s.core.frame, c.stale) };
     case 'reply':
-      return { type: 'reply', frame: stalish(s.frame, c.stale), status: c.status };
+      return { type: 'reply', frame: stalish(s.core.frame, c.stale), status: c.status };
     case 'timer':
-      return { type: 'timer', timer: c.timer, token: stalish(s.timers[c.timer] ?? 0, c.stale) };
+      return { type: 'timer', timer: c.timer, token: stalish(s.core.timers[c.timer] ?? 0, c.stale) };
     case 'recheckResult':
-      return { type: 'recheckSettled', id: stalish(s.recheck?.id ?? 0, c.stale), result: recheckResult(c.result, own, c.state) };
+      return { type: 'recheckSettled', id: stalish(s.core.recheck?.id ?? 0, c.stale), result: recheckResult(c.result, own, c.state) };
     case 'recheckFailed':
-      return { type: 'recheckFailed', id: stalish(s.recheck?.id ?? 0, c.stale), error: new Error('network') };
+      return { type: 'recheckFailed', id: stalish(s.core.recheck?.id ?? 0, c.stale), error: new Error('network') };
     case 'visibility':
       return { type: 'visibility', visible: c.visible };
     case 'wake':
@@ -270,11 +270,11 @@ describe('monitor state machine: properties over random input sequences', () => 
       fc.property(scenario, (sc) => {
         for (const { before, input, effects } of run(sc)) {
           for (const out of signOuts(effects)) {
-            const ownSub = before.session?.sub;
+            const ownSub = before.core.session?.sub;
             switch (input.type) {
               case 'recheckSettled': {
                 const result = input.result as { kind: string; sub?: string; error?: string };
-                expect(before.anonymous).toBe(false);
+                expect(before.core.anonymous).toBe(false);
                 expect(ownSub).toBeTruthy();
                 if (result.kind === 'signedOut') {
                   expect(out.reason).toBe(result.error);
@@ -288,13 +288,13 @@ describe('monitor state machine: properties over random input sequences', () => 
               }
               case 'reply':
                 expect(input.status).toBe('error');
-                expect(before.config.onErrorStatus).toBe('signOut');
+                expect(before.core.config.onErrorStatus).toBe('signOut');
                 expect(out.reason).toBe('error-status');
                 break;
               case 'tab': {
                 const m = input.message;
                 expect(m.type === 'signedOut' ? m.sub : m.type === 'userChanged' ? m.previousSub : undefined).toBe(ownSub);
-                expect(before.anonymous).toBe(false);
+                expect(before.core.anonymous).toBe(false);
                 break;
               }
               case 'signOut':
@@ -302,7 +302,7 @@ describe('monitor state machine: properties over random input sequences', () => 
                 break;
               case 'sessionRead':
                 // A logout that did not leave the page, and the user is gone from the store.
-                expect(before.phase).toBe('paused');
+                expect(before.core.phase).toBe('paused');
                 expect(input.session).toBeNull();
                 expect(out.reason).toBe('logout');
                 break;
@@ -332,7 +332,7 @@ describe('monitor state machine: properties over random input sequences', () => 
       fc.property(scenario, (sc) => {
         const times: number[] = [];
         for (const { after, effects, now } of run(sc)) {
-          if (effects.some((e) => e.type === 'recheck') && after.recheck && !after.recheck.keepAlive) times.push(now);
+          if (effects.some((e) => e.type === 'recheck') && after.core.recheck && !after.core.recheck.keepAlive) times.push(now);
         }
         for (let i = 0; i < times.length; i++) {
           const inWindow = times.filter((t) => t >= times[i]! && t - times[i]! < sc.config.recheckWindow);
@@ -351,10 +351,10 @@ describe('monitor state machine: properties over random input sequences', () => 
           if (stopped) expect(effects).toEqual([]);
           if (input.type === 'stop') {
             stopped = true;
-            expect(after.phase).toBe('stopped');
-            expect(after.timers).toEqual({});
-            expect(after.frame).toBe(0);
-            expect(after.recheck).toBeUndefined();
+            expect(after.core.phase).toBe('stopped');
+            expect(after.core.timers).toEqual({});
+            expect(after.core.frame).toBe(0);
+            expect(after.core.recheck).toBeUndefined();
           }
         }
       }),
@@ -366,7 +366,7 @@ describe('monitor state machine: properties over random input sequences', () => 
     fc.assert(
       fc.property(scenario, (sc) => {
         for (const { before, input, after, effects } of run(sc)) {
-          if ((input.type === 'recheckSettled' || input.type === 'recheckFailed') && input.id !== before.recheck?.id) {
+          if ((input.type === 'recheckSettled' || input.type === 'recheckFailed') && input.id !== before.core.recheck?.id) {
             expect(effects).toEqual([]);
             expect(after).toEqual(before);
           }
@@ -381,14 +381,14 @@ describe('monitor state machine: properties over random input sequences', () => 
       fc.property(scenario, (sc) => {
         for (const { before, input, after, effects } of run(sc)) {
           for (const out of signOuts(effects)) {
-            if (input.type === 'recheckSettled' && (input.result as { kind: string }).kind === 'signedOut' && before.crossSite) {
-              expect(before.cookies).toBe('visible');
+            if (input.type === 'recheckSettled' && (input.result as { kind: string }).kind === 'signedOut' && before.core.crossSite) {
+              expect(before.core.cookies).toBe('visible');
             }
             expect(out).toBeDefined();
           }
           // Evidence only ever comes from an `unchanged` answer of the frame loaded now, and never outlives that frame.
-          if (after.cookies === 'visible' && before.cookies !== 'visible') expect(input.type === 'reply' && input.status === 'unchanged').toBe(true);
-          if (after.frame !== before.frame && after.frame !== 0) expect(after.cookies).not.toBe('visible');
+          if (after.core.cookies === 'visible' && before.core.cookies !== 'visible') expect(input.type === 'reply' && input.status === 'unchanged').toBe(true);
+          if (after.core.frame !== before.core.frame && after.core.frame !== 0) expect(after.core.cookies).not.toBe('visible');
         }
       }),
       params,
@@ -402,7 +402,7 @@ describe('monitor state machine: properties over random input sequences', () => 
         for (const { before, input, now } of run(sc)) {
           const quick = steadyPoll(before, input, now);
           if (!quick) continue;
-          expect(quick).toStrictEqual(fullTransition(before, input, { now, random: 0.5 }));
+          expect({ state: quick, effects: steadyEffects(before, input, now) }).toStrictEqual(fullTransition(before, input, { now, random: 0.5 }));
           if (input.type === 'reply') taken.reply++;
           else taken.post++;
         }
@@ -420,19 +420,19 @@ describe('monitor state machine: properties over random input sequences', () => 
     fc.assert(
       fc.property(scenario, (sc) => {
         for (const { before, input, after, effects } of run(sc)) {
-          if (after.phase === 'stopped') continue;
-          if (!after.visible) {
-            expect(after.timers.keepAlive).toBeUndefined();
-            if (after.timers.main !== undefined) expect(['deadline', 'frameTimeout']).toContain(after.mainAction);
+          if (after.core.phase === 'stopped') continue;
+          if (!after.core.visible) {
+            expect(after.core.timers.keepAlive).toBeUndefined();
+            if (after.core.timers.main !== undefined) expect(['deadline', 'frameTimeout']).toContain(after.core.mainAction);
             // The tick stays only as the deadline of a poll still out.
-            if (after.timers.tick !== undefined) expect(after.pollInFlight).toBe(true);
-            expect(effects.filter((e) => e.type === 'post' || (e.type === 'recheck' && e.context && after.recheck?.keepAlive))).toEqual([]);
-            if (after.mainAction !== undefined && after.timers.main === undefined) parked++;
-          } else if (after.mainAction !== undefined) {
+            if (after.core.timers.tick !== undefined) expect(after.poll.pollInFlight).toBe(true);
+            expect(effects.filter((e) => e.type === 'post' || (e.type === 'recheck' && e.context && after.core.recheck?.keepAlive))).toEqual([]);
+            if (after.core.mainAction !== undefined && after.core.timers.main === undefined) parked++;
+          } else if (after.core.mainAction !== undefined) {
             // A next step without a timer exists only while hidden: showing the page runs it.
-            expect(after.timers.main).toBeDefined();
+            expect(after.core.timers.main).toBeDefined();
           }
-          if (input.type === 'visibility' && input.visible && !before.visible && before.mainAction !== undefined && before.timers.main === undefined && before.leading) {
+          if (input.type === 'visibility' && input.visible && !before.core.visible && before.core.mainAction !== undefined && before.core.timers.main === undefined && before.core.leading) {
             expect(effects.length).toBeGreaterThan(0);
             shownAndRun++;
           }
@@ -454,7 +454,7 @@ describe('monitor state machine: properties over random input sequences', () => 
             if (input.type === 'recheckSettled' && out.userChangedTo) seen.userChanged++;
             else if (input.type === 'recheckSettled') {
               seen.signedOutByOp++;
-              if (before.crossSite) seen.crossSiteSignOut++;
+              if (before.core.crossSite) seen.crossSiteSignOut++;
             }
           }
           for (const e of effects) {
@@ -473,9 +473,9 @@ describe('monitor state machine: properties over random input sequences', () => 
     fc.assert(
       fc.property(scenario, (sc) => {
         for (const { after, effects } of run(sc)) {
-          for (const e of effects) if (e.type === 'setTimer') expect(after.timers[e.timer]).toBe(e.token);
-          for (const e of effects) if (e.type === 'clearTimer') expect(effects.some((x) => x.type === 'setTimer' && x.timer === e.timer) || after.timers[e.timer] === undefined).toBe(true);
-          if (after.phase === 'signedOut' || after.phase === 'paused') expect(after.frame).toBe(0);
+          for (const e of effects) if (e.type === 'setTimer') expect(after.core.timers[e.timer]).toBe(e.token);
+          for (const e of effects) if (e.type === 'clearTimer') expect(effects.some((x) => x.type === 'setTimer' && x.timer === e.timer) || after.core.timers[e.timer] === undefined).toBe(true);
+          if (after.core.phase === 'signedOut' || after.core.phase === 'paused') expect(after.core.frame).toBe(0);
         }
       }),
       { ...params, numRuns: 2000 },
@@ -489,16 +489,16 @@ describe('a clock set back', () => {
     let s = initialState('client', config);
     const at = (now: number) => ({ now, random: 0.5 });
     s = transition(s, { type: 'start', coordinated: false, visible: true }, at(1_000_000)).state;
-    s = transition(s, { type: 'sessionRead', token: s.reading, session: { sub: 'a', session_state: 's' } }, at(1_000_000)).state;
-    s = transition(s, { type: 'frameUrlResolved', token: s.resolving, url: 'https://op/x', crossSite: false }, at(1_000_000)).state;
-    s = transition(s, { type: 'frameLoaded', frame: s.frame }, at(1_000_000)).state;
-    s = transition(s, { type: 'reply', frame: s.frame, status: 'unchanged' }, at(1_000_000)).state;
+    s = transition(s, { type: 'sessionRead', token: s.core.reading, session: { sub: 'a', session_state: 's' } }, at(1_000_000)).state;
+    s = transition(s, { type: 'frameUrlResolved', token: s.core.resolving, url: 'https://op/x', crossSite: false }, at(1_000_000)).state;
+    s = transition(s, { type: 'frameLoaded', frame: s.core.frame }, at(1_000_000)).state;
+    s = transition(s, { type: 'reply', frame: s.core.frame, status: 'unchanged' }, at(1_000_000)).state;
     // An hour back: the next tick must poll, not wait an hour.
-    let step = transition(s, { type: 'timer', timer: 'tick', token: s.timers.tick! }, at(1_000_000 - 3_600_000));
+    let step = transition(s, { type: 'timer', timer: 'tick', token: s.core.timers.tick! }, at(1_000_000 - 3_600_000));
     expect(step.effects.some((e) => e.type === 'post')).toBe(true);
     s = step.state;
     // And a poll still out when the clock jumps back again is timed out rather than waited for.
-    step = transition(s, { type: 'timer', timer: 'tick', token: s.timers.tick! }, at(1_000_000 - 7_200_000));
+    step = transition(s, { type: 'timer', timer: 'tick', token: s.core.timers.tick! }, at(1_000_000 - 7_200_000));
     expect(step.effects).toContainEqual(expect.objectContaining({ type: 'emit', event: 'unavailable' }));
   });
 });
@@ -509,7 +509,7 @@ describe.each(USERS)('a tab holding %s', (user) => {
     let state = initialState('client', { interval: 1000, replyTimeout: 500, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false });
     const env = { now: 0, random: 0.5 };
     state = transition(state, { type: 'start', coordinated: true, visible: true }, env).state;
-    state = transition(state, { type: 'sessionRead', token: state.reading, session: { sub: user, session_state: 's' } }, env).state;
+    state = transition(state, { type: 'sessionRead', token: state.core.reading, session: { sub: user, session_state: 's' } }, env).state;
     const messages: TabMessage[] = [
       { type: 'signedOut', reason: 'login_required', sub: other },
       { type: 'userChanged', previousSub: other, sub: user },

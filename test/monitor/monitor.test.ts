@@ -101,11 +101,20 @@ describe('polling', () => {
     expect(t.frame().posted).toHaveLength(1);
     await t.clock.advance(1);
     expect(t.frame().posted).toHaveLength(2);
+    const answeredAt = t.clock.now();
     t.reply('unchanged');
     await t.clock.advance(1000);
     expect(t.frame().posted).toHaveLength(3);
     expect(t.rechecks).toHaveLength(0);
     expect(t.of('status').map((s) => s.status)).toEqual(['unchanged', 'unchanged']);
+    // Steady polls take the interpreter's shortcut: the same SM §3.1 message, and a status stamped when the answer came.
+    expect(t.frame().posted).toEqual(['client-a state-1', 'client-a state-1', 'client-a state-1']);
+    expect(t.of('status')[1]!.at).toBe(answeredAt);
+    t.monitor.checkNow();
+    expect(t.frame().posted).toHaveLength(3); // a poll is still out
+    t.reply('unchanged');
+    t.monitor.checkNow();
+    expect(t.frame().posted).toEqual(Array(4).fill('client-a state-1'));
   });
 
   it('steady polling costs no timer call per poll: one repeating tick polls and times polls out', async () => {
