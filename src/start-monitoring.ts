@@ -109,6 +109,7 @@ function wire(raw: Record<string, unknown>, sourceOf: (allowInsecureHttp: boolea
   tabs.attach(monitor);
   const release = (): void => {
     tabs.close();
+    source.dispose?.();
     unregisterMonitor(issuer, clientId, monitor);
   };
   monitor.on('state', ({ state }) => {

@@ -232,9 +232,14 @@ describe('startMonitoring with plain settings', () => {
       await new UserManager(settings).storeUser(new User({ id_token: 'x.e30.y', access_token: 'at', session_state: 'ss.salt', profile: { sub: 'alice' } as never, token_type: 'Bearer' }));
       const monitor = startMonitoringWithSettings(settings);
       started.push(monitor);
-      await vi.waitFor(() => expect(document.querySelector('iframe')?.getAttribute('src')).toBe('https://op.example/check'));
+      await vi.waitFor(() => expect(document.querySelector('iframe[id^="oidc-session-monitor-op-frame"]')?.getAttribute('src')).toBe('https://op.example/check'));
       expect(requested).toContain('https://op.example/.well-known/openid-configuration');
       expect(monitor.state).toBe('starting');
+      // The re-check's iframe waits ready, blank, beside the OP iframe; stop() removes both.
+      await vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(2));
+      expect([...document.querySelectorAll('iframe')].filter((f) => !f.hasAttribute('src'))).toHaveLength(1);
+      monitor.stop();
+      await vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(0));
     } finally {
       globalThis.fetch = realFetch;
     }

@@ -68,12 +68,15 @@ export async function firstReply(page, data, { since = 0, origin } = {}) {
   return (await replies(page)).find((r) => r.data === data && r.t >= since && (origin === undefined || r.origin === origin));
 }
 
-/** The tabs among `pages` that hold an OP iframe right now. */
+/**
+ * The OP iframes (check_session) open right now across `pages`: not other iframes, such as the blank one ours keeps
+ * ready for a re-check.
+ */
 export async function framesOpen(pages) {
   let total = 0;
   for (const page of pages) {
     if (page.isClosed()) continue;
-    total += await page.evaluate(() => document.querySelectorAll('iframe').length);
+    total += await page.evaluate(() => document.querySelectorAll('iframe[src*="check_session"]').length);
   }
   return total;
 }

@@ -1,3 +1,4 @@
+import { attach, hiddenFrame } from './hidden-frame.js';
 import type { OpFrame, OpFrameCallbacks, OpFrameFactory } from '../monitor/ports.js';
 
 let frameCount = 0;
@@ -22,14 +23,9 @@ export interface FrameHost {
 export function createOpFrameFactory(host: FrameHost = { window, document }): OpFrameFactory {
   return (url: string, callbacks: OpFrameCallbacks): OpFrame => {
     const origin = new URL(url).origin;
-    const iframe = host.document.createElement('iframe');
+    const iframe = hiddenFrame(host.document, 'OpenID Provider session check (hidden)');
     frameCount += 1;
     iframe.id = `oidc-session-monitor-op-frame-${frameCount}`;
-    iframe.title = 'OpenID Provider session check (hidden)';
-    iframe.setAttribute('aria-hidden', 'true');
-    iframe.tabIndex = -1;
-    // Not display:none: some browsers throttle or skip loading undisplayed frames.
-    iframe.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden;left:-1000px;top:0';
     let disposed = false;
 
     const onMessage = (event: MessageEvent): void => {
@@ -48,7 +44,7 @@ export function createOpFrameFactory(host: FrameHost = { window, document }): Op
     host.window.addEventListener('message', onMessage);
     iframe.addEventListener('load', onLoad);
     iframe.src = url;
-    (host.document.body ?? host.document.documentElement).appendChild(iframe);
+    attach(host.document, iframe);
 
     return {
       post(message) {

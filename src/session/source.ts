@@ -22,4 +22,6 @@ export interface SessionSource {
   accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>, expectedSub: string): Promise<void>;
   /** Removes the local user; with `expectedSub`, only if the store still holds that user. */
   removeUser(expectedSub?: string): Promise<void>;
+  /** Monitoring ended: removes what the source keeps for it (the re-check's iframes). */
+  dispose?(): void;
 }

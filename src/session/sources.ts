@@ -36,6 +36,7 @@ function deferredSource(issuer: string, clientId: string, pending: Promise<Sessi
     recheck: async (context) => (await pending).recheck(context),
     accept: async (result, expectedSub) => (await pending).accept?.(result, expectedSub),
     removeUser: async (expectedSub) => (await pending).removeUser(expectedSub),
+    dispose: () => void pending.then((source) => source.dispose?.(), () => undefined),
   };
 }
 

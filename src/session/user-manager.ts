@@ -1,7 +1,8 @@
-import type { SigninSilentArgs, StateStore, User, UserManager, UserManagerSettings } from 'oidc-client-ts';
+import type { INavigator, SigninSilentArgs, StateStore, User, UserManager, UserManagerSettings } from 'oidc-client-ts';
 import type { RecheckResult, SessionInfo, SignedOutError } from '../monitor/types.js';
 import { normalizeIssuer } from '../url.js';
 import { SIGNED_OUT_ERRORS } from './constants.js';
+import { cancelled, type SilentFrames, silentFrames } from './silent-frames.js';
 import type { SessionSource } from './source.js';
 
 /** A store that lives as long as the page: where a re-check's result waits until the monitor accepts it. */
@@ -22,7 +23,7 @@ function memoryStore(): StateStore {
 /** Rejects once `signal` is aborted. */
 function aborted(signal: AbortSignal): Promise<never> {
   return new Promise((_resolve, reject) => {
-    const fail = () => reject(new Error('The re-check was cancelled.'));
+    const fail = () => reject(cancelled());
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
@@ -49,6 +50,7 @@ function signedOutError(error: unknown): { error: SignedOutError; session_state?
  *
  * The re-check is `signinSilent` with `prompt=none` in a hidden iframe (SM §3.1 SHOULD), with the current ID token
  * as `id_token_hint` (Core §3.1.2.1) and full validation of the new ID token by oidc-client-ts (Core §3.1.3.7).
+ * The iframe is ours ({@link silentFrames}): one waits ready, and a cancelled re-check's goes at once.
  * It runs on a second `UserManager` whose stores live in memory and which reuses the app manager's metadata (no
  * second discovery request): its result reaches the app's store only through `accept`, once the monitor has
  * decided — another End-User's tokens, or a result that came after a timeout, `stop()` or `logout()`, never do.
@@ -63,22 +65,30 @@ export function userManagerSource(userManager: UserManager): SessionSource {
   const settings = userManager.settings;
   let recheckManager: Promise<UserManager> | undefined;
   const results = new WeakMap<object, User>();
+  // The re-check's iframes: made when first needed, so that a source that never re-checks (logout) touches no page.
+  let frames: SilentFrames | undefined;
+  const silent = (): SilentFrames => (frames ??= silentFrames(settings.silentRequestTimeoutInSeconds));
 
   const getRecheckManager = (): Promise<UserManager> => {
     recheckManager ??= userManager.metadataService.getMetadata().then(
       (metadata) => {
-        const Manager = userManager.constructor as new (settings: UserManagerSettings) => UserManager;
-        return new Manager({
-          ...(settings as unknown as UserManagerSettings),
-          metadata,
-          userStore: memoryStore(),
-          stateStore: memoryStore(),
-          validateSubOnSilentRenew: false,
-          includeIdTokenInSilentRenew: false,
-          automaticSilentRenew: false,
-          monitorSession: false,
-          monitorAnonymousSession: false,
-        });
+        const Manager = userManager.constructor as new (settings: UserManagerSettings, redirect?: undefined, popup?: undefined, iframe?: INavigator) => UserManager;
+        return new Manager(
+          {
+            ...(settings as unknown as UserManagerSettings),
+            metadata,
+            userStore: memoryStore(),
+            stateStore: memoryStore(),
+            validateSubOnSilentRenew: false,
+            includeIdTokenInSilentRenew: false,
+            automaticSilentRenew: false,
+            monitorSession: false,
+            monitorAnonymousSession: false,
+          },
+          undefined,
+          undefined,
+          silent(),
+        );
       },
       (error: unknown) => {
         recheckManager = undefined;
@@ -94,23 +104,23 @@ export function userManagerSource(userManager: UserManager): SessionSource {
     ...(settings.post_logout_redirect_uri ? { postLogoutRedirectUri: settings.post_logout_redirect_uri } : {}),
     resolveCheckSessionIframe: async () => {
       const url = await userManager.metadataService.getCheckSessionIframe();
-      // Prepare the re-check's manager now, while nothing waits for it: a `changed` answer then goes straight to
-      // the prompt=none request.
-      if (url) getRecheckManager().catch(() => undefined);
+      // Prepare the re-check's manager and its iframe now, while nothing waits for them: a `changed` answer then
+      // goes straight to the prompt=none request.
+      if (url) getRecheckManager().then(() => silent().warm(), () => undefined);
       return url;
     },
     resolveEndSessionEndpoint: () => userManager.metadataService.getEndSessionEndpoint(),
     getSession: async () => toSession(await userManager.getUser()),
     async recheck(context) {
       const manager = await getRecheckManager();
-      if (context.signal.aborted) throw new Error('The re-check was cancelled.');
+      if (context.signal.aborted) throw cancelled();
       let user: User | null;
       try {
         // `id_token_hint` is not in oidc-client-ts's argument type, but signinSilent passes its arguments on to the
         // authorization request, where it belongs (Core §3.1.2.1).
         const args = { forceIframeAuth: true, ...(context.id_token ? { id_token_hint: context.id_token } : {}) };
-        // Stop waiting when the monitor gives up (its result would be dropped anyway); oidc-client-ts's hidden
-        // iframe itself lives until its own silentRequestTimeoutInSeconds.
+        // Stop waiting when the monitor gives up (its result would be dropped anyway); the request's iframe goes too.
+        silent().bind(context.signal);
         user = await Promise.race([manager.signinSilent(args as SigninSilentArgs), aborted(context.signal)]);
       } catch (error) {
         const signedOut = signedOutError(error);
@@ -138,6 +148,8 @@ export function userManagerSource(userManager: UserManager): SessionSource {
       // Raises the app manager's userLoaded and re-arms its token expiry timers.
       await userManager.events.load(user);
     },
+    // Also when the manager is still being made: its iframes then never come.
+    dispose: () => silent().dispose(),
     async removeUser(expectedSub) {
       if (expectedSub !== undefined) {
         const current = await userManager.getUser();

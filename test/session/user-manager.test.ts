@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import type { UserManager } from 'oidc-client-ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { INavigator, UserManager } from 'oidc-client-ts';
 import { userManagerSource } from '../../src/session/user-manager.js';
 
 interface FakeUser {
@@ -10,7 +10,7 @@ interface FakeUser {
 
 const METADATA = { issuer: 'https://op.example', authorization_endpoint: 'https://op.example/authorize' };
 
-function fakeManagerClass(behaviour: { signinSilent: (args: unknown) => Promise<FakeUser | null> }) {
+function fakeManagerClass(behaviour: { signinSilent: (args: unknown, manager: { iframeNavigator?: INavigator }) => Promise<FakeUser | null> }) {
   const instances: FakeManager[] = [];
   class FakeManager {
     settings: Record<string, unknown>;
@@ -21,15 +21,17 @@ function fakeManagerClass(behaviour: { signinSilent: (args: unknown) => Promise<
       getEndSessionEndpoint: vi.fn(async () => 'https://op.example/logout'),
       getMetadata: vi.fn(async () => METADATA),
     };
-    signinSilent = vi.fn((args: unknown) => behaviour.signinSilent(args));
+    signinSilent = vi.fn((args: unknown) => behaviour.signinSilent(args, this));
     storeUser = vi.fn(async (user: FakeUser | null) => {
       this.stored = user;
     });
     removeUser = vi.fn(async () => {
       this.stored = null;
     });
-    constructor(settings: Record<string, unknown>) {
+    iframeNavigator?: INavigator;
+    constructor(settings: Record<string, unknown>, _redirect?: unknown, _popup?: unknown, iframeNavigator?: INavigator) {
       this.settings = settings;
+      if (iframeNavigator) this.iframeNavigator = iframeNavigator;
       instances.push(this);
     }
     async getUser() {
@@ -49,6 +51,10 @@ function fakeManagerClass(behaviour: { signinSilent: (args: unknown) => Promise<
 }
 
 const context = { session_state: 'old', sub: 'alice', id_token: 'id-old', signal: new AbortController().signal };
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
 
 describe('oidc-client-ts session source', () => {
   it('reads the session_state of the latest authentication response, the sub and the ID token', async () => {
@@ -72,6 +78,31 @@ describe('oidc-client-ts session source', () => {
     await source.recheck(context);
     expect(instances).toHaveLength(2);
     expect(app.metadataService.getMetadata).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends the re-check's request in the SDK's own iframe: ready before it is needed, gone when the re-check is cancelled or monitoring ends", async () => {
+    const { instances, source } = fakeManagerClass({
+      // As oidc-client-ts's signinSilent does: prepare the navigator's window, then navigate it to the request.
+      signinSilent: async (_args, manager) => {
+        const handle = await manager.iframeNavigator!.prepare({});
+        await handle.navigate({ url: 'https://op.example/authorize?state=S', state: 'S' });
+        return null;
+      },
+    });
+    await source.resolveCheckSessionIframe();
+    await vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(1));
+    expect(instances[1]!.iframeNavigator).toBeDefined();
+    const abort = new AbortController();
+    const pending = source.recheck({ ...context, signal: abort.signal });
+    await vi.waitFor(() => expect(instances[1]!.signinSilent).toHaveBeenCalled());
+    await Promise.resolve();
+    abort.abort();
+    await expect(pending).rejects.toThrow(/cancelled/);
+    await vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(0));
+    source.dispose!();
+    await source.resolveCheckSessionIframe();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(document.querySelectorAll('iframe')).toHaveLength(0);
   });
 
   it('stores nothing in the app\'s store until the monitor accepts the result', async () => {

@@ -1,0 +1,131 @@
+import type { INavigator, IWindow, NavigateParams, NavigateResponse } from 'oidc-client-ts';
+import { attach, hiddenFrame } from '../frame/hidden-frame.js';
+import type { FrameHost } from '../frame/op-frame.js';
+
+/** The `iframeNavigator` of the re-check's own `UserManager`, and its controls. */
+export interface SilentFrames extends INavigator {
+  /** Adds a blank iframe for the next request now, unless one is ready. */
+  warm(): void;
+  /** Requests prepared from now on end, with their iframe, when `signal` aborts. */
+  bind(signal: AbortSignal): void;
+  /** Ends every request in flight and removes every iframe; nothing is added afterwards. */
+  dispose(): void;
+}
+
+/**
+ * The hidden iframes in which oidc-client-ts's `signinSilent` sends the re-check's `prompt=none` request
+ * (SM §3.1), in place of oidc-client-ts's own, which adds a new iframe for each request and keeps it until its own
+ * timeout. Here:
+ *
+ * - one blank iframe waits, added ahead of time ({@link SilentFrames.warm}): adding an iframe to a page takes
+ *   several milliseconds of the main thread (5–9 ms in Chromium), which a `changed` answer then does not wait for;
+ *   an iframe whose request was answered becomes the next waiting one;
+ * - a request ends, and its iframe goes, as soon as the re-check is cancelled (timeout, `stop()`, a logout);
+ * - the answer is taken only from that iframe's window, from the callback page's origin, in oidc-client-ts's callback
+ *   message (`{ source: 'oidc-client', url }`, posted by `signinSilentCallback`), with the request's `state`;
+ *   anything else is ignored.
+ *
+ * @param timeoutSeconds - oidc-client-ts's `silentRequestTimeoutInSeconds`, for a request nobody cancels (10 s without
+ *   one, as in oidc-client-ts).
+ */
+export function silentFrames(timeoutSeconds: number | undefined, host: FrameHost = { window, document }): SilentFrames {
+  let spare: HTMLIFrameElement | undefined;
+  let signal: AbortSignal | undefined;
+  let disposed = false;
+  const inFlight = new Set<() => void>();
+
+  const create = (): HTMLIFrameElement => {
+    const iframe = hiddenFrame(host.document, 'OpenID Provider sign-in check (hidden)');
+    attach(host.document, iframe);
+    return iframe;
+  };
+
+  /** An answered request's iframe waits for the next one, blank; any other goes (a late answer could still come). */
+  const release = (iframe: HTMLIFrameElement, answered: boolean): void => {
+    if (!answered || disposed || spare) {
+      iframe.remove();
+      return;
+    }
+    iframe.contentWindow?.location.replace('about:blank');
+    spare = iframe;
+  };
+
+  function open(bound: AbortSignal | undefined, seconds: number): IWindow {
+    // What close() does: nothing before navigate, ending the request during it (oidc-client-ts calls it on errors).
+    let end = (): void => {};
+    return {
+      navigate(params: NavigateParams): Promise<NavigateResponse> {
+        return new Promise((resolve, reject) => {
+          if (disposed || bound?.aborted) {
+            reject(cancelled());
+            return;
+          }
+          const frame = spare ?? create();
+          spare = undefined;
+          const origin = params.scriptOrigin ?? host.window.location.origin;
+          const finish = (url: string | undefined, error?: Error): void => {
+            end = () => {};
+            host.window.removeEventListener('message', onMessage);
+            clearTimeout(timer);
+            bound?.removeEventListener('abort', cancel);
+            inFlight.delete(cancel);
+            release(frame, url !== undefined);
+            if (url !== undefined) resolve({ url });
+            else reject(error);
+          };
+          const onMessage = (event: MessageEvent): void => {
+            if (event.source !== frame.contentWindow || event.origin !== origin) return;
+            const data: unknown = event.data;
+            if (typeof data !== 'object' || data === null) return;
+            const { source, url } = data as { source?: unknown; url?: unknown };
+            if (source !== 'oidc-client' || typeof url !== 'string' || stateOf(url, params.response_mode) !== params.state) return;
+            finish(url);
+          };
+          const cancel = (): void => finish(undefined, cancelled());
+          const timer = setTimeout(() => finish(undefined, new Error(`No prompt=none answer within ${seconds} s.`)), seconds * 1000);
+          end = cancel;
+          host.window.addEventListener('message', onMessage);
+          bound?.addEventListener('abort', cancel, { once: true });
+          inFlight.add(cancel);
+          frame.contentWindow?.location.replace(params.url);
+        });
+      },
+      close: () => end(),
+    };
+  }
+
+  return {
+    async prepare(params) {
+      const seconds = (params as { silentRequestTimeoutInSeconds?: number } | undefined)?.silentRequestTimeoutInSeconds;
+      return open(signal, seconds || timeoutSeconds || 10);
+    },
+    async callback() {
+      // The callback page runs the app's own manager (signinSilentCallback); this one only sends requests.
+    },
+    warm() {
+      if (!disposed && !spare) spare = create();
+    },
+    bind(next) {
+      signal = next;
+    },
+    dispose() {
+      disposed = true;
+      for (const cancel of [...inFlight]) cancel();
+      spare?.remove();
+      spare = undefined;
+    },
+  };
+}
+
+/** The error of a re-check that was cancelled (its result would come too late to count). */
+export const cancelled = (): Error => new Error('The re-check was cancelled.');
+
+/** The `state` of a callback URL (query, or fragment with `response_mode=fragment`); `undefined` if unreadable. */
+function stateOf(url: string, mode: NavigateParams['response_mode']): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return new URLSearchParams(mode === 'fragment' ? parsed.hash.slice(1) : parsed.search).get('state') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
