@@ -60,6 +60,12 @@ export function silentFrames(timeoutSeconds: number | undefined, host: FrameHost
             reject(cancelled());
             return;
           }
+          // The authorization endpoint comes from discovery: a `javascript:` or `data:` URL would run in this
+          // same-origin iframe, so only a web address is loaded.
+          if (!/^https?:\/\//i.test(params.url)) {
+            reject(new Error('The authorization endpoint is not an http(s) URL.'));
+            return;
+          }
           const frame = spare ?? create();
           spare = undefined;
           const origin = params.scriptOrigin ?? host.window.location.origin;

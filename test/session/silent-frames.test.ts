@@ -62,6 +62,16 @@ describe("the re-check's hidden iframes", () => {
     await expect(pending).resolves.toEqual({ url: callback().url });
   });
 
+  it.each(['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'about:blank', ' javascript:x'])(
+    'never loads a request URL that is not a web address (%s): the authorization endpoint comes from discovery',
+    async (url) => {
+      const { frames, windows } = setup();
+      frames.warm();
+      await expect((await frames.prepare({})).navigate({ ...PARAMS, url })).rejects.toThrow(/not an http\(s\) URL/);
+      expect(windows[0]!.location.replace).not.toHaveBeenCalled();
+    },
+  );
+
   it('adds an iframe when none is ready', async () => {
     const { frames, windows, iframes, answer, callback } = setup();
     const pending = (await frames.prepare({})).navigate(PARAMS);
