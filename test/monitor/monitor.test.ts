@@ -76,11 +76,19 @@ function setup(overrides: Partial<Omit<MonitorDeps, 'config'>> & { config?: Part
     frame().callbacks.onLoad();
     await flush();
   }
+  /** Starts as one of the app's tabs, wins the election and loads the frame (its first poll is out). */
+  async function startedLeading() {
+    monitor.start({ coordinated: true });
+    await flush();
+    monitor.lead(true);
+    await flush();
+    frame().callbacks.onLoad();
+  }
   /** Removes the local user behind the monitor's back (what logout() does before it navigates). */
   const signOutLocallyNow = async () => {
     session = null;
   };
-  return { monitor, clock, frames, frame, rechecks, signOuts, of, seen, reply, started, signOutLocallyNow };
+  return { monitor, clock, frames, frame, rechecks, signOuts, of, seen, reply, started, startedLeading, signOutLocallyNow };
 }
 
 describe('polling', () => {
@@ -558,11 +566,7 @@ describe('stop and pause', () => {
     for (const interrupt of ['stop', 'lead', 'suspend'] as const) {
       const accepted: unknown[] = [];
       const t = setup({ accept: async (result) => void accepted.push(result) });
-      t.monitor.start({ coordinated: true });
-      await flush();
-      t.monitor.lead(true);
-      await flush();
-      t.frame().callbacks.onLoad();
+      await t.startedLeading();
       t.reply('changed');
       if (interrupt === 'stop') t.monitor.stop();
       else if (interrupt === 'lead') t.monitor.lead(false);
@@ -635,11 +639,7 @@ describe('stop and pause', () => {
   it('suspend hands polling over: a leading tab says it no longer watches, so another tab of the user can lead', async () => {
     const watched: Array<string | undefined> = [];
     const t = setup({ watch: (sub) => void watched.push(sub) });
-    t.monitor.start({ coordinated: true });
-    await flush();
-    t.monitor.lead(true);
-    await flush();
-    t.frame().callbacks.onLoad();
+    await t.startedLeading();
     t.reply('unchanged');
     expect(watched).toEqual(['alice']);
     t.monitor.suspend();
@@ -908,11 +908,7 @@ describe('leading and following tabs', () => {
 
   it('a leader that steps down drops its frame and timers', async () => {
     const t = setup();
-    t.monitor.start({ coordinated: true });
-    await flush();
-    t.monitor.lead(true);
-    await flush();
-    t.frame().callbacks.onLoad();
+    await t.startedLeading();
     t.reply('unchanged');
     t.monitor.lead(false);
     expect(t.frame().disposed).toBe(true);
