@@ -11,6 +11,8 @@ export const ErrorCode = {
   RecheckTimeout: 'recheck_timeout',
   /** The `prompt=none` re-check failed for a reason that says nothing about the session (network, OP error). */
   RecheckFailed: 'recheck_failed',
+  /** Renewing the tokens failed (`invalid_grant`, network, timeout): a `prompt=none` re-check follows and tells what it means. */
+  RenewalFailed: 'renewal_failed',
   /** `logout()` found no `end_session_endpoint`; the local sign-out still happened. */
   NoEndSessionEndpoint: 'no_end_session_endpoint',
   /** The post-logout callback carried no `state` although one was sent. */

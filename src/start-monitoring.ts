@@ -3,7 +3,7 @@ import { createOpFrameFactory } from './frame/op-frame.js';
 import { isThirdPartyFrame } from './frame/third-party.js';
 import { storedCookieMemory } from './monitor/cookie-memory.js';
 import { takeLastSessionState } from './monitor/last-session-state.js';
-import { createMonitor } from './monitor/monitor.js';
+import { createMonitor, type MonitorController } from './monitor/monitor.js';
 import { MONITOR_KEYS, readConfig, readSiteOptions, type CustomMonitorOptions, type SettingsMonitorOptions, type UserManagerMonitorOptions } from './monitor/options.js';
 import { pageLifecycle } from './monitor/page-lifecycle.js';
 import { rejectUnknownOptions } from './reject-unknown-options.js';
@@ -12,7 +12,10 @@ import { registerMonitor, unregisterMonitor } from './monitor/registry.js';
 import type { SessionMonitor } from './monitor/types.js';
 import { appKey } from './session/keys.js';
 import type { SessionSource } from './session/source.js';
+import type { TabMessage } from './tabs/messages.js';
 import { sourceFromCustom, sourceFromSettings, sourceFromUserManager } from './session/sources.js';
+import type { LockManagerLike } from './tabs/leadership.js';
+import { coordinateRenewal, type Renewal } from './tabs/renewal.js';
 import { createTabSync } from './tabs/tab-sync.js';
 
 export type { CustomMonitorOptions, MonitorOptions, SettingsMonitorOptions, UserManagerMonitorOptions } from './monitor/options.js';
@@ -106,8 +109,10 @@ function wire(raw: Record<string, unknown>, sourceOf: (allowInsecureHttp: boolea
     broadcast: tabs.broadcast,
     watch: tabs.watch,
   });
-  tabs.attach(monitor);
+  const renewal = source.renewal ? renewalOf(source, monitor, tabs.broadcast, (url) => isThirdPartyFrame(url, sameSite, window)) : undefined;
+  tabs.attach(monitor, renewal?.check);
   const release = (): void => {
+    renewal?.dispose();
     tabs.close();
     source.dispose?.();
     unregisterMonitor(issuer, clientId, monitor);
@@ -129,4 +134,26 @@ function wire(raw: Record<string, unknown>, sourceOf: (allowInsecureHttp: boolea
     checkNow: monitor.checkNow,
     stop: monitor.stop,
   };
+}
+
+/**
+ * The source's token renewal, one per user per browser (see {@link coordinateRenewal}); a failed renewal becomes the
+ * monitor's `prompt=none` re-check, told whether the OP is another site (where a sign-out answer cannot be believed
+ * without the polling tab's cookie evidence).
+ */
+function renewalOf(source: SessionSource, monitor: MonitorController, broadcast: (message: TabMessage) => void, isCrossSite: (url: string) => boolean): Renewal {
+  const { issuer, clientId } = source;
+  return coordinateRenewal({
+    port: source.renewal!,
+    lockName: (sub) => appKey('renew', issuer, clientId, sub),
+    locks: globalThis.navigator?.locks as LockManagerLike | undefined,
+    announce: (sub) => broadcast({ type: 'renewed', sub }),
+    async failed(error) {
+      const url = await source.resolveCheckSessionIframe().catch(() => undefined);
+      const oauth = (error as { error?: unknown } | null)?.error;
+      const why = typeof oauth === 'string' ? oauth : error instanceof Error ? error.message : String(error);
+      await monitor.renewalFailed(new OidcSessionMonitorError(ErrorCode.RenewalFailed, `token renewal failed (${why}): re-checking with prompt=none`, { cause: error }), isCrossSite(url ?? issuer));
+    },
+    nowSeconds: () => Math.floor(systemClock.now() / 1000),
+  });
 }

@@ -73,6 +73,8 @@ export type MonitorInput =
   | { type: 'tab'; message: TabMessage }
   /** The session ended without asking the OP (a matching front-channel request, a local logout). */
   | { type: 'signOut'; reason: 'front-channel' | 'other-tab' | 'logout' | 'idle' }
+  /** This tab's token renewal failed: ask the OP with `prompt=none` what that means (a leader or not). */
+  | { type: 'renewalFailed'; error: OidcSessionMonitorError; crossSite: boolean }
   /** A logout navigation is in flight: stop everything and let another tab lead. */
   | { type: 'suspend' }
   /** The logout did not leave the page: read the session again and go on. */
@@ -569,8 +571,9 @@ function onErrorStatus(): void {
   unavailable('error-status', detail, 'poll', backoffDelay(s.errorStreak + 1, config.interval, config.maxRetryDelay, () => env.random));
 }
 
-function startRecheck(keepAlive: boolean): void {
-  if (!s.session || !s.leading || s.recheck) return;
+/** Starts a `prompt=none` re-check; only the leading tab does, unless `anyTab` (this tab's own renewal failed). */
+function startRecheck(keepAlive: boolean, anyTab = false): void {
+  if (!s.session || (!s.leading && !anyTab) || s.recheck) return;
   if (!keepAlive) {
     const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
     if (times.length >= config.maxRechecks) {
@@ -640,7 +643,12 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
   }
   if (result.kind === 'signedOut') {
     if (cookiesUnproven()) {
-      // Without cookies the prompt=none went out without them too: its error proves nothing (SM §5.1).
+      // Without cookies the prompt=none went out without them too: its error proves nothing (SM §5.1). A tab that does
+      // not poll has no evidence of its own to weigh: the polling tab's iframe decides.
+      if (!s.leading) {
+        recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckFailed, `prompt=none answered ${result.error} across sites (session unknown)`));
+        return;
+      }
       setPhase('monitoring');
       cookiesBlocked();
       return;
@@ -930,6 +938,17 @@ function apply(input: MonitorInput): void {
         break;
       }
       signOut(input.reason);
+      break;
+    case 'renewalFailed':
+      // Dead tokens must not look like a live sign-in: the failure is reported, and the OP is asked through the same
+      // re-check as for `changed` (within the loop guard), whose answer — refreshed, signed out, or unknown — follows.
+      // A re-check already running answers it too. Anonymous or paused, there is no renewal of this tab's to follow up.
+      if (isOver() || s.phase === 'paused' || s.anonymous || !s.session) break;
+      emit('error', { error: input.error });
+      // A tab without the OP iframe's URL (a follower, or an OP without one) learns from the caller whether the OP is
+      // another site, where a prompt=none sign-out answer cannot be told from blocked cookies (SM §5.1).
+      if (s.url === undefined) s.crossSite = input.crossSite;
+      startRecheck(false, true);
       break;
     case 'suspend':
       if (isOver() || s.phase === 'paused') break;

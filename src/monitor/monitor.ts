@@ -1,4 +1,4 @@
-import { ErrorCode, isOidcSessionMonitorError } from '../errors.js';
+import { ErrorCode, isOidcSessionMonitorError, type OidcSessionMonitorError } from '../errors.js';
 import type { TabMessage } from '../tabs/messages.js';
 import { urlProblem } from '../url.js';
 import { Emitter } from './emitter.js';
@@ -66,6 +66,12 @@ export interface MonitorController extends SessionMonitor {
   resume(): void;
   /** The session was ended without asking the OP (a matching front-channel request, a local logout, the idle timeout). */
   signOutFrom(reason: 'front-channel' | 'other-tab' | 'logout' | 'idle'): void;
+  /**
+   * This tab's token renewal failed: reports it and re-checks with `prompt=none` (`crossSite`: the OP is another
+   * site). Settles once no re-check runs any more and what it stored or removed is done, so that the caller can let
+   * the next tab look at the store.
+   */
+  renewalFailed(error: OidcSessionMonitorError, crossSite: boolean): Promise<void>;
 }
 
 /**
@@ -84,6 +90,8 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
   let unsubscribeLifecycle: (() => void) | undefined;
   const queue: MonitorInput[] = [];
   let running = false;
+  /** Callers of renewalFailed() waiting for the re-check it asked for to be over. */
+  const renewalWaiters: Array<() => void> = [];
 
   function dispatch(input: MonitorInput): void {
     if (running) {
@@ -123,7 +131,13 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     // Steady inputs took the shortcut in input(); the full transition decides the same for any that come this way.
     const result = fullTransition(machine, input, { now: clock.now(), random: deps.random() });
     machine = result.state;
-    perform(result.effects, machine.core.phase, false);
+    const done = perform(result.effects, machine.core.phase, false);
+    if (renewalWaiters.length > 0 && machine.core.recheck === undefined) {
+      const waiting = renewalWaiters.splice(0);
+      const release = () => waiting.forEach((resolve) => resolve());
+      if (done) void done.then(release, release);
+      else release();
+    }
     const { phase } = machine.core;
     if (phase === 'stopped' || (phase === 'signedOut' && !deps.config.anonymous)) {
       // Nothing can happen to this monitor any more: no page listener is left behind.
@@ -146,17 +160,17 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
    * they announce (events, messages to other tabs) is dropped if the monitor has meanwhile been signed out, paused
    * or stopped: a `refreshed` must not follow a `signedOut`.
    */
-  function perform(effects: readonly MonitorEffect[], phase: MonitorState, deferred: boolean): void {
+  function perform(effects: readonly MonitorEffect[], phase: MonitorState, deferred: boolean): Promise<void> | undefined {
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (deferred && (effect.type === 'emit' || effect.type === 'broadcast') && superseded(phase)) continue;
       const pending = run(effect);
       if (pending) {
         const rest = effects.slice(i + 1);
-        void pending.then(() => perform(rest, phase, true));
-        return;
+        return pending.then(() => perform(rest, phase, true));
       }
     }
+    return undefined;
   }
 
   /** The monitor was signed out, paused or stopped since `phase`: what a deferred effect would announce is stale. */
@@ -308,6 +322,11 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
     suspend: () => dispatch({ type: 'suspend' }),
     resume: () => dispatch({ type: 'resume' }),
     signOutFrom: (reason) => dispatch({ type: 'signOut', reason }),
+    renewalFailed: (error, crossSite) =>
+      new Promise<void>((resolve) => {
+        renewalWaiters.push(resolve);
+        dispatch({ type: 'renewalFailed', error, crossSite });
+      }),
     stop: () => dispatch({ type: 'stop' }),
   };
   return controller;

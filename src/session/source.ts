@@ -1,4 +1,5 @@
 import type { Recheck, RecheckResult, SessionInfo } from '../monitor/types.js';
+import type { RenewalPort } from './renewal-port.js';
 
 /**
  * One integration's view of the app's session, shared by the monitor, `logout()` and the front-channel receiver:
@@ -22,6 +23,8 @@ export interface SessionSource {
   accept?(result: Extract<RecheckResult, { kind: 'authenticated' }>, expectedSub: string): Promise<void>;
   /** Removes the local user; with `expectedSub`, only if the store still holds that user. */
   removeUser(expectedSub?: string): Promise<void>;
+  /** The client's token renewal, which the monitor coordinates across tabs (an oidc-client-ts `UserManager`). */
+  renewal?: RenewalPort;
   /** Monitoring ended: removes what the source keeps for it (the re-check's iframes). */
   dispose?(): void;
 }

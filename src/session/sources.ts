@@ -4,6 +4,7 @@ import { decodeJwtClaims } from '../jwt.js';
 import { stringOption, type CustomMonitorOptions, type SettingsMonitorOptions, type UserManagerMonitorOptions } from '../monitor/options.js';
 import type { SessionInfo } from '../monitor/types.js';
 import { normalizeIssuer, requireSecureUrl } from '../url.js';
+import type { RenewalPort } from './renewal-port.js';
 import type { SessionSource } from './source.js';
 import { userManagerSource } from './user-manager.js';
 
@@ -36,7 +37,44 @@ function deferredSource(issuer: string, clientId: string, pending: Promise<Sessi
     recheck: async (context) => (await pending).recheck(context),
     accept: async (result, expectedSub) => (await pending).accept?.(result, expectedSub),
     removeUser: async (expectedSub) => (await pending).removeUser(expectedSub),
+    renewal: deferredRenewal(pending),
     dispose: () => void pending.then((source) => source.dispose?.(), () => undefined),
+  };
+}
+
+/** The renewal of a `UserManager` that is still being made: taken over as soon as it exists. */
+function deferredRenewal(pending: Promise<SessionSource>): RenewalPort {
+  let port: RenewalPort | undefined;
+  const ready = pending.then((source) => (port = source.renewal));
+  return {
+    get expiringWindow() {
+      return port?.expiringWindow ?? 60;
+    },
+    takeOver(onExpiring) {
+      let giveBack: (() => void) | undefined;
+      let given = false;
+      ready.then((renewal) => {
+        if (!given) giveBack = renewal?.takeOver(onExpiring);
+      }, () => undefined);
+      return () => {
+        given = true;
+        giveBack?.();
+      };
+    },
+    read: async () => (await ready)?.read() ?? null,
+    renew: async () => (await ready)?.renew(),
+    adopt: async () => (await ready)?.adopt(),
+    onLoaded(handler) {
+      let stop: (() => void) | undefined;
+      let stopped = false;
+      ready.then((renewal) => {
+        if (!stopped) stop = renewal?.onLoaded(handler);
+      }, () => undefined);
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import type { RecheckResult, SessionInfo, SignedOutError } from '../monitor/type
 import { normalizeIssuer } from '../url.js';
 import { SIGNED_OUT_ERRORS } from './constants.js';
 import { cancelled, type SilentFrames, silentFrames } from './silent-frames.js';
+import type { RenewalPort, StoredTokens } from './renewal-port.js';
 import type { SessionSource } from './source.js';
 
 /** A store that lives as long as the page: where a re-check's result waits until the monitor accepts it. */
@@ -28,6 +29,60 @@ function aborted(signal: AbortSignal): Promise<never> {
     else signal.addEventListener('abort', fail, { once: true });
   });
 }
+
+function toTokens(user: User | null): StoredTokens | null {
+  return user?.access_token ? { sub: user.profile.sub, accessToken: user.access_token, expiresAt: user.expires_at } : null;
+}
+
+/**
+ * The `UserManager`'s renewal, for the SDK to coordinate across tabs. With `automaticSilentRenew` (oidc-client-ts's
+ * default) the SDK takes it over while it monitors: oidc-client-ts's own renewal stops, and the same "access token
+ * expiring" event calls the SDK's instead, which renews with the same `signinSilent()` (the refresh token, else
+ * `prompt=none` in an iframe) once per user per browser. Giving it back restarts oidc-client-ts's own. Several
+ * monitors of one `UserManager` (a replaced monitor, two hooks) take it over once and give it back with the last.
+ */
+function userManagerRenewal(userManager: UserManager): RenewalPort | undefined {
+  // A look-alike without oidc-client-ts's renewal (a test double, an older version) renews nothing to coordinate.
+  const { events } = userManager as Partial<UserManager>;
+  if (typeof events?.addAccessTokenExpiring !== 'function' || typeof events.addUserLoaded !== 'function' || typeof userManager.stopSilentRenew !== 'function') return undefined;
+  return {
+    expiringWindow: userManager.settings.accessTokenExpiringNotificationTimeInSeconds,
+    takeOver(onExpiring) {
+      if (!userManager.settings.automaticSilentRenew) return undefined;
+      const holders = (takenOver.get(userManager) ?? 0) + 1;
+      takenOver.set(userManager, holders);
+      if (holders === 1) userManager.stopSilentRenew();
+      const remove = userManager.events.addAccessTokenExpiring(onExpiring);
+      return () => {
+        remove();
+        const left = (takenOver.get(userManager) ?? 1) - 1;
+        if (left > 0) takenOver.set(userManager, left);
+        else {
+          takenOver.delete(userManager);
+          userManager.startSilentRenew();
+        }
+      };
+    },
+    // getUser() also re-arms the expiry timers for what the store holds, as oidc-client-ts does on every read.
+    read: async () => toTokens(await userManager.getUser()),
+    renew: async () => void (await userManager.signinSilent()),
+    async adopt() {
+      const user = await userManager.getUser();
+      // Raises userLoaded, so the app (react-oidc-context's `auth.user`) holds the new tokens too.
+      if (user) await userManager.events.load(user);
+    },
+    onLoaded(handler) {
+      const listener = (user: User) => {
+        const tokens = toTokens(user);
+        if (tokens) handler(tokens);
+      };
+      return userManager.events.addUserLoaded(listener);
+    },
+  };
+}
+
+/** How many monitors currently hold each `UserManager`'s renewal. */
+const takenOver = new WeakMap<UserManager, number>();
 
 function toSession(user: User | null): SessionInfo | null {
   if (!user) return null;
@@ -98,6 +153,7 @@ export function userManagerSource(userManager: UserManager): SessionSource {
     return recheckManager;
   };
 
+  const renewal = userManagerRenewal(userManager);
   return {
     issuer: normalizeIssuer(settings.authority),
     clientId: settings.client_id,
@@ -148,6 +204,7 @@ export function userManagerSource(userManager: UserManager): SessionSource {
       // Raises the app manager's userLoaded and re-arms its token expiry timers.
       await userManager.events.load(user);
     },
+    ...(renewal ? { renewal } : {}),
     // Also when the manager is still being made: its iframes then never come.
     dispose: () => silent().dispose(),
     async removeUser(expectedSub) {

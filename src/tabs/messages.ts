@@ -20,6 +20,8 @@ export type TabMessage =
   | { type: 'monitoring'; sub: string }
   /** A tab that starts following the poller for `sub`: the poller answers with where it stands. */
   | { type: 'hello'; sub: string }
+  /** A tab renewed `sub`'s tokens and stored them: tabs sharing its store use them (they read the store themselves). */
+  | { type: 'renewed'; sub: string }
   /** A front-channel logout request the receiving page could not match itself; each tab checks its own ID token. */
   | { type: 'frontChannelLogout'; iss: string; sid: string };
 
@@ -74,6 +76,8 @@ export function parseTabMessage(value: unknown): TabMessage | undefined {
       return text(m.sub, true) ? { type: 'monitoring', sub: m.sub } : undefined;
     case 'hello':
       return text(m.sub, true) ? { type: 'hello', sub: m.sub } : undefined;
+    case 'renewed':
+      return text(m.sub) ? { type: 'renewed', sub: m.sub } : undefined;
     case 'frontChannelLogout':
       return text(m.iss) && text(m.sid) ? { type: 'frontChannelLogout', iss: m.iss, sid: m.sid } : undefined;
     default:

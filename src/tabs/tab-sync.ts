@@ -14,8 +14,11 @@ export interface TabSync {
   broadcast(message: TabMessage): void;
   /** This tab now watches `sub`'s session (`undefined`: none): compete with the other tabs watching the same user. */
   watch(sub: string | undefined): void;
-  /** Connects the monitor; messages and leadership reach it from now on. */
-  attach(monitor: MonitorController): void;
+  /**
+   * Connects the monitor; messages and leadership reach it from now on. `onNewTokens` runs when the store may hold
+   * newer tokens: another tab renewed or re-checked, or this page was shown again.
+   */
+  attach(monitor: MonitorController, onNewTokens?: () => void): void;
   close(): void;
 }
 
@@ -58,13 +61,18 @@ export function createTabSync(source: Pick<SessionSource, 'issuer' | 'clientId' 
       leadership?.start((leading) => monitor?.lead(leading));
       if (lifecycle.isVisible()) leadership?.claim();
     },
-    attach(target) {
+    attach(target, onNewTokens) {
       monitor = target;
       stopListening = channel.onMessage((message) => {
         if (message.type === 'frontChannelLogout') void frontChannelLogout(message.iss, message.sid);
-        else target.follow(message);
+        else if (message.type === 'renewed') onNewTokens?.();
+        else {
+          target.follow(message);
+          if (message.type === 'refreshed') onNewTokens?.();
+        }
       });
       stopLifecycle = lifecycle.subscribe((signal) => {
+        if (signal !== 'hidden') onNewTokens?.();
         if (signal === 'visible') leadership?.claim();
         if (signal === 'hidden') void leadership?.yieldToWaiting();
       });

@@ -1286,3 +1286,109 @@ describe('anonymous monitoring', () => {
     expect(t.rechecks).toHaveLength(1);
   });
 });
+
+describe('a failed token renewal', () => {
+  const failure = () => new OidcSessionMonitorError(ErrorCode.RenewalFailed, 'token renewal failed (invalid_grant)');
+
+  it('is reported and re-checked with prompt=none although the OP iframe says unchanged; new tokens → refreshed', async () => {
+    const accepted: string[] = [];
+    const t = setup({ accept: async (result) => void accepted.push(result.session_state) });
+    await t.started();
+    t.reply('unchanged');
+    let settled = false;
+    const done = t.monitor.renewalFailed(failure(), false).then(() => (settled = true));
+    expect(t.of('error').map((e) => e.error.code)).toEqual([ErrorCode.RenewalFailed]);
+    expect(t.rechecks).toHaveLength(1);
+    expect(t.monitor.state).toBe('rechecking');
+    await flush();
+    expect(settled).toBe(false);
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-2', id_token: 'id-2' });
+    await done;
+    expect(accepted).toEqual(['state-2']);
+    expect(t.of('refreshed')).toEqual([{ sub: 'alice', session_state: 'state-2', previous_session_state: 'state-1' }]);
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('signs out only on the OP word, and settles after the local user is removed', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    const done = t.monitor.renewalFailed(failure(), false);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await done;
+    expect(t.signOuts).toEqual(['login_required']);
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+  });
+
+  it('stays signed in when the re-check cannot tell (unknown is not signed out)', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('unchanged');
+    const done = t.monitor.renewalFailed(failure(), false);
+    t.rechecks[0]!.reject(new Error('network down'));
+    await done;
+    expect(t.signOuts).toEqual([]);
+    expect(t.of('error').map((e) => e.error.code)).toEqual([ErrorCode.RenewalFailed, ErrorCode.RecheckFailed]);
+  });
+
+  it('is re-checked by a tab that does not poll (the tab whose renewal failed holds the tokens)', async () => {
+    const t = setup();
+    t.monitor.start({ coordinated: true });
+    await flush();
+    expect(t.frames).toHaveLength(0);
+    const done = t.monitor.renewalFailed(failure(), false);
+    expect(t.rechecks).toHaveLength(1);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await done;
+    expect(t.signOuts).toEqual(['login_required']);
+  });
+
+  it('across sites, a tab that does not poll does not believe a sign-out answer: blocked cookies look the same (SM §5.1)', async () => {
+    const t = setup();
+    t.monitor.start({ coordinated: true });
+    await flush();
+    const done = t.monitor.renewalFailed(failure(), true);
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await done;
+    expect(t.signOuts).toEqual([]);
+    expect(t.of('signedOut')).toEqual([]);
+    expect(t.of('error').map((e) => e.error.code)).toEqual([ErrorCode.RenewalFailed, ErrorCode.RecheckFailed]);
+  });
+
+  it('stays within the loop guard: beyond maxRechecks it reports loop-guard and settles without a re-check', async () => {
+    const t = setup({ config: { maxRechecks: 2 } });
+    await t.started();
+    t.reply('unchanged');
+    for (let i = 0; i < 2; i++) {
+      const done = t.monitor.renewalFailed(failure(), false);
+      t.rechecks[i]!.reject(new Error('network down'));
+      await done;
+    }
+    await t.monitor.renewalFailed(failure(), false);
+    expect(t.rechecks).toHaveLength(2);
+    expect(t.of('unavailable').map((u) => u.reason)).toContain('loop-guard');
+  });
+
+  it('joins a re-check already running, and settles when it is over', async () => {
+    const t = setup();
+    await t.started();
+    t.reply('changed');
+    expect(t.rechecks).toHaveLength(1);
+    const done = t.monitor.renewalFailed(failure(), false);
+    expect(t.rechecks).toHaveLength(1);
+    t.rechecks[0]!.resolve({ kind: 'authenticated', sub: 'alice', session_state: 'state-2' });
+    await done;
+    expect(t.of('refreshed')).toHaveLength(1);
+  });
+
+  it('settles at once when stopped, or when nobody is signed in', async () => {
+    const t = setup();
+    await t.started();
+    t.monitor.stop();
+    await t.monitor.renewalFailed(failure(), false);
+    expect(t.rechecks).toHaveLength(0);
+    const anonymous = setup({ session: null });
+    await anonymous.monitor.renewalFailed(failure(), false);
+    expect(anonymous.rechecks).toHaveLength(0);
+  });
+});

@@ -1,0 +1,334 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import type { RenewalPort, StoredTokens } from '../../src/session/renewal-port.js';
+import { coordinateRenewal, renewalStep, type Renewal } from '../../src/tabs/renewal.js';
+import { FakeLockManager } from '../support/fake-locks.js';
+
+const NOW = 1_000_000;
+const tokens = (accessToken: string, sub = 'alice', expiresAt: number | undefined = NOW + 30): StoredTokens => ({ sub, accessToken, expiresAt });
+
+describe('renewalStep', () => {
+  const old = tokens('old');
+  const fresh = tokens('new', 'alice', NOW + 3600);
+  it.each([
+    ['the token it saw is still stored and expiring', old, old, 'old', undefined, 'renew'],
+    ['another tab renewed while it waited for the lock', old, fresh, 'old', undefined, 'adopt'],
+    ['another tab renewed before its timer fired (fresh tokens)', fresh, fresh, 'old', undefined, 'adopt'],
+    ['it already uses the fresh tokens', fresh, fresh, 'new', undefined, 'none'],
+    ['nobody is signed in any more', old, null, 'old', undefined, 'none'],
+    ['another user is in the store', old, tokens('bob-token', 'bob'), 'old', undefined, 'none'],
+    ['its renewal of this very token failed already', old, old, 'old', 'old', 'none'],
+    ['the token never expires', { sub: 'alice', accessToken: 'x', expiresAt: undefined }, { sub: 'alice', accessToken: 'x', expiresAt: undefined }, 'x', undefined, 'none'],
+  ] as const)('%s → %s', (_what, seen, stored, loaded, failed, step) => {
+    expect(renewalStep(seen, stored, loaded, failed, NOW, 60)).toBe(step);
+  });
+
+  it('counts a token within the expiring window (and one second of rounding) as expiring', () => {
+    expect(renewalStep(old, tokens('old', 'alice', NOW + 61), 'old', undefined, NOW, 60)).toBe('renew');
+    expect(renewalStep(old, tokens('old', 'alice', NOW + 62), 'old', undefined, NOW, 60)).toBe('none');
+  });
+});
+
+/**
+ * One browser: an OP that rotates refresh tokens and revokes the whole grant when a used one comes back (as
+ * oidc-provider, Keycloak's "Revoke Refresh Token", Auth0 and Okta do), a store shared by the tabs, and Web Locks.
+ */
+class World {
+  readonly store = new Map<string, StoredTokens & { refreshToken: string }>();
+  readonly locks = new FakeLockManager();
+  readonly tokenRequests: string[] = [];
+  readonly invalidGrants: string[] = [];
+  private readonly used = new Set<string>();
+  private readonly revoked = new Set<string>();
+  private serial = 0;
+  /** Lifetime of renewed access tokens, in seconds. */
+  ttl = 3600;
+  /** Each token request waits for this (the network), so that tabs really overlap. */
+  latency: () => Promise<void> = () => Promise.resolve();
+
+  signIn(sub = 'alice', key = 'shared'): void {
+    this.store.set(key, { ...tokens(`at-${sub}-0`, sub), refreshToken: `rt-${sub}-0` });
+  }
+
+  async refresh(refreshToken: string, sub: string): Promise<StoredTokens & { refreshToken: string }> {
+    this.tokenRequests.push(refreshToken);
+    await this.latency();
+    const family = sub;
+    if (this.used.has(refreshToken) || this.revoked.has(family)) {
+      this.revoked.add(family);
+      this.invalidGrants.push(refreshToken);
+      throw Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' });
+    }
+    this.used.add(refreshToken);
+    const n = ++this.serial;
+    return { ...tokens(`at-${sub}-${n}`, sub, NOW + this.ttl), refreshToken: `rt-${sub}-${n}` };
+  }
+}
+
+interface Tab {
+  renewal: Renewal;
+  fire(): void;
+  adopted: string[];
+  failures: unknown[];
+  gaveBack: () => boolean;
+  /** The access token this tab's app holds (what it loaded last). */
+  holds(): string | undefined;
+}
+
+function openTab(world: World, options: { key?: string; locks?: boolean; failed?: (error: unknown) => Promise<void> } = {}): Tab {
+  const key = options.key ?? 'shared';
+  let onExpiring: (() => void) | undefined;
+  let gaveBack = false;
+  let holds: string | undefined = world.store.get(key)?.accessToken;
+  const loadedHandlers = new Set<(t: StoredTokens) => void>();
+  const adopted: string[] = [];
+  const failures: unknown[] = [];
+  const read = async () => {
+    const stored = world.store.get(key);
+    return stored ? tokens(stored.accessToken, stored.sub, stored.expiresAt) : null;
+  };
+  const port: RenewalPort = {
+    expiringWindow: 60,
+    takeOver(handler) {
+      onExpiring = handler;
+      return () => {
+        gaveBack = true;
+      };
+    },
+    read,
+    async renew() {
+      const stored = world.store.get(key);
+      if (!stored) throw new Error('nobody');
+      const next = await world.refresh(stored.refreshToken, stored.sub);
+      world.store.set(key, next);
+      holds = next.accessToken;
+      for (const handler of loadedHandlers) handler(next);
+    },
+    async adopt() {
+      holds = world.store.get(key)?.accessToken;
+      adopted.push(holds!);
+    },
+    onLoaded(handler) {
+      loadedHandlers.add(handler);
+      return () => loadedHandlers.delete(handler);
+    },
+  };
+  const renewal = coordinateRenewal({
+    port,
+    lockName: (sub) => `renew:${sub}`,
+    locks: options.locks === false ? undefined : world.locks,
+    announce: () => undefined,
+    failed: async (error) => {
+      failures.push(error);
+      await options.failed?.(error);
+    },
+    nowSeconds: () => NOW,
+  });
+  return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds };
+}
+
+/** Lets every pending promise chain run (the fakes resolve through microtasks and resolved promises only). */
+const settle = () => vi.waitFor(() => new Promise((resolve) => setTimeout(resolve, 0)));
+
+describe('coordinateRenewal', () => {
+  it('six tabs that fire at the same moment send one token request, get no invalid_grant, and all hold the new tokens', async () => {
+    const world = new World();
+    world.signIn();
+    const tabs = Array.from({ length: 6 }, () => openTab(world));
+    for (let round = 1; round <= 10; round++) {
+      const before = world.tokenRequests.length;
+      // Each round the stored token is expiring again, as the OP's short lifetime makes it.
+      const stored = world.store.get('shared')!;
+      world.store.set('shared', { ...stored, expiresAt: NOW + 30 });
+      for (const tab of tabs) tab.fire();
+      await vi.waitFor(() => {
+        const newest = world.store.get('shared')!.accessToken;
+        expect(newest).not.toBe(stored.accessToken);
+        expect(tabs.map((t) => t.holds())).toEqual(Array(6).fill(newest));
+      });
+      expect(world.tokenRequests.length - before).toBe(1);
+    }
+    expect(world.invalidGrants).toEqual([]);
+  });
+
+  it('tokens that live shorter than the expiring window: tabs that waited for the lock still use the new ones', async () => {
+    const world = new World();
+    world.ttl = 30;
+    world.signIn();
+    const tabs = Array.from({ length: 4 }, () => openTab(world));
+    for (const tab of tabs) tab.fire();
+    await vi.waitFor(() => expect(tabs.map((t) => t.holds())).toEqual(Array(4).fill('at-alice-1')));
+    expect(world.tokenRequests).toEqual(['rt-alice-0']);
+  });
+
+  it('without Web Locks, tabs that fire at once race as oidc-client-ts does (the case the lock exists for)', async () => {
+    const world = new World();
+    world.signIn();
+    const tabs = Array.from({ length: 3 }, () => openTab(world, { locks: false }));
+    for (const tab of tabs) tab.fire();
+    await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(3));
+    await vi.waitFor(() => expect(world.invalidGrants.length).toBeGreaterThan(0));
+  });
+
+  it('without Web Locks, a tab whose timer fires after another tab renewed uses the stored tokens, with no request', async () => {
+    const world = new World();
+    world.signIn();
+    const first = openTab(world, { locks: false });
+    const second = openTab(world, { locks: false });
+    first.fire();
+    await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(1));
+    await vi.waitFor(() => expect(first.holds()).toBe('at-alice-1'));
+    second.fire();
+    await vi.waitFor(() => expect(second.adopted).toEqual(['at-alice-1']));
+    expect(world.tokenRequests).toHaveLength(1);
+  });
+
+  it('a tab granted the lock after another tab renewed sends no request', async () => {
+    const world = new World();
+    world.signIn();
+    let release!: () => void;
+    world.latency = () => new Promise((resolve) => (release = resolve));
+    const first = openTab(world);
+    const second = openTab(world);
+    first.fire();
+    await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(1));
+    second.fire();
+    // The second tab waits for the lock while the first one's request is out.
+    await vi.waitFor(() => expect(world.locks.of('renew:alice').queue).toHaveLength(1));
+    release();
+    await vi.waitFor(() => expect(second.adopted).toEqual(['at-alice-1']));
+    expect(world.tokenRequests).toHaveLength(1);
+    expect(world.invalidGrants).toEqual([]);
+  });
+
+  it('tabs of two users (per-tab stores) renew independently: one waiting on its OP does not hold the other up', async () => {
+    const world = new World();
+    world.signIn('alice', 'tab-a');
+    world.signIn('bob', 'tab-b');
+    let releaseAlice!: () => void;
+    world.latency = () => (world.tokenRequests.length === 1 ? new Promise((resolve) => (releaseAlice = resolve)) : Promise.resolve());
+    const alice = openTab(world, { key: 'tab-a' });
+    const bob = openTab(world, { key: 'tab-b' });
+    alice.fire();
+    await vi.waitFor(() => expect(world.tokenRequests).toEqual(['rt-alice-0']));
+    bob.fire();
+    await vi.waitFor(() => expect(bob.holds()).toMatch(/^at-bob-\d$/));
+    expect(alice.holds()).toBe('at-alice-0');
+    releaseAlice();
+    await vi.waitFor(() => expect(alice.holds()).not.toBe('at-alice-0'));
+    expect(alice.holds()).toMatch(/^at-alice-\d$/);
+  });
+
+  it('a failed renewal is re-checked while the lock is held; the next tab finds the outcome and sends nothing', async () => {
+    const world = new World();
+    world.signIn();
+    let finishRecheck!: () => void;
+    const failed = vi.fn(
+      () =>
+        new Promise<void>((resolve) => {
+          finishRecheck = () => {
+            // The re-check's prompt=none stored fresh tokens, a new refresh token among them.
+            world.store.set('shared', { ...tokens('at-recheck', 'alice', NOW + 3600), refreshToken: 'rt-recheck' });
+            resolve();
+          };
+        }),
+    );
+    // The grant was revoked at the OP (another device used it, an admin, reuse detection).
+    world.refresh = async (refreshToken) => {
+      world.tokenRequests.push(refreshToken);
+      world.invalidGrants.push(refreshToken);
+      throw Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' });
+    };
+    const first = openTab(world, { failed });
+    const second = openTab(world, { failed });
+    first.fire();
+    second.fire();
+    await vi.waitFor(() => expect(failed).toHaveBeenCalledTimes(1));
+    expect(first.failures[0]).toMatchObject({ error: 'invalid_grant' });
+    await settle();
+    expect(world.tokenRequests).toHaveLength(1);
+    finishRecheck();
+    await vi.waitFor(() => expect(second.adopted).toEqual(['at-recheck']));
+    expect(world.tokenRequests).toHaveLength(1);
+    expect(failed).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not present a token whose renewal failed again: the re-check decides, not a retry loop', async () => {
+    const world = new World();
+    world.signIn();
+    world.refresh = async (refreshToken) => {
+      world.tokenRequests.push(refreshToken);
+      throw new Error('network down');
+    };
+    const tab = openTab(world);
+    tab.fire();
+    await vi.waitFor(() => expect(tab.failures).toHaveLength(1));
+    tab.fire();
+    tab.fire();
+    await settle();
+    expect(world.tokenRequests).toHaveLength(1);
+    expect(tab.failures).toHaveLength(1);
+  });
+
+  it('check() uses newer tokens of its own user from the store, and ignores another user', async () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world);
+    await settle();
+    world.store.set('shared', { ...tokens('at-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
+    tab.renewal.check();
+    await vi.waitFor(() => expect(tab.adopted).toEqual(['at-elsewhere']));
+    tab.renewal.check();
+    world.store.set('shared', { ...tokens('at-bob', 'bob', NOW + 3600), refreshToken: 'rt-bob' });
+    tab.renewal.check();
+    await settle();
+    expect(tab.adopted).toEqual(['at-elsewhere']);
+  });
+
+  it('dispose() gives renewal back and withdraws a tab still waiting for the lock', async () => {
+    const world = new World();
+    world.signIn();
+    let release!: () => void;
+    world.latency = () => new Promise((resolve) => (release = resolve));
+    const first = openTab(world);
+    const second = openTab(world);
+    first.fire();
+    await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(1));
+    second.fire();
+    await vi.waitFor(() => expect(world.locks.of('renew:alice').queue).toHaveLength(1));
+    second.renewal.dispose();
+    expect(second.gaveBack()).toBe(true);
+    expect(world.locks.of('renew:alice').queue).toHaveLength(0);
+    release();
+    await vi.waitFor(() => expect(first.holds()).toBe('at-alice-1'));
+    await settle();
+    expect(second.adopted).toEqual([]);
+  });
+
+  it('property: in any interleaving of tabs, timers and OP latency, one token request per round and no invalid_grant', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 3 }), async (s, count, rounds) => {
+        const world = new World();
+        world.signIn();
+        world.latency = () => s.schedule(Promise.resolve());
+        const tabs = Array.from({ length: count }, () => openTab(world));
+        for (let round = 1; round <= rounds; round++) {
+          const stored = world.store.get('shared')!;
+          world.store.set('shared', { ...stored, expiresAt: NOW + 30 });
+          const before = world.tokenRequests.length;
+          for (const tab of tabs) s.schedule(Promise.resolve()).then(() => tab.fire());
+          await s.waitFor(
+            vi.waitFor(() => {
+              const newest = world.store.get('shared')!.accessToken;
+              expect(newest).not.toBe(stored.accessToken);
+              expect(tabs.every((t) => t.holds() === newest)).toBe(true);
+            }),
+          );
+          if (world.tokenRequests.length - before !== 1 || world.invalidGrants.length > 0) return false;
+        }
+        return true;
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
