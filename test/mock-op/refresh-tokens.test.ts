@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseClientSpec, USAGE } from '../../src/mock-op/cli-args.js';
 import { startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp, MockOpClient, MockOpOptions, MockOpProfile } from '../../src/mock-op/index.js';
+import { MAX_GRANTS, MAX_USED_PER_GRANT, RefreshGrants } from '../../src/mock-op/refresh-tokens.js';
 import { TestBrowser, decodeJwtPayload, formTx, pkce } from './helpers.js';
 
 const RP = 'http://localhost:3000';
@@ -319,12 +319,19 @@ describe('configuration', () => {
     const clients = [{ client_id: 'a', redirect_uris: [A.redirect_uri], refresh_tokens: 'yes' }] as unknown as MockOpClient[];
     expect(() => startMockOp({ clients })).toThrow(/options\.clients\[0\]\.refresh_tokens must be a boolean/);
   });
+});
 
-  it('takes --client ...,refresh_tokens=true on the command line and lists it in --help', () => {
-    expect(parseClientSpec(`client_id=a,redirect_uri=${A.redirect_uri},refresh_tokens=true`).refresh_tokens).toBe(true);
-    expect(parseClientSpec(`client_id=a,redirect_uri=${A.redirect_uri},refresh_tokens=false`).refresh_tokens).toBe(false);
-    expect(parseClientSpec(`client_id=a,redirect_uri=${A.redirect_uri}`)).not.toHaveProperty('refresh_tokens');
-    expect(() => parseClientSpec('client_id=a,refresh_tokens=yes')).toThrow(/refresh_tokens must be true or false/);
-    expect(USAGE).toContain('refresh_tokens=true');
+describe('RefreshGrants memory', () => {
+  it('stays bounded: past MAX_GRANTS the oldest grants are forgotten, and a grant keeps its last MAX_USED_PER_GRANT used tokens', () => {
+    const grants = new RefreshGrants();
+    const fields = { clientId: 'app', sub: 'alice', sessionSid: 's', sid: 's', authTime: 0, scope: 'openid' };
+    const oldest = grants.issue(fields);
+    const firstToken = oldest.current;
+    for (let i = 0; i < MAX_USED_PER_GRANT + 1; i++) grants.rotate(oldest);
+    expect(grants.lookup(firstToken)).toEqual({ kind: 'unknown' });
+    expect(grants.lookup(oldest.used[0]!).kind).toBe('used');
+    for (let i = 0; i < MAX_GRANTS; i++) grants.issue(fields);
+    expect(grants.size).toBe(MAX_GRANTS);
+    expect(grants.lookup(oldest.current)).toEqual({ kind: 'unknown' });
   });
 });
