@@ -49,6 +49,7 @@ export function issueCode(
     request,
     sub: session.sub,
     sid: sidFor(ctx.profile, session.sid, request.client.client_id),
+    sessionSid: session.sid,
     authTime: session.authTime,
     expiresAt: Date.now() + CODE_TTL_MS,
     accessTokens: [],

@@ -67,6 +67,9 @@ export class BrowserStore {
   readonly #anonymousState: string | undefined;
   readonly #records = new Map<string, BrowserRecord>();
   readonly #listeners = new Map<string, Set<Listener>>();
+  #onSessionEnd: (session: OpSession) => void = () => {};
+  /** The `sid` of every live session. */
+  readonly #live = new Set<string>();
 
   /**
    * `newState` makes a fresh opbs in the OP's own shape; `anonymousState`, when given, is the opbs of every
@@ -83,6 +86,24 @@ export class BrowserStore {
     this.#records.set(record.id, record);
     if (this.#records.size > MAX_BROWSERS) this.#forgetAnonymous();
     return record;
+  }
+
+  /**
+   * Calls `listener` with each OP session that ends: logout, `endSessions()`, or another user signing in in the same
+   * browser. What is bound to a session (refresh-token grants) goes with it.
+   */
+  onSessionEnd(listener: (session: OpSession) => void): void {
+    this.#onSessionEnd = listener;
+  }
+
+  /** Whether the OP session with this `sid` is still live. */
+  isLive(sid: string): boolean {
+    return this.#live.has(sid);
+  }
+
+  #ended(session: OpSession): void {
+    this.#live.delete(session.sid);
+    this.#onSessionEnd(session);
   }
 
   /** How many browsers the OP remembers. */
@@ -124,7 +145,9 @@ export class BrowserStore {
     const current = record.session;
     let session: OpSession;
     if (current === undefined || current.sub !== sub) {
+      if (current !== undefined) this.#ended(current);
       session = record.session = { sid: randomToken(18), sub, authTime: now, clients: new Set([clientId]) };
+      this.#live.add(session.sid);
       this.#rotateAll(record);
     } else {
       session = current;
@@ -163,6 +186,7 @@ export class BrowserStore {
     record.session = undefined;
     this.#rotateAll(record);
     this.#notify(record);
+    this.#ended(ended);
     return ended;
   }
 

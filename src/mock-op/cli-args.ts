@@ -19,7 +19,8 @@ Options:
   --client <spec>              Register a client (repeatable). <spec> is comma-separated key=value:
                                  client_id=app,redirect_uri=http://localhost:3000/cb,
                                  post_logout_redirect_uri=...,frontchannel_logout_uri=...,client_secret=...,
-                                 consent=once (prompt=none then answers consent_required)
+                                 consent=once (prompt=none then answers consent_required),
+                                 refresh_tokens=true (issue rotating refresh tokens to this client)
                                redirect_uri and post_logout_redirect_uri may repeat. Use --config for
                                URIs that contain commas.
   --config <file.json>         Read options (MockOpOptions as JSON: clients, users, ...); flags win
@@ -99,6 +100,10 @@ export function parseClientSpec(spec: string): MockOpClient {
       case 'consent':
         if (value !== 'always' && value !== 'once') throw new TypeError('--client: consent must be always or once.');
         client.consent = value;
+        break;
+      case 'refresh_tokens':
+        if (value !== 'true' && value !== 'false') throw new TypeError('--client: refresh_tokens must be true or false.');
+        client.refresh_tokens = value === 'true';
         break;
       default:
         throw new TypeError(`--client: unknown key "${key}".`);

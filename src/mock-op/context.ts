@@ -7,6 +7,7 @@ import type { SigningKeys } from './keys.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProfileSpec } from './profiles.js';
 import { KEYCLOAK_REALM } from './profiles.js';
+import type { RefreshGrant, RefreshGrants } from './refresh-tokens.js';
 import type { MockOpClient } from './types.js';
 
 /** A validated authorization request, kept while the login form is shown. */
@@ -26,10 +27,14 @@ export interface AuthorizationCode {
   request: AuthorizationRequest;
   sub: string;
   sid: string;
+  /** The OP session's own `sid` (`sid` is what the client sees, per client for node-oidc-provider). */
+  sessionSid: string;
   authTime: number;
   expiresAt: number;
   /** Access tokens issued for it, revoked if the code is replayed (RFC 6749 §4.1.2). */
   accessTokens: string[];
+  /** The refresh-token grant it started, revoked too if the code is replayed. */
+  refreshGrant?: RefreshGrant;
 }
 
 export interface AccessToken {
@@ -67,6 +72,7 @@ export interface OpContext {
   readonly cookies: CookieJar;
   readonly codes: Map<string, AuthorizationCode>;
   readonly accessTokens: Map<string, AccessToken>;
+  readonly refreshGrants: RefreshGrants;
   readonly loginTransactions: Map<string, LoginTransaction>;
   readonly logoutTransactions: Map<string, LogoutTransaction>;
   /** `op.loseHashScript()`: the profile iframes' hashing script answers 404 while true. */

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { OpContext } from './context.js';
 import type { ProfileSpec } from './profiles.js';
 import { sendJson } from './http.js';
+import { offersRefreshTokens } from './refresh-tokens.js';
 
 /** Paths of the endpoints, relative to the issuer. */
 export const PATHS = {
@@ -29,7 +30,7 @@ export const PATHS = {
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata (RPI §2.1, `end_session_endpoint`)
  * @see https://openid.net/specs/openid-connect-frontchannel-1_0.html#OPLogout (FCL §3)
  */
-export function discoveryDocument(issuer: string, profile: ProfileSpec): Record<string, unknown> {
+export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshTokens = false): Record<string, unknown> {
   const origin = new URL(issuer).origin;
   const { paths } = profile;
   return {
@@ -43,7 +44,8 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec): Record<
     ...(profile.frontChannel ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code'],
+    // `refresh_token` only when some client is registered for it: the others get unauthorized_client.
+    grant_types_supported: refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     code_challenge_methods_supported: ['S256'],
@@ -62,7 +64,7 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec): Record<
 const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' };
 
 export function handleDiscovery(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile), PUBLIC_CORS);
+  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values())), PUBLIC_CORS);
 }
 
 export function handleJwks(ctx: OpContext, res: ServerResponse): void {

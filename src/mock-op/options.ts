@@ -88,6 +88,10 @@ function checkClient(raw: unknown, index: number, allowLoopbackHttp: boolean): M
     if (c.consent !== 'always' && c.consent !== 'once') throw new TypeError(`${at}.consent must be 'always' or 'once'.`);
     client.consent = c.consent;
   }
+  if (c.refresh_tokens !== undefined) {
+    if (typeof c.refresh_tokens !== 'boolean') throw new TypeError(`${at}.refresh_tokens must be a boolean (true: issue refresh tokens to this client).`);
+    client.refresh_tokens = c.refresh_tokens;
+  }
   return client;
 }
 

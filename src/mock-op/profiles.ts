@@ -75,6 +75,34 @@ export interface LogoutRules {
   defaultRedirect: boolean;
 }
 
+/**
+ * What an OP does with refresh tokens, for clients registered with `refresh_tokens: true` (with the setting that
+ * gives rotation and reuse detection where the real OP has one; the mock OP's README lists them and the sources).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export interface RefreshRules {
+  /** `'always'`: every refresh answer carries a new refresh token; `'public-clients'`: only for public clients (node-oidc-provider), a confidential client keeps its token. */
+  rotate: 'always' | 'public-clients';
+  /**
+   * Presenting a rotated-away token: `'revoke-grant'` ends every token descended from the same code (the spec profile,
+   * node-oidc-provider); `'revoke-client-session'` ends every grant of that client in that OP session (Keycloak
+   * detaches the client session); `'fail'` answers `invalid_grant` and leaves the newest token working.
+   */
+  reuse: 'revoke-grant' | 'revoke-client-session' | 'fail';
+  /**
+   * A `scope` parameter with a scope the grant lacks: `'invalid_scope'`; `'drop'`: the extra scopes are dropped
+   * (Keycloak); `'ignore'`: the parameter is ignored and the grant's scope is used (django-oidc-provider).
+   */
+  widenScope: 'invalid_scope' | 'drop' | 'ignore';
+  /** The refreshed ID token repeats the original `nonce` (Keycloak, node-oidc-provider); otherwise it has none. */
+  repeatNonce: boolean;
+  /** The grant ends with the OP session it came from (all but django-oidc-provider, whose tokens outlive logout). */
+  sessionBound: boolean;
+}
+
+const SPEC_REFRESH: RefreshRules = { rotate: 'always', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true };
+
 /** One OP's behaviour on the wire. The `spec` profile is the mock OP's own, spec-exact behaviour. */
 export interface ProfileSpec {
   readonly name: MockOpProfile;
@@ -105,6 +133,8 @@ export interface ProfileSpec {
   readonly frontChannel: boolean;
   /** Each client gets its own `sid` for the same OP session (node-oidc-provider: `session.sidFor(clientId)`). */
   readonly sidPerClient: boolean;
+  /** Refresh tokens, for clients registered with `refresh_tokens: true`. */
+  readonly refresh: RefreshRules;
 }
 
 function hexSha256(text: string): string {
@@ -146,6 +176,7 @@ function specProfile(): ProfileSpec {
     logout: SPEC_LOGOUT,
     frontChannel: true,
     sidPerClient: false,
+    refresh: SPEC_REFRESH,
   };
 }
 
@@ -176,6 +207,7 @@ function wso2Profile(): ProfileSpec {
     logout: { alwaysConfirm: true, registeredIn: 'redirect_uris', unregistered: 'error-page', defaultRedirect: false },
     frontChannel: true,
     sidPerClient: false,
+    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true },
   };
 }
 
@@ -207,6 +239,7 @@ function djangoProfile(): ProfileSpec {
     logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: true },
     frontChannel: false,
     sidPerClient: false,
+    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'ignore', repeatNonce: false, sessionBound: false },
   };
 }
 
@@ -236,6 +269,7 @@ function janssenProfile(): ProfileSpec {
     logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'json-400', defaultRedirect: false },
     frontChannel: true,
     sidPerClient: false,
+    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true },
   };
 }
 
@@ -266,6 +300,7 @@ function keycloakProfile(): ProfileSpec {
     logout: SPEC_LOGOUT,
     frontChannel: true,
     sidPerClient: false,
+    refresh: { rotate: 'always', reuse: 'revoke-client-session', widenScope: 'drop', repeatNonce: true, sessionBound: true },
   };
 }
 
@@ -295,6 +330,7 @@ function nodeOidcProviderProfile(): ProfileSpec {
     logout: { alwaysConfirm: true, registeredIn: 'post_logout_redirect_uris', unregistered: 'error-page', defaultRedirect: false },
     frontChannel: true,
     sidPerClient: true,
+    refresh: { rotate: 'public-clients', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: true, sessionBound: true },
   };
 }
 

@@ -26,12 +26,19 @@ import {
 } from './profile-check-session.js';
 import { createProfile } from './profiles.js';
 import { errorPage } from './pages.js';
+import { RefreshGrants } from './refresh-tokens.js';
 import { createSelfSignedCertificate } from './tls.js';
 import { handlePreflight, handleToken } from './token.js';
 import type { MockOp, MockOpOptions, MockOpOutage, MockOpRequest } from './types.js';
 import { handleUserinfo } from './userinfo.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, form: URLSearchParams | undefined) => void | Promise<void>;
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  form: URLSearchParams | undefined,
+  entry: MockOpRequest,
+) => void | Promise<void>;
 
 interface Route {
   GET?: Handler;
@@ -110,7 +117,7 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
   });
   routes.set(PATHS.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
   routes.set(paths.token, {
-    POST: (req, res, _u, form) => handleToken(c(), req, res, form!),
+    POST: (req, res, _u, form, entry) => handleToken(c(), req, res, form!, entry),
     OPTIONS: (req, res) => handlePreflight(c(), req, res),
   });
   routes.set(paths.userinfo, {
@@ -158,6 +165,12 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     }
     const entry: MockOpRequest = { method, path: url.pathname, query: firstValues(url.searchParams), at: Date.now() };
     if (req.headers.origin !== undefined) entry.origin = req.headers.origin;
+    // Every answer goes through writeHead (end() without it calls it too): the status is logged before a byte is sent.
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.writeHead = ((...args: unknown[]) => {
+      entry.status = args[0] as number;
+      return writeHead(...args);
+    }) as ServerResponse['writeHead'];
     requests.push(entry);
     if (requests.length > options.requestLogLimit) requests.splice(0, requests.length - options.requestLogLimit);
 
@@ -191,13 +204,17 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
         throw error;
       }
       entry.form = firstValues(form);
+      // A refresh token is a credential that lives for the whole session: it stays out of the log.
+      if (entry.form.refresh_token !== undefined) entry.form.refresh_token = '[redacted]';
+      const grantType = form.get('grant_type');
+      if (grantType !== null) entry.grantType = grantType;
     }
     const params = form ?? url.searchParams;
     const prompt = params.get('prompt');
     if (prompt !== null) entry.prompt = prompt;
     const clientId = params.get('client_id');
     if (clientId !== null) entry.client_id = clientId;
-    await handler(req, res, url, form);
+    await handler(req, res, url, form, entry);
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -245,10 +262,17 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     cookies: createCookieJar(port, tls !== undefined),
     codes: new Map(),
     accessTokens: new Map(),
+    refreshGrants: new RefreshGrants(),
     loginTransactions: new Map(),
     logoutTransactions: new Map(),
     registeredOrigins,
   };
+
+  // A grant bound to its OP session ends with it: nothing of an ended session is kept (see `RefreshRules`).
+  if (profile.refresh.sessionBound) {
+    const grants = ctx.refreshGrants;
+    ctx.store.onSessionEnd((session) => grants.revokeWhere((g) => g.sessionSid === session.sid));
+  }
 
   const stop = async (): Promise<void> => {
     const current = server;
@@ -287,6 +311,19 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     },
     expireAllSessions() {
       ctx!.store.endSessions();
+    },
+    revokeRefreshTokens(selector) {
+      // As endSession: a selector that cannot be read must not revoke every grant.
+      if (selector !== undefined) {
+        const fields = typeof selector === 'object' && selector !== null ? Object.entries(selector) : [];
+        if (fields.length === 0 || fields.some(([key, value]) => (key !== 'sub' && key !== 'client_id') || typeof value !== 'string')) {
+          throw new TypeError(
+            'revokeRefreshTokens(selector): selector must be { sub?: string, client_id?: string } with at least one of them, or left out to revoke every grant.',
+          );
+        }
+      }
+      const { sub, client_id: clientId } = selector ?? {};
+      return ctx!.refreshGrants.revokeWhere((g) => (sub === undefined || g.sub === sub) && (clientId === undefined || g.clientId === clientId));
     },
     async outage(mode) {
       if (closed) throw new Error('The mock OP is closed.');

@@ -5,7 +5,8 @@ import { opSeconds, sweep } from './context.js';
 import { randomToken } from './encoding.js';
 import { NO_STORE, sendJson } from './http.js';
 import { atHash } from './keys.js';
-import type { MockOpClient } from './types.js';
+import { offersRefreshTokens } from './refresh-tokens.js';
+import type { MockOpClient, MockOpRequest } from './types.js';
 
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -73,85 +74,197 @@ function authenticateClient(ctx: OpContext, req: IncomingMessage, form: URLSearc
   return { client };
 }
 
+/** How a grant answers: an OAuth error, or a token response (both `no-store`, with the endpoint's CORS headers). */
+interface Reply {
+  error(status: number, code: string, description: string, extra?: Record<string, string>): void;
+  ok(body: Record<string, unknown>): void;
+}
+
+/** What the tokens of one answer are about: the authentication behind the grant, and the scope of this answer. */
+interface TokenSubject {
+  sub: string;
+  sid: string;
+  authTime: number;
+  scope: string;
+  nonce?: string;
+}
+
 /**
- * The token endpoint: `authorization_code` only. Codes are single use (a replay also revokes the tokens
- * issued for the code), expire after a minute, and are bound to the client, the redirect URI and the
- * PKCE verifier. No refresh tokens.
+ * A new access token (its lifetime is `idTokenTtlSeconds`) and, when the scope has `openid`, a new ID token for
+ * `subject`: `iat` now, `auth_time` of the original authentication (Core §12.2).
+ */
+async function issueTokens(ctx: OpContext, client: MockOpClient, subject: TokenSubject): Promise<{ accessToken: string; body: Record<string, unknown> }> {
+  sweep(ctx.accessTokens);
+  const ttl = ctx.options.idTokenTtlSeconds;
+  const accessToken = randomToken(32);
+  const iat = opSeconds(ctx);
+  ctx.accessTokens.set(accessToken, { sub: subject.sub, clientId: client.client_id, scope: subject.scope, expiresAt: Date.now() + ttl * 1000 });
+  const user = ctx.options.users.find((u) => u.sub === subject.sub);
+  const scopes = subject.scope.split(' ');
+  const idToken = scopes.includes('openid')
+    ? await ctx.keys.signIdToken({
+        sub: subject.sub,
+        aud: client.client_id,
+        iat,
+        exp: iat + ttl,
+        auth_time: opSeconds(ctx, subject.authTime),
+        sid: subject.sid,
+        at_hash: atHash(accessToken),
+        ...(subject.nonce !== undefined ? { nonce: subject.nonce } : {}),
+        ...(scopes.includes('profile') && user?.name !== undefined ? { name: user.name } : {}),
+        ...(scopes.includes('email') && user?.email !== undefined ? { email: user.email } : {}),
+      })
+    : undefined;
+  return {
+    accessToken,
+    body: { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, ...(idToken !== undefined ? { id_token: idToken } : {}), scope: subject.scope },
+  };
+}
+
+/**
+ * The token endpoint: `authorization_code`, and `refresh_token` for clients registered with `refresh_tokens`.
+ * Codes are single use (a replay also revokes the tokens issued for the code, refresh tokens included), expire
+ * after a minute, and are bound to the client, the redirect URI and the PKCE verifier. `entry` (the request log's
+ * entry) gets the `error` code of an error answer.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenEndpoint (Core §3.1.3)
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokens (Core §12)
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 (error response)
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6 (PKCE verification)
  */
-export async function handleToken(ctx: OpContext, req: IncomingMessage, res: ServerResponse, form: URLSearchParams): Promise<void> {
+export async function handleToken(
+  ctx: OpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  form: URLSearchParams,
+  entry?: MockOpRequest,
+): Promise<void> {
   const cors = corsHeaders(ctx, req);
-  const error = (status: number, code: string, description: string, extra: Record<string, string> = {}): void =>
-    sendJson(res, status, { error: code, error_description: description }, { ...NO_STORE, ...cors, ...extra });
+  const reply: Reply = {
+    error(status, code, description, extra = {}) {
+      if (entry !== undefined) entry.error = code;
+      sendJson(res, status, { error: code, error_description: description }, { ...NO_STORE, ...cors, ...extra });
+    },
+    ok(body) {
+      sendJson(res, 200, body, { ...NO_STORE, ...cors });
+    },
+  };
 
   const auth = authenticateClient(ctx, req, form);
   if ('error' in auth) {
     return auth.basic
-      ? error(401, auth.error, auth.description, { 'WWW-Authenticate': 'Basic realm="mock-op"' })
-      : error(auth.error === 'invalid_client' ? 401 : 400, auth.error, auth.description);
+      ? reply.error(401, auth.error, auth.description, { 'WWW-Authenticate': 'Basic realm="mock-op"' })
+      : reply.error(auth.error === 'invalid_client' ? 401 : 400, auth.error, auth.description);
   }
   const { client } = auth;
   const grantType = form.get('grant_type');
-  if (grantType === null) return error(400, 'invalid_request', 'grant_type is missing.');
-  if (grantType !== 'authorization_code') return error(400, 'unsupported_grant_type', 'Only authorization_code is supported.');
+  if (grantType === null) return reply.error(400, 'invalid_request', 'grant_type is missing.');
+  if (grantType === 'authorization_code') return codeGrant(ctx, client, form, reply);
+  if (grantType === 'refresh_token' && offersRefreshTokens(ctx.options.clients.values())) return refreshGrant(ctx, client, form, reply);
+  return reply.error(400, 'unsupported_grant_type', `Supported: authorization_code${offersRefreshTokens(ctx.options.clients.values()) ? ', refresh_token' : ''}.`);
+}
+
+async function codeGrant(ctx: OpContext, client: MockOpClient, form: URLSearchParams, reply: Reply): Promise<void> {
+  const error = (code: string, description: string): void => reply.error(400, code, description);
   const codeValue = form.get('code');
-  if (codeValue === null) return error(400, 'invalid_request', 'code is missing.');
+  if (codeValue === null) return error('invalid_request', 'code is missing.');
   const redirectUri = form.get('redirect_uri');
-  if (redirectUri === null) return error(400, 'invalid_request', 'redirect_uri is missing.');
+  if (redirectUri === null) return error('invalid_request', 'redirect_uri is missing.');
 
   const code = ctx.codes.get(codeValue);
   if (code === undefined) {
-    return error(400, 'invalid_grant', 'The code is invalid, expired or was already used.');
+    return error('invalid_grant', 'The code is invalid, expired or was already used.');
   }
   // Any redemption attempt uses the code up: a stolen code cannot be tried twice.
   ctx.codes.delete(codeValue);
   if (code.accessTokens.length > 0) {
     for (const t of code.accessTokens) ctx.accessTokens.delete(t);
-    return error(400, 'invalid_grant', 'The code was already used.');
+    const grant = code.refreshGrant;
+    if (grant !== undefined) ctx.refreshGrants.revokeWhere((g) => g === grant);
+    return error('invalid_grant', 'The code was already used.');
   }
-  if (code.expiresAt <= Date.now()) return error(400, 'invalid_grant', 'The code has expired.');
-  if (code.request.client.client_id !== client.client_id) return error(400, 'invalid_grant', 'The code was issued to another client.');
-  if (code.request.redirectUri !== redirectUri) return error(400, 'invalid_grant', 'redirect_uri differs from the authorization request.');
+  if (code.expiresAt <= Date.now()) return error('invalid_grant', 'The code has expired.');
+  if (code.request.client.client_id !== client.client_id) return error('invalid_grant', 'The code was issued to another client.');
+  if (code.request.redirectUri !== redirectUri) return error('invalid_grant', 'redirect_uri differs from the authorization request.');
   const verifier = form.get('code_verifier');
   if (code.request.codeChallenge !== undefined) {
-    if (verifier === null) return error(400, 'invalid_grant', 'code_verifier is missing.');
-    if (!PKCE_VALUE.test(verifier)) return error(400, 'invalid_grant', 'code_verifier is malformed.');
+    if (verifier === null) return error('invalid_grant', 'code_verifier is missing.');
+    if (!PKCE_VALUE.test(verifier)) return error('invalid_grant', 'code_verifier is malformed.');
     if (createHash('sha256').update(verifier, 'ascii').digest('base64url') !== code.request.codeChallenge) {
-      return error(400, 'invalid_grant', 'code_verifier does not match the code_challenge.');
+      return error('invalid_grant', 'code_verifier does not match the code_challenge.');
     }
   } else if (verifier !== null) {
-    return error(400, 'invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge.');
+    return error('invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge.');
   }
 
-  sweep(ctx.accessTokens);
-  const ttl = ctx.options.idTokenTtlSeconds;
-  const accessToken = randomToken(32);
-  const iat = opSeconds(ctx);
-  ctx.accessTokens.set(accessToken, { sub: code.sub, clientId: client.client_id, scope: code.request.scope, expiresAt: Date.now() + ttl * 1000 });
+  const subject: TokenSubject = {
+    sub: code.sub,
+    sid: code.sid,
+    authTime: code.authTime,
+    scope: code.request.scope,
+    ...(code.request.nonce !== undefined ? { nonce: code.request.nonce } : {}),
+  };
+  const { accessToken, body } = await issueTokens(ctx, client, subject);
   code.accessTokens.push(accessToken);
+  // A session that ended between the code and its redemption has nothing left to bind a refresh token to.
+  if (client.refresh_tokens === true && (!ctx.profile.refresh.sessionBound || ctx.store.isLive(code.sessionSid))) {
+    code.refreshGrant = ctx.refreshGrants.issue({ clientId: client.client_id, sessionSid: code.sessionSid, ...subject });
+    body.refresh_token = code.refreshGrant.current;
+  }
   // Keep the used code around, marked, until it would have expired, so a replay can revoke these tokens.
   ctx.codes.set(codeValue, code);
-  const user = ctx.options.users.find((u) => u.sub === code.sub);
-  const scopes = code.request.scope.split(' ');
-  const idToken = await ctx.keys.signIdToken({
-    sub: code.sub,
-    aud: client.client_id,
-    iat,
-    exp: iat + ttl,
-    auth_time: opSeconds(ctx, code.authTime),
-    sid: code.sid,
-    at_hash: atHash(accessToken),
-    ...(code.request.nonce !== undefined ? { nonce: code.request.nonce } : {}),
-    ...(scopes.includes('profile') && user?.name !== undefined ? { name: user.name } : {}),
-    ...(scopes.includes('email') && user?.email !== undefined ? { email: user.email } : {}),
+  reply.ok(body);
+}
+
+/**
+ * `grant_type=refresh_token`: a new access token and ID token for the grant, a new refresh token where the profile
+ * rotates, and reuse detection: a token that was rotated away gets `invalid_grant` and, where the OP does so, ends
+ * its grant. The refreshed ID token keeps `sub`, `sid` and `auth_time`; its `nonce` only where the OP repeats it.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse (Core §12.2)
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2 (rotation, reuse detection)
+ */
+async function refreshGrant(ctx: OpContext, client: MockOpClient, form: URLSearchParams, reply: Reply): Promise<void> {
+  const invalidGrant = (description: string): void => reply.error(400, 'invalid_grant', description);
+  if (client.refresh_tokens !== true) {
+    return reply.error(400, 'unauthorized_client', 'This client is not registered for refresh tokens (refresh_tokens: true).');
+  }
+  const value = form.get('refresh_token');
+  if (value === null || value === '') return reply.error(400, 'invalid_request', 'refresh_token is missing.');
+  const found = ctx.refreshGrants.lookup(value);
+  if (found.kind === 'unknown') return invalidGrant('The refresh token is invalid or was revoked.');
+  const { grant } = found;
+  if (grant.clientId !== client.client_id) return invalidGrant('The refresh token was issued to another client.');
+  const rules = ctx.profile.refresh;
+  if (found.kind === 'used') {
+    // Reuse means two parties hold the token: the OP cannot tell which one is the client, so it ends the grant.
+    if (rules.reuse === 'revoke-grant') ctx.refreshGrants.revokeWhere((g) => g === grant);
+    else if (rules.reuse === 'revoke-client-session') {
+      ctx.refreshGrants.revokeWhere((g) => g.sessionSid === grant.sessionSid && g.clientId === grant.clientId);
+    }
+    return invalidGrant(rules.reuse === 'fail' ? 'The refresh token was already used.' : 'The refresh token was already used: its grant is revoked.');
+  }
+
+  let scope = grant.scope;
+  const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
+  if (requested.length > 0 && rules.widenScope !== 'ignore') {
+    const granted = grant.scope.split(' ');
+    const extra = requested.filter((s) => !granted.includes(s));
+    // RFC 6749 §6: the scope may shrink for this answer, never grow; the grant keeps its scope.
+    if (extra.length > 0 && rules.widenScope === 'invalid_scope') {
+      return reply.error(400, 'invalid_scope', `The grant does not include: ${extra.join(' ')}.`);
+    }
+    scope = granted.filter((s) => requested.includes(s)).join(' ');
+  }
+  const rotate = rules.rotate === 'always' || client.client_secret === undefined;
+  const refreshToken = rotate ? ctx.refreshGrants.rotate(grant) : grant.current;
+  const { body } = await issueTokens(ctx, client, {
+    sub: grant.sub,
+    sid: grant.sid,
+    authTime: grant.authTime,
+    scope,
+    ...(rules.repeatNonce && grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
   });
-  sendJson(
-    res,
-    200,
-    { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, id_token: idToken, scope: code.request.scope },
-    { ...NO_STORE, ...cors },
-  );
+  reply.ok({ ...body, refresh_token: refreshToken });
 }

@@ -24,6 +24,17 @@ export interface MockOpClient {
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError (Core §3.1.2.6)
    */
   consent?: 'always' | 'once';
+  /**
+   * Issue refresh tokens to this client (public or confidential) with the `authorization_code` grant, and accept
+   * `grant_type=refresh_token` from it. Default false: no refresh token, and a refresh request gets
+   * `unauthorized_client`. Each refresh rotates the token as the profile's OP does; presenting a token that was
+   * rotated away answers `invalid_grant` (and, where the OP does so, revokes every token of the grant). A grant ends
+   * with the OP session it came from. Details per profile: the mock OP's README, "Refresh tokens".
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2 (rotation, reuse detection)
+   */
+  refresh_tokens?: boolean;
 }
 
 /** A user who can sign in on the login form with `username` and exactly `password`. */
@@ -122,6 +133,15 @@ export interface MockOpRequest {
   client_id?: string;
   /** The `Origin` request header, when sent. */
   origin?: string;
+  /**
+   * `grant_type` of a POST form (token requests), to count them by grant. The form's `refresh_token` value is never
+   * logged: {@link MockOpRequest.form} shows it as `'[redacted]'`.
+   */
+  grantType?: string;
+  /** The HTTP status of the answer, set when the OP starts answering; absent while unanswered (an outage `'hang'`). */
+  status?: number;
+  /** The OAuth `error` code of a token-endpoint error answer (`invalid_grant`, `invalid_scope`, ...). */
+  error?: string;
 }
 
 /** The kinds of simulated outage of {@link MockOp.outage}. */
@@ -151,6 +171,12 @@ export interface MockOp {
   endSession(selector?: { sub?: string; sid?: string }): void;
   /** Ends every OP session, as an idle timeout would. */
   expireAllSessions(): void;
+  /**
+   * Revokes the refresh tokens of the grants matching `selector` (every grant without one): each of their tokens then
+   * gets `invalid_grant`. The OP sessions stay signed in, so `prompt=none` still succeeds. Returns how many grants were
+   * revoked. Any selector other than `{ sub?, client_id? }` with at least one string throws a `TypeError`.
+   */
+  revokeRefreshTokens(selector?: { sub?: string; client_id?: string }): number;
   /**
    * The requests received, oldest first: the latest {@link MockOpOptions.requestLogLimit} (default 1000).
    * The same array for the OP's whole life; it is trimmed from the front as new requests arrive.

@@ -61,6 +61,15 @@ describe('CLI arguments', () => {
     expect(() => parseCli(['--client', 'client_id=a,consent=never'])).toThrow(/consent/);
   });
 
+  it('takes refresh_tokens=true|false in a --client spec, refuses other values, and --help shows it', () => {
+    const command = parseCli(['--client', 'client_id=a,redirect_uri=http://localhost:3000/cb,refresh_tokens=true']);
+    expect(command).toMatchObject({ help: false, options: { clients: [{ client_id: 'a', refresh_tokens: true }] } });
+    expect(parseClientSpec('client_id=a,refresh_tokens=false').refresh_tokens).toBe(false);
+    expect(parseClientSpec('client_id=a')).not.toHaveProperty('refresh_tokens');
+    expect(() => parseClientSpec('client_id=a,refresh_tokens=yes')).toThrow(/refresh_tokens must be true or false/);
+    expect(USAGE).toMatch(/refresh_tokens=true/);
+  });
+
   it('--help lists every flag the parser accepts, and only those', () => {
     parseCli([]);
     const accepted = Object.keys(parser.options ?? {}).sort();
