@@ -136,6 +136,9 @@ function wire(raw: Record<string, unknown>, sourceOf: (allowInsecureHttp: boolea
   };
 }
 
+/** How long the renewing tab keeps the lock after writing the store (see `settle` in tabs/renewal.ts). */
+const RENEWAL_SETTLE_MS = 250;
+
 /**
  * The source's token renewal, one per user per browser (see {@link coordinateRenewal}); a failed renewal becomes the
  * monitor's `prompt=none` re-check, told whether the OP is another site (where a sign-out answer cannot be believed
@@ -155,5 +158,6 @@ function renewalOf(source: SessionSource, monitor: MonitorController, broadcast:
       await monitor.renewalFailed(new OidcSessionMonitorError(ErrorCode.RenewalFailed, `token renewal failed (${why}): re-checking with prompt=none`, { cause: error }), isCrossSite(url ?? issuer));
     },
     nowSeconds: () => Math.floor(systemClock.now() / 1000),
+    settle: () => new Promise((resolve) => systemClock.setTimeout(resolve, RENEWAL_SETTLE_MS)),
   });
 }

@@ -40,6 +40,8 @@ export interface RenewalDeps {
   failed(error: unknown): Promise<void>;
   /** Seconds since the epoch. */
   nowSeconds(): number;
+  /** Resolves when a write to the store has had time to reach the app's other tabs. */
+  settle(): Promise<void>;
 }
 
 /** One tab's part in the app's token renewal. */
@@ -92,13 +94,16 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
     if (step === 'none') return;
     try {
       await port.renew();
+      loaded = (await port.read()) ?? undefined;
+      if (!disposed) deps.announce(seen.sub);
     } catch (error) {
       failed = seen.accessToken;
       if (!disposed) await deps.failed(error);
-      return;
     }
-    loaded = (await port.read()) ?? undefined;
-    if (!disposed) deps.announce(seen.sub);
+    // What this tab stored must reach the next tab in line before the lock does: Chromium copies localStorage into
+    // each renderer process and passes a write on to the others asynchronously, unordered with the lock's hand-over
+    // (a tab granted the lock 10 ms later still read the old refresh token, and the OP revoked the grant).
+    await deps.settle();
   };
 
   const onExpiring = (): void => {

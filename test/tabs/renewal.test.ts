@@ -123,6 +123,7 @@ function openTab(world: World, options: { key?: string; locks?: boolean; failed?
       await options.failed?.(error);
     },
     nowSeconds: () => NOW,
+    settle: () => Promise.resolve(),
   });
   return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds };
 }
