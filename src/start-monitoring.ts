@@ -146,10 +146,16 @@ const RENEWAL_SETTLE_MS = 250;
  */
 function renewalOf(source: SessionSource, monitor: MonitorController, broadcast: (message: TabMessage) => void, isCrossSite: (url: string) => boolean): Renewal {
   const { issuer, clientId } = source;
+  const locks = globalThis.navigator?.locks as LockManagerLike | undefined;
+  if (typeof locks?.request !== 'function') {
+    console.warn(
+      'oidc-session-monitor: this browser has no Web Locks, so tabs that share a userStore renew their tokens each on its own, and an OP that rotates refresh tokens may revoke the grant. Keep the userStore per tab (sessionStorage) in such browsers; a failed renewal is re-checked with prompt=none either way.',
+    );
+  }
   return coordinateRenewal({
     port: source.renewal!,
     lockName: (sub) => appKey('renew', issuer, clientId, sub),
-    locks: globalThis.navigator?.locks as LockManagerLike | undefined,
+    locks,
     announce: (sub) => broadcast({ type: 'renewed', sub }),
     async failed(error) {
       const url = await source.resolveCheckSessionIframe().catch(() => undefined);

@@ -255,3 +255,80 @@ describe('MONITOR_EVENTS', () => {
     expect([...MONITOR_EVENTS].sort()).toEqual(Object.keys(all).sort());
   });
 });
+
+describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
+  const settings = {
+    authority: 'https://op.example',
+    client_id: 'spa',
+    redirect_uri: 'https://app.example/callback',
+    silent_redirect_uri: 'https://app.example/silent',
+    // Discovery is never fetched here: the monitor finds nobody signed in.
+    metadata: { issuer: 'https://op.example', authorization_endpoint: 'https://op.example/authorize', token_endpoint: 'https://op.example/token' },
+  };
+
+  it('takes automaticSilentRenew over while it monitors, and gives it back on stop(); with it off, renews nothing', async () => {
+    const { UserManager } = await import('oidc-client-ts');
+    const userManager = new UserManager(settings);
+    const stopRenew = vi.spyOn(userManager, 'stopSilentRenew');
+    const startRenew = vi.spyOn(userManager, 'startSilentRenew');
+    const monitor = startMonitoring({ userManager });
+    expect(stopRenew).toHaveBeenCalledTimes(1);
+    expect(startRenew).not.toHaveBeenCalled();
+    monitor.stop();
+    expect(startRenew).toHaveBeenCalledTimes(1);
+
+    const manual = new UserManager({ ...settings, automaticSilentRenew: false });
+    const stopManual = vi.spyOn(manual, 'stopSilentRenew');
+    const startManual = vi.spyOn(manual, 'startSilentRenew');
+    startMonitoring({ userManager: manual }).stop();
+    expect(stopManual).not.toHaveBeenCalled();
+    expect(startManual).not.toHaveBeenCalled();
+  });
+
+  it('a monitor that replaces another one for the same UserManager keeps renewal until the last one stops', async () => {
+    const { UserManager } = await import('oidc-client-ts');
+    const userManager = new UserManager(settings);
+    const startRenew = vi.spyOn(userManager, 'startSilentRenew');
+    const first = startMonitoring({ userManager });
+    const second = startMonitoring({ userManager });
+    expect(first.state).toBe('stopped');
+    expect(startRenew).not.toHaveBeenCalled();
+    second.stop();
+    expect(startRenew).toHaveBeenCalledTimes(1);
+  });
+
+  it('warns at start, with the fix, when oidc-client-ts would monitor the session beside it (monitorSession)', async () => {
+    const { UserManager } = await import('oidc-client-ts');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const aboutMonitorSession = () => warn.mock.calls.filter(([text]) => /monitorSession/.test(String(text)));
+      startMonitoring({ userManager: new UserManager({ ...settings, monitorSession: true }) }).stop();
+      expect(aboutMonitorSession()).toEqual([[expect.stringMatching(/monitorSession is on.*Set monitorSession: false\./)]]);
+      warn.mockClear();
+      startMonitoring({ userManager: new UserManager(settings) }).stop();
+      expect(aboutMonitorSession()).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('warns at start, with the fix, when the browser has no Web Locks to serialize renewals across tabs', async () => {
+    const { UserManager } = await import('oidc-client-ts');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const own = Object.getOwnPropertyDescriptor(navigator, 'locks');
+    const aboutLocks = () => warn.mock.calls.filter(([text]) => /Web Locks/.test(String(text)));
+    try {
+      Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+      startMonitoring({ userManager: new UserManager(settings) }).stop();
+      expect(aboutLocks()).toEqual([[expect.stringMatching(/no Web Locks.*Keep the userStore per tab/)]]);
+      warn.mockClear();
+      Object.defineProperty(navigator, 'locks', { value: { request: () => new Promise(() => undefined) }, configurable: true });
+      startMonitoring({ userManager: new UserManager(settings) }).stop();
+      expect(aboutLocks()).toEqual([]);
+    } finally {
+      if (own) Object.defineProperty(navigator, 'locks', own);
+      else delete (navigator as { locks?: unknown }).locks;
+      warn.mockRestore();
+    }
+  });
+});

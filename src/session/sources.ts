@@ -23,6 +23,10 @@ export function sourceFromUserManager(options: UserManagerMonitorOptions, allowI
     throw new TypeError('userManager.settings.silent_redirect_uri is required: the prompt=none re-check answers there.');
   }
   requireSecureUrl('userManager.settings.silent_redirect_uri', settings.silent_redirect_uri, allowInsecureHttp);
+  if (settings.monitorSession) {
+    // Two monitors of one session: oidc-client-ts's raises userSignedOut on any failed re-check, and apps sign out on it.
+    console.warn('oidc-session-monitor: userManager.settings.monitorSession is on, so oidc-client-ts monitors the session beside this SDK (two OP iframes, two prompt=none re-checks, and a sign-out on any error). Set monitorSession: false.');
+  }
   return userManagerSource(options.userManager);
 }
 
