@@ -149,7 +149,7 @@ function renewalOf(source: SessionSource, monitor: MonitorController, broadcast:
   const locks = globalThis.navigator?.locks as LockManagerLike | undefined;
   if (typeof locks?.request !== 'function') {
     console.warn(
-      'oidc-session-monitor: this browser has no Web Locks, so tabs that share a userStore renew their tokens each on its own, and an OP that rotates refresh tokens may revoke the grant. Keep the userStore per tab (sessionStorage) in such browsers; a failed renewal is re-checked with prompt=none either way.',
+      'oidc-session-monitor: no Web Locks here, so tabs sharing a userStore renew each on its own and may race their refresh tokens. Use a per-tab userStore (sessionStorage) in such browsers.',
     );
   }
   return coordinateRenewal({

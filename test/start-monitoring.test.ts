@@ -320,7 +320,7 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
     try {
       Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
       startMonitoring({ userManager: new UserManager(settings) }).stop();
-      expect(aboutLocks()).toEqual([[expect.stringMatching(/no Web Locks.*Keep the userStore per tab/)]]);
+      expect(aboutLocks()).toEqual([[expect.stringMatching(/no Web Locks.*per-tab userStore/)]]);
       warn.mockClear();
       Object.defineProperty(navigator, 'locks', { value: { request: () => new Promise(() => undefined) }, configurable: true });
       startMonitoring({ userManager: new UserManager(settings) }).stop();

@@ -25,7 +25,7 @@ export function sourceFromUserManager(options: UserManagerMonitorOptions, allowI
   requireSecureUrl('userManager.settings.silent_redirect_uri', settings.silent_redirect_uri, allowInsecureHttp);
   if (settings.monitorSession) {
     // Two monitors of one session: oidc-client-ts's raises userSignedOut on any failed re-check, and apps sign out on it.
-    console.warn('oidc-session-monitor: userManager.settings.monitorSession is on, so oidc-client-ts monitors the session beside this SDK (two OP iframes, two prompt=none re-checks, and a sign-out on any error). Set monitorSession: false.');
+    console.warn('oidc-session-monitor: userManager.settings.monitorSession is on: oidc-client-ts would monitor the session beside this SDK and sign out on any error. Set monitorSession: false.');
   }
   return userManagerSource(options.userManager);
 }
