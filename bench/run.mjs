@@ -21,11 +21,13 @@
 //   BENCH_POLLS [20000]      polls timed for the round trip, per library (after BENCH_WARMUP [2000] untimed ones),
 //                            in BENCH_RTT_BLOCKS [10] blocks that alternate between the libraries (a mean at the
 //                            100 µs timer resolution needs many samples: ± ~0.3 µs at 20,000)
+//   BENCH_RENEWAL_RUNS [2]   runs of the renewal scenario (6 tabs sharing one sign-in), per library, each observing
+//                            BENCH_RENEWAL_ROUNDS [5] renewal rounds (3 s apart)
 //   BENCH_CYCLES [1000]      start/stop cycles
 //   BENCH_IDLE_SECONDS [30]  observation time of the idle-requests scenario, in BENCH_IDLE_WINDOWS [3] windows
 //   BENCH_QUICK=1            small counts everywhere (a smoke test, not a result)
 //   BENCH_ONLY=a,b           run only these scenarios (ids: sizes, idle, rtt, elsewhere, changed, tabs,
-//                            crosstab, visibility, cycles); BENCHMARKS.md is then written only if BENCH_OUTPUT
+//                            crosstab, visibility, renewal, cycles); BENCHMARKS.md is then written only if BENCH_OUTPUT
 //                            is set. E.g. `BENCH_ONLY=changed npm run -s bench`
 //   BENCH_OUTPUT [BENCHMARKS.md]  where to write the report
 //   BENCH_JSON               also write the JSON to this file (stdout gets it anyway; `npm run -s bench` keeps
@@ -47,6 +49,7 @@ import { crossTabLogout } from './scenarios/cross-tab-logout.mjs';
 import { idleRequests } from './scenarios/idle-requests.mjs';
 import { logoutElsewhere } from './scenarios/logout-elsewhere.mjs';
 import { promptNoneTabs } from './scenarios/prompt-none-tabs.mjs';
+import { RENEWAL_TTL, renewal } from './scenarios/renewal.mjs';
 import { roundTrip } from './scenarios/round-trip.mjs';
 import { startStop } from './scenarios/start-stop.mjs';
 import { visibility } from './scenarios/visibility.mjs';
@@ -75,6 +78,9 @@ const settings = {
   idleSeconds: int('BENCH_IDLE_SECONDS', 30, 6),
   idleWindows: int('BENCH_IDLE_WINDOWS', 3, 2),
   crossTabTabs: 4,
+  renewalRuns: int('BENCH_RENEWAL_RUNS', 2, 1),
+  renewalRounds: int('BENCH_RENEWAL_ROUNDS', 5, 3),
+  renewalTabs: 6,
   logoutIntervals: [1000, 3000],
 };
 if (settings.interval < 500) throw new TypeError('BENCH_INTERVAL must be at least 500 (the SDK minimum).');
@@ -90,6 +96,7 @@ const firefoxSettings = {
   runs: Math.min(settings.runs, 2),
   changedRuns: Math.min(settings.changedRuns, 8),
   tabRuns: 1,
+  renewalRuns: 1,
   // One tab count: the largest up to 5 (one tab or many is what the coordination changes).
   tabCounts: [Math.min(5, Math.max(...settings.tabCounts))],
   idleSeconds: Math.min(settings.idleSeconds, 10),
@@ -103,7 +110,7 @@ const FIREFOX_SKIPPED = {
     'its garbage collection and heap reading go through the Chrome DevTools Protocol (HeapProfiler.collectGarbage, Runtime.getHeapUsage), which Firefox does not offer; the leftover counts (iframes, listeners, timers) would be the same page code in either engine',
 };
 
-const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'cycles'];
+const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'renewal', 'cycles'];
 const only = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : ALL;
 for (const id of only) if (!ALL.includes(id)) throw new TypeError(`BENCH_ONLY: unknown scenario "${id}"; known: ${ALL.join(', ')}.`);
 
@@ -135,8 +142,10 @@ const RUNTIME = {
   },
   crosstab: { label: 'logout in one tab → other tabs', run: (browser, s, worlds) => crossTabLogout({ browser, worlds, tabs: s.crossTabTabs, runs: s.runs, interval: s.interval }) },
   visibility: { label: 'hidden tab becomes visible', run: (browser, s, worlds) => visibility({ browser, worlds, runs: 2 * s.runs, interval: s.interval }) },
+  // Worlds of its own: rotating refresh tokens and short-lived access tokens.
+  renewal: { label: 'token renewal, 6 tabs sharing one sign-in', run: (browser, s) => renewal({ browser, worlds: renewalWorlds, tabs: s.renewalTabs, rounds: s.renewalRounds, runs: s.renewalRuns }) },
 };
-const TIMED = ['rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility'];
+const TIMED = ['rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'renewal'];
 
 /** Runs one scenario into `into` (`{ results, errors }`); a failure is recorded, not thrown. */
 async function scenario(into, id, label, fn) {
@@ -156,6 +165,9 @@ const chromium = { results: {}, errors: {} };
 const worlds = { ours: await startWorld('ours'), ots: await startWorld('ots') };
 // The start/stop cycles run beside the idle-request count, so they get OPs of their own.
 const cycleWorlds = only.includes('cycles') && browsers.includes('chromium') ? { ours: await startWorld('ours'), ots: await startWorld('ots') } : undefined;
+const renewalWorlds = only.includes('renewal')
+  ? { ours: await startWorld('ours', { refreshTokens: true, idTokenTtlSeconds: RENEWAL_TTL }), ots: await startWorld('ots', { refreshTokens: true, idTokenTtlSeconds: RENEWAL_TTL }) }
+  : undefined;
 let environment;
 let firefox;
 
@@ -177,7 +189,7 @@ try {
   }
   if (browsers.includes('firefox')) firefox = await runFirefox();
 } finally {
-  await Promise.all([worlds.ours.close(), worlds.ots.close(), cycleWorlds?.ours.close(), cycleWorlds?.ots.close()]).catch(() => {});
+  await Promise.all([worlds.ours.close(), worlds.ots.close(), cycleWorlds?.ours.close(), cycleWorlds?.ots.close(), renewalWorlds?.ours.close(), renewalWorlds?.ots.close()]).catch(() => {});
 }
 
 function sizes() {

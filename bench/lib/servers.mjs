@@ -70,11 +70,12 @@ export async function startPageServer(config) {
   };
 }
 
-function client(clientId, origin) {
+function client(clientId, origin, refreshTokens = false) {
   return {
     client_id: clientId,
     redirect_uris: [`${origin}/callback.html`, `${origin}/silent.html`],
     post_logout_redirect_uris: [`${origin}/signed-out.html`],
+    ...(refreshTokens ? { refresh_tokens: true } : {}),
   };
 }
 
@@ -82,13 +83,18 @@ function client(clientId, origin) {
  * One "world" per library: a mock OP, the monitored app (`app`, client `bench-<lib>`) and another app at
  * the same OP (`other`, client `bench-other`, plain oidc-client-ts without monitoring) whose sign-in and
  * sign-out change the OP session. No front-channel logout is registered, so every result comes from
- * check_session and the SDK's own tab coordination.
+ * check_session and the SDK's own tab coordination. The renewal scenario's worlds issue rotating refresh tokens
+ * (`refreshTokens`) and short-lived access tokens (`idTokenTtlSeconds`).
  */
-export async function startWorld(lib) {
+export async function startWorld(lib, { refreshTokens = false, idTokenTtlSeconds } = {}) {
   const { startMockOp } = await import(`${ROOT}dist/mock-op/index.js`);
   const app = await startPageServer({ lib, client_id: `bench-${lib}` });
   const other = await startPageServer({ lib: 'plain', client_id: 'bench-other' });
-  const op = await startMockOp({ port: 0, clients: [client(app.config.client_id, app.origin), client('bench-other', other.origin)] });
+  const op = await startMockOp({
+    port: 0,
+    clients: [client(app.config.client_id, app.origin, refreshTokens), client('bench-other', other.origin)],
+    ...(idTokenTtlSeconds ? { idTokenTtlSeconds } : {}),
+  });
   app.config.authority = op.url;
   other.config.authority = op.url;
   return {

@@ -147,6 +147,9 @@ bench.cycles = async (n, replyTimeout = 10000) => {
 };
 
 bench.userManager = createUserManager(lib === 'ots' && autostart);
+// Which tokens this tab's app holds, and when it got them (renewal scenario): the end of each token's value.
+bench.userManager.events.addUserLoaded((user) => record('userLoaded', { token: user.access_token.slice(-16) }));
+bench.userManager.events.addSilentRenewError((error) => record('renewError', { error: error?.error ?? String(error) }));
 bench.user = await bench.userManager.getUser();
 if (lib === 'ours' && autostart && bench.user) bench.monitor = bench.startOurs();
 bench.ready = true;

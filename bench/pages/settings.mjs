@@ -21,6 +21,8 @@ export function settings(extra = {}) {
     monitorSession: false,
     silentRequestTimeoutInSeconds: 10,
     ...(new URLSearchParams(window.location.search).get('hint') === '1' ? { includeIdTokenInSilentRenew: true } : {}),
+    // `?renew=1`: oidc-client-ts's automatic token renewal, on as it ships (ours then takes it over).
+    ...(new URLSearchParams(window.location.search).get('renew') === '1' ? { automaticSilentRenew: true } : {}),
     ...extra,
   };
 }
