@@ -27,6 +27,9 @@ export function renewalStep(seen: StoredTokens | null, stored: StoredTokens | nu
   return stored.accessToken !== loaded ? 'adopt' : 'none';
 }
 
+/** How long a tab waits before it presents a token whose renewal failed once more (the outcome stayed unknown). */
+export const RETRY_SECONDS = 30;
+
 /** The wiring of one tab's renewal. */
 export interface RenewalDeps {
   port: RenewalPort;
@@ -71,6 +74,7 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
   /** What this tab uses now. */
   let loaded: StoredTokens | undefined;
   let failed: string | undefined;
+  let failedAt = 0;
   let disposed = false;
   const abort = new AbortController();
 
@@ -98,6 +102,7 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
       if (!disposed) deps.announce(seen.sub);
     } catch (error) {
       failed = seen.accessToken;
+      failedAt = deps.nowSeconds();
       if (!disposed) await deps.failed(error);
     }
     // What this tab stored must reach the next tab in line before the lock does: Chromium copies localStorage into
@@ -134,7 +139,15 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
 
   return {
     check() {
-      if (!disposed && giveBack) void adoptIfNew().catch(() => undefined);
+      if (disposed || !giveBack) return;
+      // A renewal that failed while the outcome stayed unknown (the OP was down) is tried again when the page is used
+      // again — at most once per RETRY_SECONDS, so that a burst of focus events cannot hammer the OP.
+      if (failed !== undefined && deps.nowSeconds() - failedAt >= RETRY_SECONDS) {
+        failed = undefined;
+        onExpiring();
+        return;
+      }
+      void adoptIfNew().catch(() => undefined);
     },
     dispose() {
       if (disposed) return;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { RenewalPort, StoredTokens } from '../../src/session/renewal-port.js';
-import { coordinateRenewal, renewalStep, type Renewal } from '../../src/tabs/renewal.js';
+import { coordinateRenewal, renewalStep, RETRY_SECONDS, type Renewal } from '../../src/tabs/renewal.js';
 import { FakeLockManager } from '../support/fake-locks.js';
 
 const NOW = 1_000_000;
@@ -75,7 +75,7 @@ interface Tab {
   holds(): string | undefined;
 }
 
-function openTab(world: World, options: { key?: string; locks?: boolean; failed?: (error: unknown) => Promise<void> } = {}): Tab {
+function openTab(world: World, options: { key?: string; locks?: boolean; failed?: (error: unknown) => Promise<void>; now?: () => number } = {}): Tab {
   const key = options.key ?? 'shared';
   let onExpiring: (() => void) | undefined;
   let gaveBack = false;
@@ -122,7 +122,7 @@ function openTab(world: World, options: { key?: string; locks?: boolean; failed?
       failures.push(error);
       await options.failed?.(error);
     },
-    nowSeconds: () => NOW,
+    nowSeconds: options.now ?? (() => NOW),
     settle: () => Promise.resolve(),
   });
   return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds };
@@ -269,6 +269,32 @@ describe('coordinateRenewal', () => {
     await settle();
     expect(world.tokenRequests).toHaveLength(1);
     expect(tab.failures).toHaveLength(1);
+  });
+
+  it('a failure whose outcome stayed unknown is tried again when the page is used again, at most once per period', async () => {
+    const world = new World();
+    world.signIn();
+    let down = true;
+    const refresh = world.refresh.bind(world);
+    world.refresh = async (refreshToken, sub) => {
+      if (!down) return refresh(refreshToken, sub);
+      world.tokenRequests.push(refreshToken);
+      throw new Error('network down');
+    };
+    let now = NOW;
+    const tab = openTab(world, { now: () => now });
+    tab.fire();
+    await vi.waitFor(() => expect(tab.failures).toHaveLength(1));
+    // A burst of focus events right after: nothing more is sent.
+    for (let i = 0; i < 5; i++) tab.renewal.check();
+    await settle();
+    expect(world.tokenRequests).toHaveLength(1);
+    down = false;
+    now = NOW + RETRY_SECONDS;
+    tab.renewal.check();
+    tab.renewal.check();
+    await vi.waitFor(() => expect(tab.holds()).toBe('at-alice-1'));
+    expect(world.tokenRequests).toHaveLength(2);
   });
 
   it('check() uses newer tokens of its own user from the store, and ignores another user', async () => {
