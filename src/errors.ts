@@ -5,12 +5,21 @@
 export const ErrorCode = {
   /** Discovery failed or returned a document that cannot be used (network, 5xx, bad JSON). */
   DiscoveryFailed: 'discovery_failed',
-  /** The OP's metadata names a URL this SDK must not use (`end_session_endpoint` not https, or a script URL). */
+  /**
+   * The OP's metadata names a URL this SDK must not use (`end_session_endpoint` or the re-check's
+   * `authorization_endpoint` not https, or a script URL): nothing was sent there.
+   */
   InvalidMetadata: 'invalid_metadata',
   /** The `prompt=none` re-check did not finish in time: the session is unknown, not ended. */
   RecheckTimeout: 'recheck_timeout',
   /** The `prompt=none` re-check failed for a reason that says nothing about the session (network, OP error). */
   RecheckFailed: 'recheck_failed',
+  /**
+   * The OP answered the `prompt=none` re-check at a page of the app that did not pass the answer back: the
+   * `silent_redirect_uri` is missing (oidc-client-ts then uses `redirect_uri`) or its page does not call
+   * `signinSilentCallback()`. The session is unknown, not ended.
+   */
+  SilentCallbackMissing: 'silent_callback_missing',
   /** `logout()` found no `end_session_endpoint`; the local sign-out still happened. */
   NoEndSessionEndpoint: 'no_end_session_endpoint',
   /** The post-logout callback carried no `state` although one was sent. */

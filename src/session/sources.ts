@@ -22,7 +22,7 @@ export function sourceFromUserManager(options: UserManagerMonitorOptions, allowI
     throw new TypeError('userManager.settings.silent_redirect_uri is required: the prompt=none re-check answers there.');
   }
   requireSecureUrl('userManager.settings.silent_redirect_uri', settings.silent_redirect_uri, allowInsecureHttp);
-  return userManagerSource(options.userManager);
+  return userManagerSource(options.userManager, allowInsecureHttp);
 }
 
 /** A source whose `UserManager` is created later (oidc-client-ts is loaded on demand). */
@@ -60,6 +60,7 @@ export function sourceFromSettings(options: SettingsMonitorOptions, allowInsecur
         silent_redirect_uri: options.silent_redirect_uri,
         scope: options.scope ?? 'openid',
       }),
+      allowInsecureHttp,
     ),
   );
   return deferredSource(normalizeIssuer(options.authority), clientId, pending);

@@ -304,6 +304,22 @@ describe('changed', () => {
     expect(t.of('refreshed')).toHaveLength(1);
   });
 
+  it.each([ErrorCode.SilentCallbackMissing, ErrorCode.InvalidMetadata])(
+    "reports the re-check's %s under its own code, keeps the user and retries later",
+    async (code) => {
+      const t = setup();
+      await t.started();
+      t.reply('changed');
+      t.rechecks[0]!.reject(new OidcSessionMonitorError(code, 'the re-check said why'));
+      await flush();
+      expect(t.of('error').map((e) => e.error.code)).toEqual([code]);
+      expect(t.signOuts).toEqual([]);
+      expect(t.monitor.state).toBe('monitoring');
+      await t.clock.advance(t.clock.nextDelay!);
+      expect(t.frame().posted).toHaveLength(2);
+    },
+  );
+
   it('gives up waiting for a re-check that never resolves, without signing out', async () => {
     const t = setup();
     await t.started();
