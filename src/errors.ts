@@ -38,7 +38,9 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
- * The one error class of this SDK. Option errors are plain `TypeError`s thrown synchronously;
+ * The one error class of this SDK. Option errors are plain `TypeError`s: thrown synchronously by the synchronous
+ * entry points (`startMonitoring…`, `watchIdle`, `buildLogoutUrl`), the rejection of the promise of the asynchronous
+ * ones (`logout`, `handleLogoutCallback`, `handleFrontChannelLogout`);
  * everything else is an `OidcSessionMonitorError` with a stable {@link ErrorCode}. Its message is short and ends
  * with the anchor of the README's troubleshooting row for its code (`see README.md#recheck_timeout`), which
  * explains the likely causes and the fix once.

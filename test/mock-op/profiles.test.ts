@@ -81,10 +81,10 @@ function saltedVerdict(encode: (t: string) => string, clientId: string, origin: 
 }
 
 describe('profile option', () => {
-  it('is validated, and sessionStateMode is refused with a profile that has its own scope', () => {
-    expect(() => startMockOp({ profile: 'okta' as MockOpProfile, clients: [] })).toThrow(/options\.profile must be one of/);
-    expect(() => startMockOp({ profile: 'django', sessionStateMode: 'per-client', clients: [] })).toThrow(/spec' profile only/);
-    expect(() => startMockOp({ clients: [{ ...client(A, RP_A), consent: 'maybe' as 'once' }] })).toThrow(/consent must be/);
+  it('is validated, and sessionStateMode is refused with a profile that has its own scope', async () => {
+    await expect(startMockOp({ profile: 'okta' as MockOpProfile, clients: [] })).rejects.toThrow(/options\.profile must be one of/);
+    await expect(startMockOp({ profile: 'django', sessionStateMode: 'per-client', clients: [] })).rejects.toThrow(/spec' profile only/);
+    await expect(startMockOp({ clients: [{ ...client(A, RP_A), consent: 'maybe' as 'once' }] })).rejects.toThrow(/consent must be/);
   });
 });
 
