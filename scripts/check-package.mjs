@@ -2,7 +2,7 @@
 //
 //   npm run build && npm run check:package      (KEEP_PACKAGE_CHECK=1 keeps the temporary folder)
 //
-// 1. `npm pack` into a temporary folder; every file package.json points to is in it, and nothing else
+// 1. `npm pack` (of the dist/ already built: its `prepack` build is skipped) into a temporary folder; every file package.json points to is in it, and nothing else
 //    (no sources, no stale chunks of an earlier build);
 // 2. publint --strict and @arethetypeswrong/cli --profile esm-only on the tarball;
 // 3. the API report (etc/*.api.md) matches the tarball's declarations;
@@ -137,7 +137,9 @@ try {
   if (!existsSync(join(root, 'dist', 'index.js'))) fail('dist/ is missing: run `npm run build` first.');
 
   await step('npm pack', () => {
-    const [info] = JSON.parse(runOrFail('npm pack', 'npm', ['pack', '--json', '--pack-destination', work], { stdoutOnly: true }));
+    // `--ignore-scripts`: the gate checks the dist/ built just before it (`npm test` builds first); `prepack` would
+    // build it a second time, for nothing. A fresh clone's own `npm pack` runs it and builds.
+    const [info] = JSON.parse(runOrFail('npm pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { stdoutOnly: true }));
     tarball = join(work, info.filename);
     const files = info.files.map((file) => file.path).sort();
     mkdirp(join(work, 'unpacked'));

@@ -1,0 +1,20 @@
+// @vitest-environment node
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// `npm pack` and `npm publish` on a fresh clone (no dist/) must not make an empty package: npm runs `prepack` first.
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string>; files: string[] };
+const gate = readFileSync(new URL('../scripts/check-package.mjs', import.meta.url), 'utf8');
+
+describe('packing', () => {
+  it('builds dist/ before npm pack and npm publish (prepack), since the package is made of dist/', () => {
+    expect(pkg.files).toContain('dist');
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  });
+
+  it('the packaging gate packs the dist/ it was told to check, without building it a second time', () => {
+    expect(gate).toMatch(/'pack', '--json', '--ignore-scripts'/);
+    expect(gate).toContain("if (!existsSync(join(root, 'dist', 'index.js'))) fail(");
+  });
+});
