@@ -135,7 +135,7 @@ describe('handleFrontChannelLogout with a per-tab user store', () => {
       removeUser: async () => {},
       url: 'https://app.example/fc?iss=https%3A%2F%2Fop.example&sid=S1',
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(heard).toHaveLength(1));
     tabs.close();
     expect(result).toEqual({ signedOut: true, alreadySignedOut: true, forwardedToTabs: true, partitioned: false });
     expect(heard).toEqual([{ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' }]);
