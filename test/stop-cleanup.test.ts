@@ -95,8 +95,11 @@ describe('stop()', () => {
 
   it('leaves no timer pending', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    // The OP iframe loads its (stand-in) page first: the timer happy-dom keeps while it loads one is not the SDK's.
+    let loaded = false;
+    document.addEventListener('load', () => (loaded = true), true);
     monitor = startMonitoringWithRecheck(options);
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.waitFor(() => expect(loaded).toBe(true));
     expect(vi.getTimerCount()).toBeGreaterThan(0);
 
     monitor.stop();
