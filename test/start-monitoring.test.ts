@@ -65,6 +65,15 @@ describe('startMonitoring options', () => {
     expect(() => startMonitoringWithRecheck({ ...custom, authority: 'https://op.example', redirect_uri: 'x', silent_redirect_uri: 'y' })).toThrow(TypeError);
   });
 
+  it('shows a wrong value with its type: "3000" is a string, not a number', () => {
+    expect(() => startMonitoringWithRecheck({ ...custom, interval: '3000' as never })).toThrow(
+      new TypeError('interval must be a number of milliseconds from 500 to 3600000; got the string "3000".'),
+    );
+    expect(() => startMonitoringWithRecheck({ ...custom, replyTimeout: null as never })).toThrow(/got null\.$/);
+    expect(() => startMonitoringWithRecheck({ ...custom, onErrorStatus: 1 as never })).toThrow(/got 1\.$/);
+    expect(() => startMonitoringWithRecheck({ ...custom, recheckTimeout: {} as never })).toThrow(/got an object\.$/);
+  });
+
   it('rejects an unknown onErrorStatus policy', () => {
     expect(() => startMonitoringWithRecheck({ ...custom, onErrorStatus: 'logout' as never })).toThrow(/onErrorStatus must be one of backoff, stop, signOut/);
   });

@@ -20,15 +20,21 @@ export type LogoutRequestOptions = Omit<PerformLogoutOptions, 'client_id'>;
 /** Log out a user signed in with an oidc-client-ts `UserManager`. */
 export interface UserManagerLogoutOptions extends LogoutRequestOptions {
   userManager: UserManager;
+  /** Not with a `userManager`: its `authority` is the issuer. `issuer` is for another OIDC client's session. */
   issuer?: never;
+  /** Not with a `userManager`: discovery gives it. `end_session_endpoint` is for another OIDC client's session. */
   end_session_endpoint?: never;
+  /** Not with a `userManager`: its settings have it. `client_id` is for another OIDC client's session. */
   client_id?: never;
+  /** Not with a `userManager`: its stored user has it. `id_token` is for another OIDC client's session. */
   id_token?: never;
+  /** Not with a `userManager`: it removes its own user. `onSignedOut` is for another OIDC client's session. */
   onSignedOut?: never;
 }
 
 /** Log out a session of another OIDC client: give the OP and the ID token yourself. */
 export interface CustomLogoutOptions extends LogoutRequestOptions {
+  /** Not with `client_id`: a `userManager` brings its own client, issuer and ID token. */
   userManager?: never;
   /** The OP's issuer; discovery supplies `end_session_endpoint`. Give this or `end_session_endpoint`. */
   issuer?: string;
