@@ -107,7 +107,9 @@ function checkContents(files, unpacked) {
   const set = new Set(files);
   const missing = promisedFiles().filter((path) => !set.has(path));
   if (missing.length) fail(`package.json points to files that are not in the tarball: ${missing.join(', ')}`);
-  const strays = files.filter((path) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|SECURITY\.md|dist\/.+\.(js|js\.map|d\.ts))$/.test(path));
+  // The mock OP's README ships beside it: the package's README points there for what each profile reproduces.
+  if (!set.has('dist/mock-op/README.md')) fail('dist/mock-op/README.md is missing from the tarball (the build copies it from src/mock-op/).');
+  const strays = files.filter((path) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|SECURITY\.md|dist\/.+\.(js|js\.map|d\.ts)|dist\/mock-op\/README\.md)$/.test(path));
   if (strays.length) fail(`unexpected files in the tarball (check "files" in package.json): ${strays.join(', ')}`);
 
   // Every JavaScript file must be reachable from an entry point; anything else is a leftover of an earlier build.

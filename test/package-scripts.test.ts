@@ -13,6 +13,13 @@ describe('packing', () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
   });
 
+  it("ships the mock OP's README, where the package's README points (dist/mock-op/README.md)", () => {
+    expect(pkg.scripts.build).toMatch(/copyFileSync\('src\/mock-op\/README\.md','dist\/mock-op\/README\.md'\)/);
+    expect(gate).toContain("if (!set.has('dist/mock-op/README.md')) fail(");
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain('`node_modules/oidc-session-monitor/dist/mock-op/README.md` in the installed package');
+  });
+
   it('the packaging gate packs the dist/ it was told to check, without building it a second time', () => {
     expect(gate).toMatch(/'pack', '--json', '--ignore-scripts'/);
     expect(gate).toContain("if (!existsSync(join(root, 'dist', 'index.js'))) fail(");

@@ -88,6 +88,25 @@ describe('profile option', () => {
   });
 });
 
+describe('the issuer of a profile', () => {
+  it.each([
+    ['keycloak', '/realms/demo'],
+    ['wso2', '/oauth2/token'],
+    ['django', '/openid'],
+  ] as const)('%s moves it to %s: an app whose authority is the bare origin gets a 404 without CORS ("Failed to fetch")', async (profile, path) => {
+    const o = await start(profile);
+    const origin = new URL(o.issuer).origin;
+    expect(o.issuer).toBe(`${origin}${path}`);
+    const headers = { origin: RP_A };
+    const bare = await fetch(`${origin}/.well-known/openid-configuration`, { headers });
+    expect(bare.status).toBe(404);
+    expect(bare.headers.get('access-control-allow-origin')).toBeNull();
+    const right = await fetch(`${o.issuer}/.well-known/openid-configuration`, { headers });
+    expect(right.status).toBe(200);
+    expect(right.headers.get('access-control-allow-origin')).not.toBeNull();
+  });
+});
+
 describe('wso2 profile', () => {
   it('publishes WSO2 paths under the issuer …/oauth2/token', async () => {
     const o = await start('wso2');
