@@ -11,7 +11,8 @@ export default defineConfig({
           // a loaded 2-core machine.
           testTimeout: 60_000,
           // happy-dom cannot run a real OP page; iframes stay empty and replies are synthetic MessageEvents.
-          environmentOptions: { happyDOM: { settings: { disableIframePageLoading: true, navigator: { userAgent: 'happy-dom' } } } },
+          environmentOptions: { happyDOM: { settings: { navigator: { userAgent: 'happy-dom' } } } },
+          setupFiles: ['test/support/happy-dom-frames.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/mock-op/**'],
         },

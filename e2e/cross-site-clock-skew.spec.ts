@@ -57,6 +57,7 @@ test('third-party cookies blocked, OP clock 2 minutes behind: unavailable, no fa
   expect((await events(a)).filter((e) => e.event === 'signedOut')).toEqual([]);
   const [unavailable] = await waitForEvent(a, 'unavailable');
   expect(unavailable!.detail).toMatchObject({ reason: 'third-party-cookies-blocked' });
+  // A fixed wait that only shows that nothing happens: no further prompt=none, no sign-out in three intervals.
   await a.waitForTimeout(3 * INTERVAL);
   expect(promptNoneRequests(demo.op.requests, 'app-a').length).toBeLessThanOrEqual(1);
   expect((await events(a)).filter((e) => e.event === 'signedOut')).toEqual([]);
@@ -69,6 +70,7 @@ test('third-party cookies blocked, OP clock 2 minutes behind: unavailable, no fa
   await waitForVerdict(a);
   const [again] = await waitForEvent(a, 'unavailable');
   expect(again!.detail).toMatchObject({ reason: 'third-party-cookies-blocked' });
+  // A fixed wait that only shows that nothing happens: no prompt=none, no sign-out in three intervals.
   await a.waitForTimeout(3 * INTERVAL);
   expect(promptNoneRequests(demo.op.requests, 'app-a')).toHaveLength(0);
   expect((await events(a)).filter((e) => e.event === 'signedOut')).toEqual([]);

@@ -61,6 +61,7 @@ for (const thirdPartyCookies of ['blocked', 'allowed'] as const) {
     }
     // Nothing reached A's tab: no front-channel sign-out there, the user still shown (the session monitor or
     // back-channel logout must do the rest).
+    // A fixed wait that only shows that nothing happens.
     await a.waitForTimeout(2000);
     expect((await events(a)).filter((e) => e.event === 'signedOut')).toEqual([]);
     await expect(a.locator('#user')).toContainText('sub alice');

@@ -42,6 +42,7 @@ test.describe('idle timeout, local sign-out', () => {
     const end = Date.now() + 2 * TIMEOUT;
     for (let x = 0; Date.now() < end; x = (x + 37) % 300) {
       await two.mouse.move(10 + x, 10 + (x % 50));
+      // Pacing the user's activity over two timeouts, not waiting for anything.
       await two.waitForTimeout(300);
     }
     for (const tab of [one, two]) {

@@ -92,19 +92,28 @@ test('messages from a frame on a third origin are ignored', async ({ page }) => 
   try {
     await signInWithForm(page, demo.a.origin);
     await waitForEvent(page, 'status');
-    await page.evaluate((evilOrigin) => {
-      // A frame of another origin that shouts every status at its parent, as a hostile page or extension could.
-      const frame = document.createElement('iframe');
-      frame.src = `${evilOrigin}/evil-frame.html`;
-      document.body.appendChild(frame);
-    }, evil.origin.replace('localhost', '127.0.0.1'));
     await page.route('**/evil-frame.html', (route) =>
       route.fulfill({
         contentType: 'text/html',
         body: "<script>setInterval(() => { for (const s of ['changed', 'error', 'unchanged']) parent.postMessage(s, '*'); }, 50);</script>",
       }),
     );
-    await page.waitForTimeout(3 * INTERVAL);
+    const evilOrigin = evil.origin.replace('localhost', '127.0.0.1');
+    await page.evaluate((origin) => {
+      // A frame of another origin that shouts every status at its parent, as a hostile page or extension could.
+      const shouts = window as unknown as { evilMessages: number };
+      shouts.evilMessages = 0;
+      window.addEventListener('message', (event) => {
+        if (event.origin === origin) shouts.evilMessages += 1;
+      });
+      const frame = document.createElement('iframe');
+      frame.src = `${origin}/evil-frame.html`;
+      document.body.appendChild(frame);
+    }, evilOrigin);
+    // The frame shouts, and the monitor polls twice more while it does.
+    await page.waitForFunction(() => (window as unknown as { evilMessages: number }).evilMessages >= 30);
+    const polled = (await events(page)).filter((e) => e.event === 'status').length;
+    await waitForEvent(page, 'status', { count: polled + 2 });
     const seen = await events(page);
     const statuses = seen.filter((e) => e.event === 'status').map((e) => e.detail?.status);
     expect(statuses.length).toBeGreaterThanOrEqual(2);
@@ -122,6 +131,7 @@ test('the OP going down while A monitors signs nobody out, and monitoring recove
   await demo.op.outage('down');
   // A reload of the OP iframe (as a stuck frame would get) now fails: nothing may sign the user out.
   await page.evaluate(() => (window as unknown as { demo: { monitor: { checkNow(): void } } }).demo.monitor.checkNow());
+  // The outage lasts four intervals: a fixed wait that only shows that nothing happens (nobody is signed out).
   await page.waitForTimeout(4 * INTERVAL);
   await demo.op.outage(null);
   const before = (await events(page)).filter((e) => e.event === 'status').length;

@@ -22,7 +22,9 @@ test.beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'oidc-sm-readme-'));
   project = join(work, 'app');
   mkdirSync(project);
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { encoding: 'utf8' })) as Array<{ filename: string }>;
+  // `--ignore-scripts`: the suite runs on the dist/ built before it; `prepack` would rebuild it (removing it first)
+  // under the specs running beside this one.
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { encoding: 'utf8' })) as Array<{ filename: string }>;
   const tarball = join(work, packed[0]!.filename);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'readme-app', private: true, type: 'module' }));
   // The README's install command, with the packed tarball standing in for the registry's copy.

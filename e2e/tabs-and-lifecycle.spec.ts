@@ -50,6 +50,7 @@ test('five tabs of one app: one poller, one prompt=none per OP session change, e
   const b = await context.newPage();
   await signInBySso(b, demo.b.origin);
   for (const tab of tabs) await waitForEvent(tab, 'refreshed', { timeout: 15_000 });
+  // A fixed wait that only shows that nothing happens: no further prompt=none from any tab in three intervals.
   await leader!.waitForTimeout(3 * INTERVAL);
   expect(promptNoneRequests(demo.op.requests, 'app-a')).toHaveLength(1);
   // Followers made no request to the OP of their own: no extra iframes, no extra re-checks.
@@ -95,6 +96,7 @@ test('a hidden page does not poll; shown again, it checks at once', async ({ pag
   const statusCount = async () => (await events(page)).filter((e) => e.event === 'status').length;
   await setVisibility(page, 'hidden');
   const hiddenAt = await statusCount();
+  // A fixed wait that only shows that nothing happens: no poll in four intervals while hidden.
   await page.waitForTimeout(4 * INTERVAL);
   expect(await statusCount()).toBeLessThanOrEqual(hiddenAt + 1); // at most the poll already in flight
   const beforeShown = await statusCount();
@@ -113,6 +115,7 @@ test('an OP iframe that always answers changed: prompt=none is capped by the loo
   await signInWithForm(page, demo.a.origin);
   const [guard] = await waitForEvent(page, 'unavailable', { detail: { reason: 'loop-guard' }, timeout: 20_000 });
   expect(guard!.detail).toMatchObject({ retrying: true });
+  // A fixed wait that only shows that nothing happens: no fourth prompt=none, no sign-out in three intervals.
   await page.waitForTimeout(3 * INTERVAL);
   expect(promptNoneRequests(demo.op.requests, 'app-a')).toHaveLength(3);
   expect((await events(page)).filter((e) => e.event === 'signedOut')).toEqual([]);

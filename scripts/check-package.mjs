@@ -2,7 +2,7 @@
 //
 //   npm run build && npm run check:package      (KEEP_PACKAGE_CHECK=1 keeps the temporary folder)
 //
-// 1. `npm pack` into a temporary folder; every file package.json points to is in it, and nothing else
+// 1. `npm pack` (of the dist/ already built: its `prepack` build is skipped) into a temporary folder; every file package.json points to is in it, and nothing else
 //    (no sources, no stale chunks of an earlier build);
 // 2. publint --strict and @arethetypeswrong/cli --profile esm-only on the tarball;
 // 3. the API report (etc/*.api.md) matches the tarball's declarations;
@@ -107,7 +107,9 @@ function checkContents(files, unpacked) {
   const set = new Set(files);
   const missing = promisedFiles().filter((path) => !set.has(path));
   if (missing.length) fail(`package.json points to files that are not in the tarball: ${missing.join(', ')}`);
-  const strays = files.filter((path) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|SECURITY\.md|dist\/.+\.(js|js\.map|d\.ts))$/.test(path));
+  // The mock OP's README ships beside it: the package's README points there for what each profile reproduces.
+  if (!set.has('dist/mock-op/README.md')) fail('dist/mock-op/README.md is missing from the tarball (the build copies it from src/mock-op/).');
+  const strays = files.filter((path) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|SECURITY\.md|dist\/.+\.(js|js\.map|d\.ts)|dist\/mock-op\/README\.md)$/.test(path));
   if (strays.length) fail(`unexpected files in the tarball (check "files" in package.json): ${strays.join(', ')}`);
 
   // Every JavaScript file must be reachable from an entry point; anything else is a leftover of an earlier build.
@@ -137,7 +139,9 @@ try {
   if (!existsSync(join(root, 'dist', 'index.js'))) fail('dist/ is missing: run `npm run build` first.');
 
   await step('npm pack', () => {
-    const [info] = JSON.parse(runOrFail('npm pack', 'npm', ['pack', '--json', '--pack-destination', work], { stdoutOnly: true }));
+    // `--ignore-scripts`: the gate checks the dist/ built just before it (`npm test` builds first); `prepack` would
+    // build it a second time, for nothing. A fresh clone's own `npm pack` runs it and builds.
+    const [info] = JSON.parse(runOrFail('npm pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { stdoutOnly: true }));
     tarball = join(work, info.filename);
     const files = info.files.map((file) => file.path).sort();
     mkdirp(join(work, 'unpacked'));

@@ -65,6 +65,15 @@ describe('startMonitoring options', () => {
     expect(() => startMonitoringWithRecheck({ ...custom, authority: 'https://op.example', redirect_uri: 'x', silent_redirect_uri: 'y' })).toThrow(TypeError);
   });
 
+  it('shows a wrong value with its type: "3000" is a string, not a number', () => {
+    expect(() => startMonitoringWithRecheck({ ...custom, interval: '3000' as never })).toThrow(
+      new TypeError('interval must be a number of milliseconds from 500 to 3600000; got the string "3000".'),
+    );
+    expect(() => startMonitoringWithRecheck({ ...custom, replyTimeout: null as never })).toThrow(/got null\.$/);
+    expect(() => startMonitoringWithRecheck({ ...custom, onErrorStatus: 1 as never })).toThrow(/got 1\.$/);
+    expect(() => startMonitoringWithRecheck({ ...custom, recheckTimeout: {} as never })).toThrow(/got an object\.$/);
+  });
+
   it('rejects an unknown onErrorStatus policy', () => {
     expect(() => startMonitoringWithRecheck({ ...custom, onErrorStatus: 'logout' as never })).toThrow(/onErrorStatus must be one of backoff, stop, signOut/);
   });
@@ -105,11 +114,13 @@ describe('startMonitoring options', () => {
   });
 });
 
+/** Waits until the page holds `count` iframes (each monitor makes its own once it has read the session). */
+const frames = (count: number) => vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(count));
+
 describe('startMonitoring lifecycle', () => {
   it('creates one hidden OP iframe and removes it on stop', async () => {
     const monitor = start(custom);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(document.querySelectorAll('iframe')).toHaveLength(1);
+    await frames(1);
     monitor.stop();
     expect(document.querySelectorAll('iframe')).toHaveLength(0);
     expect(monitor.state).toBe('stopped');
@@ -117,13 +128,12 @@ describe('startMonitoring lifecycle', () => {
 
   it('frameUrl adjusts the iframe URL in every mode (WSO2 wants the client_id on it), under the same URL rules', async () => {
     start({ ...custom, frameUrl: (url) => `${url}?client_id=spa` });
-    await new Promise((r) => setTimeout(r, 0));
+    await frames(1);
     expect(document.querySelector('iframe')?.getAttribute('src')).toBe('https://op.example/check_session?client_id=spa');
     const unsafe = start({ ...custom, client_id: 'other', frameUrl: () => 'javascript:alert(1)' });
     const reasons: string[] = [];
     unsafe.on('unavailable', ({ reason }) => reasons.push(reason));
-    await new Promise((r) => setTimeout(r, 0));
-    expect(reasons).toEqual(['invalid-metadata']);
+    await vi.waitFor(() => expect(reasons).toEqual(['invalid-metadata']));
     expect(document.querySelectorAll('iframe')).toHaveLength(1);
     expect(() => startMonitoringWithRecheck({ ...custom, frameUrl: 'https://x' as never })).toThrow(/^frameUrl must be a function/);
     const throwing = start({ ...custom, client_id: 'third', frameUrl: () => {
@@ -131,15 +141,17 @@ describe('startMonitoring lifecycle', () => {
     } });
     const seen: Array<{ reason: string; retrying: boolean }> = [];
     throwing.on('unavailable', ({ reason, retrying }) => seen.push({ reason, retrying }));
-    await new Promise((r) => setTimeout(r, 0));
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
     expect(seen).toEqual([{ reason: 'invalid-metadata', retrying: false }]);
   });
 
   it('starting twice for one client replaces the first monitor cleanly', async () => {
     const first = start(custom);
-    await new Promise((r) => setTimeout(r, 0));
+    await frames(1);
+    const firstFrame = document.querySelector('iframe');
     const second = start(custom);
-    await new Promise((r) => setTimeout(r, 0));
+    // The first monitor's iframe goes, the second's comes.
+    await vi.waitFor(() => expect([...document.querySelectorAll('iframe')].filter((frame) => frame !== firstFrame)).toHaveLength(1));
     expect(first.state).toBe('stopped');
     expect(second.state).toBe('starting');
     expect(document.querySelectorAll('iframe')).toHaveLength(1);
@@ -147,7 +159,7 @@ describe('startMonitoring lifecycle', () => {
 
   it('a signed-out monitor lets go of its app once the app has heard (its own handlers run first)', async () => {
     const monitor = start(custom);
-    await new Promise((r) => setTimeout(r, 0));
+    await frames(1);
     const controller = monitorOf('https://op.example', 'spa');
     expect(controller).toBeDefined();
     const registeredDuringHandler: boolean[] = [];
@@ -206,7 +218,7 @@ describe('startMonitoring lifecycle', () => {
   it('a monitor of another client is left alone', async () => {
     const first = start(custom);
     const second = start({ ...custom, client_id: 'other' });
-    await new Promise((r) => setTimeout(r, 0));
+    await frames(2);
     expect(first.state).toBe('starting');
     expect(second.state).toBe('starting');
     expect(document.querySelectorAll('iframe')).toHaveLength(2);

@@ -18,7 +18,10 @@ const options = {
 const CHANNEL = tabChannelName('https://op.example', 'spa');
 const LEADER_LOCK = 'oidc-session-monitor:leader:https%3A%2F%2Fop.example:spa:alice';
 
-const settle = () => new Promise((r) => setTimeout(r, 50));
+/** Started: this tab leads (it holds the leader lock), so its channel and frame are up. */
+const leading = () => vi.waitFor(async () => expect((await locks.query()).held).toEqual([{ name: LEADER_LOCK }]));
+/** A fixed wait that only shows that nothing happens: a message still delivered would arrive well within it. */
+const nothingMore = () => new Promise((r) => setTimeout(r, 50));
 
 let locks: FakeLockManager;
 let opened: BroadcastChannel[];
@@ -58,19 +61,18 @@ afterEach(() => {
 describe('stop()', () => {
   it('closes the tab channel: messages from another tab no longer reach the stopped monitor', async () => {
     monitor = startMonitoringWithRecheck(options);
-    await settle();
+    await leading();
     const controller = monitorOf('https://op.example', 'spa')!;
     const follow = vi.spyOn(controller, 'follow');
     const signOutFrom = vi.spyOn(controller, 'signOutFrom');
     const otherTab = new BroadcastChannel(CHANNEL);
     otherTab.postMessage({ type: 'hello', sub: 'alice' });
-    await settle();
-    expect(follow).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(follow).toHaveBeenCalledTimes(1));
 
     monitor.stop();
     otherTab.postMessage({ type: 'hello', sub: 'alice' });
     otherTab.postMessage({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' });
-    await settle();
+    await nothingMore();
     expect(follow).toHaveBeenCalledTimes(1);
     expect(signOutFrom).not.toHaveBeenCalled();
     expect(opened.filter((channel) => channel !== otherTab && !closed.has(channel))).toEqual([]);
@@ -81,8 +83,8 @@ describe('stop()', () => {
     const onWindow = trackListeners(window);
     const onDocument = trackListeners(document);
     monitor = startMonitoringWithRecheck(options);
-    await settle();
-    expect(onWindow('message')).toBe(1);
+    await leading();
+    await vi.waitFor(() => expect(onWindow('message')).toBe(1));
     // The monitor and the tab sync each follow the page lifecycle.
     expect(onDocument('visibilitychange')).toBe(2);
 
@@ -93,8 +95,11 @@ describe('stop()', () => {
 
   it('leaves no timer pending', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    // The OP iframe loads its (stand-in) page first: the timer happy-dom keeps while it loads one is not the SDK's.
+    let loaded = false;
+    document.addEventListener('load', () => (loaded = true), true);
     monitor = startMonitoringWithRecheck(options);
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.waitFor(() => expect(loaded).toBe(true));
     expect(vi.getTimerCount()).toBeGreaterThan(0);
 
     monitor.stop();
@@ -103,11 +108,9 @@ describe('stop()', () => {
 
   it('releases the leader lock, so another tab of the same user can poll', async () => {
     monitor = startMonitoringWithRecheck(options);
-    await settle();
-    expect((await locks.query()).held).toEqual([{ name: LEADER_LOCK }]);
+    await leading();
 
     monitor.stop();
-    await settle();
-    expect(await locks.query()).toEqual({ held: [], pending: [] });
+    await vi.waitFor(async () => expect(await locks.query()).toEqual({ held: [], pending: [] }));
   });
 });

@@ -97,6 +97,7 @@ function locatorMatcher(
           message: () => `expect(${received.selector}).${this.isNot ? 'not.' : ''}${name}(${args.map((a) => String(a)).join(', ')}) — received ${JSON.stringify(value)}`,
         };
       }
+      // The pace of a wait for a condition (checked above), not a wait of its own.
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };

@@ -106,6 +106,7 @@ async function poll<T>(what: string, timeout: number, probe: () => Promise<T | u
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    // The pace of a wait for a condition (checked above), not a wait of its own.
     await sleep(50);
   }
 }

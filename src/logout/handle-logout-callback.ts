@@ -111,7 +111,8 @@ function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void 
  * from storage), so the query string cannot turn this page into an open redirector (RFC 9700 §4.11.1).
  * Other query parameters, including an `error` some OPs add, are ignored.
  *
- * Rejects with an {@link OidcSessionMonitorError}:
+ * Rejects with a `TypeError` for bad options (never throws synchronously), and with an
+ * {@link OidcSessionMonitorError}:
  * - `logout_state_missing` — no `state` in the URL (and this tab verified no callback before);
  * - `logout_state_mismatch` — unknown, altered, repeated (`?state=a&state=b`) or already used;
  * A reload of a page this tab already verified resolves again, with `repeated: true` and the same data.
@@ -132,7 +133,7 @@ function cleanAddressBar(url: string | undefined, addressBar: AddressBar): void 
  * ```
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout
  */
-export function handleLogoutCallback<Data = unknown>(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult<Data>> {
+export async function handleLogoutCallback<Data = unknown>(options: HandleLogoutCallbackOptions = {}): Promise<LogoutCallbackResult<Data>> {
   if (typeof options !== 'object' || options === null) throw new TypeError('handleLogoutCallback takes an options object, or none.');
   rejectUnknownOptions('handleLogoutCallback', options, ['url', 'cleanUrl']);
   return verifyLogoutCallback(options, BROWSER) as Promise<LogoutCallbackResult<Data>>;

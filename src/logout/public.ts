@@ -20,15 +20,21 @@ export type LogoutRequestOptions = Omit<PerformLogoutOptions, 'client_id'>;
 /** Log out a user signed in with an oidc-client-ts `UserManager`. */
 export interface UserManagerLogoutOptions extends LogoutRequestOptions {
   userManager: UserManager;
+  /** Not with a `userManager`: its `authority` is the issuer. `issuer` is for another OIDC client's session. */
   issuer?: never;
+  /** Not with a `userManager`: discovery gives it. `end_session_endpoint` is for another OIDC client's session. */
   end_session_endpoint?: never;
+  /** Not with a `userManager`: its settings have it. `client_id` is for another OIDC client's session. */
   client_id?: never;
+  /** Not with a `userManager`: its stored user has it. `id_token` is for another OIDC client's session. */
   id_token?: never;
+  /** Not with a `userManager`: it removes its own user. `onSignedOut` is for another OIDC client's session. */
   onSignedOut?: never;
 }
 
 /** Log out a session of another OIDC client: give the OP and the ID token yourself. */
 export interface CustomLogoutOptions extends LogoutRequestOptions {
+  /** Not with `client_id`: a `userManager` brings its own client, issuer and ID token. */
   userManager?: never;
   /** The OP's issuer; discovery supplies `end_session_endpoint`. Give this or `end_session_endpoint`. */
   issuer?: string;
@@ -75,7 +81,8 @@ function customLogoutSource(custom: CustomLogoutOptions): LogoutSource {
  * random `state`, `ui_locales` and `logout_hint`. The app's `state` data stays in this tab and comes back from
  * {@link handleLogoutCallback}.
  *
- * Option errors throw a `TypeError` synchronously. With no usable `end_session_endpoint` at the OP the promise
+ * Option errors reject the promise with a `TypeError` (nothing is thrown synchronously, so `.catch()` sees
+ * them too). With no usable `end_session_endpoint` at the OP the promise
  * rejects (`no_end_session_endpoint`, `invalid_metadata`, `discovery_failed`) — after the local sign-out; the
  * monitor then reports `signedOut` with reason `logout` (or resumes, if the user could not be removed).
  * Monitors of other apps on the page are not touched.
@@ -84,7 +91,7 @@ function customLogoutSource(custom: CustomLogoutOptions): LogoutSource {
  */
 const LOGOUT_REQUEST_KEYS = ['post_logout_redirect_uri', 'state', 'ui_locales', 'logout_hint', 'id_token_hint', 'method', 'extraParams', 'stateMaxAgeMs', 'allowInsecureHttp'];
 
-export function logout(options: LogoutOptions): Promise<LogoutResult> {
+export async function logout(options: LogoutOptions): Promise<LogoutResult> {
   if (typeof options !== 'object' || options === null) throw new TypeError('logout needs an options object.');
   const byManager = 'userManager' in options && options.userManager !== undefined;
   rejectUnknownOptions('logout', options, [...LOGOUT_REQUEST_KEYS, ...(byManager ? ['userManager'] : ['issuer', 'end_session_endpoint', 'client_id', 'id_token', 'onSignedOut'])]);

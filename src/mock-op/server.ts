@@ -70,7 +70,8 @@ function sendError(res: ServerResponse, jsonPaths: Set<string>, path: string, st
 /**
  * Starts a mock OpenID Provider on loopback: discovery, JWKS, authorization (login form, SSO,
  * `prompt=none`), token, userinfo, `check_session_iframe`, `end_session_endpoint` with front-channel
- * logout, and controls for tests. Options are validated synchronously (a `TypeError` names the bad one).
+ * logout, and controls for tests. Options are checked first: a bad one rejects the promise with a `TypeError` that
+ * names it (nothing is thrown synchronously).
  *
  * @see https://openid.net/specs/openid-connect-session-1_0.html
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
@@ -82,9 +83,8 @@ function sendError(res: ServerResponse, jsonPaths: Set<string>, path: string, st
  * await op.close();
  * ```
  */
-export function startMockOp(options: MockOpOptions): Promise<MockOp> {
-  const resolved = resolveOptions(options);
-  return start(resolved);
+export async function startMockOp(options: MockOpOptions): Promise<MockOp> {
+  return start(resolveOptions(options));
 }
 
 async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp> {

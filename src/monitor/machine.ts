@@ -171,6 +171,8 @@ export interface CoreState {
   readonly lastUnavailable: { detail: string; retrying: boolean } | undefined;
   /** The anonymous session_state a sign-out answer carried, to watch next. */
   readonly nextAnonymousState: string | undefined;
+  /** When a wake last ran an outage's pending retry ahead of its backoff (one per period, see {@link wake}). */
+  readonly earlyRetryAt: number | undefined;
 }
 
 /** The outside facts a transition may use: the time and a random number in [0, 1) for jitter. */
@@ -210,6 +212,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     unavailableReason: undefined,
     lastUnavailable: undefined,
     nextAnonymousState: undefined,
+    earlyRetryAt: undefined,
   };
   return { core, poll: { pollInFlight: false, polledAt: 0, pollDue: false } };
 }
@@ -864,6 +867,8 @@ function apply(input: MonitorInput): void {
       if (input.timer === 'main') {
         const action = s.mainAction;
         s.mainAction = undefined;
+        // A retry ran on schedule: the next backoff period may again have one early retry.
+        if (!isDeadline(action)) s.earlyRetryAt = undefined;
         runMain(action);
       } else if (input.timer === 'recheck') {
         if (!s.recheck) break;
@@ -1015,8 +1020,20 @@ function runMain(action: MainAction | undefined): void {
 function wake(): void {
   // Paused and yet the page is used again: the logout navigation did not leave; find out what happened.
   if (s.phase === 'paused' && !s.reading) readSession();
-  // A next step that waited for the page to be shown (it has no timer): take it now.
   const waiting = s.mainAction;
+  // During an outage (a retry pending after failures) focus, visibility and online events come in bursts: only one
+  // of them per backoff period may run the retry early, or the backoff would spare the OP nothing.
+  if (waiting !== undefined && !isDeadline(waiting) && (s.failures || s.errorStreak)) {
+    const period = backoffDelay(s.errorStreak ? s.errorStreak + 1 : s.failures, config.interval, config.maxRetryDelay, () => 0.5);
+    const elapsed = env.now - (s.earlyRetryAt ?? -Infinity);
+    if (elapsed >= 0 && elapsed < period) {
+      // A step that waited for the page to be shown has no timer: it gets one for the rest of the period.
+      if (s.timers.main === undefined) schedule(waiting, period - elapsed);
+      return;
+    }
+    s.earlyRetryAt = env.now;
+  }
+  // A next step that waited for the page to be shown (it has no timer): take it now.
   if (waiting !== undefined && s.timers.main === undefined && !isDeadline(waiting)) {
     s.mainAction = undefined;
     runMain(waiting);

@@ -57,18 +57,59 @@ export interface MonitorOptions {
   anonymous?: boolean;
 }
 
-/** Options of one shape that another shape must not carry, so that mixing shapes fails to compile. */
-type Without<K extends string> = { [P in K]?: never };
-type SettingsKeys = 'authority' | 'redirect_uri' | 'silent_redirect_uri' | 'scope' | 'settings';
-type CustomKeys = 'issuer' | 'check_session_iframe' | 'session_state' | 'id_token' | 'sub' | 'recheck' | 'onSignedOut';
+/*
+ * The options of one entry point are refused by the others, so that mixing them fails to compile. Each refused
+ * option is spelled out with the entry point that takes it: TypeScript's own error only says "not assignable to type
+ * 'undefined'", and the editor's hover on the option shows this instead.
+ */
+
+/** The option of `startMonitoring`, refused by the other entry points. */
+interface NotUserManager {
+  /** Not here: `userManager` is an option of `startMonitoring`. */
+  userManager?: never;
+}
+
+/** The options of `startMonitoringWithSettings`, refused by the other entry points. */
+interface NotSettings {
+  /** Not here: `authority` is an option of `startMonitoringWithSettings` (with a `UserManager`, it is in its settings). */
+  authority?: never;
+  /** Not here: `redirect_uri` is an option of `startMonitoringWithSettings` (with a `UserManager`, it is in its settings). */
+  redirect_uri?: never;
+  /** Not here: `silent_redirect_uri` is an option of `startMonitoringWithSettings` (with a `UserManager`, it is in its settings). */
+  silent_redirect_uri?: never;
+  /** Not here: `scope` is an option of `startMonitoringWithSettings` (with a `UserManager`, it is in its settings). */
+  scope?: never;
+  /** Not here: `settings` is an option of `startMonitoringWithSettings`. */
+  settings?: never;
+}
+
+/** The options of `startMonitoringWithRecheck`, refused by the other entry points. */
+interface NotRecheck {
+  /** Not here: `issuer` is an option of `startMonitoringWithRecheck` (with a `UserManager`, its `authority` says it). */
+  issuer?: never;
+  /** Not here: `check_session_iframe` is an option of `startMonitoringWithRecheck` (otherwise discovery gives it). */
+  check_session_iframe?: never;
+  /** Not here: `session_state` is an option of `startMonitoringWithRecheck` (otherwise the stored user has it). */
+  session_state?: never;
+  /** Not here: `id_token` is an option of `startMonitoringWithRecheck` (otherwise the stored user has it). */
+  id_token?: never;
+  /** Not here: `sub` is an option of `startMonitoringWithRecheck` (otherwise the stored user has it). */
+  sub?: never;
+  /** Not here: `recheck` is an option of `startMonitoringWithRecheck` (otherwise oidc-client-ts re-checks). */
+  recheck?: never;
+  /** Not here: `onSignedOut` is an option of `startMonitoringWithRecheck`; with a `UserManager`, listen for `signedOut`. */
+  onSignedOut?: never;
+}
 
 /** Monitor the session of a user signed in with an oidc-client-ts `UserManager` the app already has. */
-export interface UserManagerMonitorOptions extends MonitorOptions, Without<SettingsKeys | CustomKeys | 'client_id'> {
+export interface UserManagerMonitorOptions extends MonitorOptions, NotSettings, NotRecheck {
   userManager: UserManager;
+  /** Not here: `client_id` is an option of `startMonitoringWithSettings` and `startMonitoringWithRecheck` (a `UserManager`'s settings have it). */
+  client_id?: never;
 }
 
 /** Monitor a session whose `UserManager` the SDK creates from these settings (the same the app signs in with). */
-export interface SettingsMonitorOptions extends MonitorOptions, Without<CustomKeys | 'userManager'> {
+export interface SettingsMonitorOptions extends MonitorOptions, NotUserManager, NotRecheck {
   authority: string;
   client_id: string;
   redirect_uri: string;
@@ -80,7 +121,7 @@ export interface SettingsMonitorOptions extends MonitorOptions, Without<CustomKe
 }
 
 /** Monitor a session of another OIDC client (keycloak-js, your own code): bring your own `prompt=none` re-check. */
-export interface CustomMonitorOptions extends MonitorOptions, Without<SettingsKeys | 'userManager'> {
+export interface CustomMonitorOptions extends MonitorOptions, NotUserManager, NotSettings {
   /** The OP's issuer; discovery supplies `check_session_iframe`. Give this or `check_session_iframe`. */
   issuer?: string;
   check_session_iframe?: string;
@@ -98,11 +139,18 @@ export interface CustomMonitorOptions extends MonitorOptions, Without<SettingsKe
 
 const POLICIES: readonly ErrorStatusPolicy[] = ['backoff', 'stop', 'signOut'];
 
+/** A value in an error message, with its type: `"3000"` (a string) is not `3000`. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return typeof value === 'function' ? 'a function' : String(value);
+}
+
 function numberOption(options: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new TypeError(`${name} must be a number of milliseconds from ${min} to ${max}; got ${String(value)}.`);
+    throw new TypeError(`${name} must be a number of milliseconds from ${min} to ${max}; got ${shown(value)}.`);
   }
   return value;
 }
@@ -124,7 +172,7 @@ export function readConfig(options: Record<string, unknown>): MonitorConfig {
   const interval = numberOption(options, 'interval', 3000, 500, 3_600_000);
   const policy = options.onErrorStatus ?? 'backoff';
   if (!POLICIES.includes(policy as ErrorStatusPolicy)) {
-    throw new TypeError(`onErrorStatus must be one of ${POLICIES.join(', ')}; got ${String(policy)}.`);
+    throw new TypeError(`onErrorStatus must be one of ${POLICIES.join(', ')}; got ${shown(policy)}.`);
   }
   return {
     interval,

@@ -1,6 +1,8 @@
 import type { INavigator, IWindow, NavigateParams, NavigateResponse } from 'oidc-client-ts';
+import { ErrorCode, OidcSessionMonitorError } from '../errors.js';
 import { attach, hiddenFrame } from '../frame/hidden-frame.js';
 import type { FrameHost } from '../frame/op-frame.js';
+import { urlProblem } from '../url.js';
 
 /** The `iframeNavigator` of the re-check's own `UserManager`, and its controls. */
 export interface SilentFrames extends INavigator {
@@ -23,12 +25,19 @@ export interface SilentFrames extends INavigator {
  * - a request ends, and its iframe goes, as soon as the re-check is cancelled (timeout, `stop()`, a logout);
  * - the answer is taken only from that iframe's window, from the callback page's origin, in oidc-client-ts's callback
  *   message (`{ source: 'oidc-client', url }`, posted by `signinSilentCallback`), with the request's `state`;
- *   anything else is ignored.
+ *   anything else is ignored;
+ * - the request, which carries the ID token as `id_token_hint`, goes only to an authorization endpoint that passes
+ *   the rule of every URL this SDK sends tokens to ({@link urlProblem}: https, or http on loopback, or
+ *   `allowInsecureHttp`); otherwise nothing is sent and the re-check fails as unknown (`invalid_metadata`);
+ * - a request that times out while its iframe shows a page of the app's own origin was answered by the OP, but that
+ *   page did not pass the answer back: it fails with `silent_callback_missing`, whose message says how to fix it.
+ *   oidc-client-ts fills a missing `silent_redirect_uri` with `redirect_uri` and keeps no trace of having done so,
+ *   and an app may rightly point both at one page: only this outcome tells the mistake apart.
  *
  * @param timeoutSeconds - oidc-client-ts's `silentRequestTimeoutInSeconds`, for a request nobody cancels (10 s without
  *   one, as in oidc-client-ts).
  */
-export function silentFrames(timeoutSeconds: number | undefined, host: FrameHost = { window, document }): SilentFrames {
+export function silentFrames(timeoutSeconds: number | undefined, allowInsecureHttp = false, host: FrameHost = { window, document }): SilentFrames {
   let spare: HTMLIFrameElement | undefined;
   let signal: AbortSignal | undefined;
   let disposed = false;
@@ -61,9 +70,11 @@ export function silentFrames(timeoutSeconds: number | undefined, host: FrameHost
             return;
           }
           // The authorization endpoint comes from discovery: a `javascript:` or `data:` URL would run in this
-          // same-origin iframe, so only a web address is loaded.
-          if (!/^https?:\/\//i.test(params.url)) {
-            reject(new Error('The authorization endpoint is not an http(s) URL.'));
+          // same-origin iframe, and plain http: would send the ID token in the clear. Only the endpoint (never the
+          // query, with its id_token_hint) may appear in the message.
+          const problem = urlProblem('authorization_endpoint', params.url.replace(/[?#][\s\S]*$/, ''), allowInsecureHttp);
+          if (problem) {
+            reject(new OidcSessionMonitorError(ErrorCode.InvalidMetadata, `prompt=none not sent: ${problem}`));
             return;
           }
           const frame = spare ?? create();
@@ -88,7 +99,7 @@ export function silentFrames(timeoutSeconds: number | undefined, host: FrameHost
             finish(url);
           };
           const cancel = (): void => finish(undefined, cancelled());
-          const timer = setTimeout(() => finish(undefined, new Error(`No prompt=none answer within ${seconds} s.`)), seconds * 1000);
+          const timer = setTimeout(() => finish(undefined, unanswered(frame, host.window.location.origin, seconds)), seconds * 1000);
           end = cancel;
           host.window.addEventListener('message', onMessage);
           bound?.addEventListener('abort', cancel, { once: true });
@@ -125,6 +136,25 @@ export function silentFrames(timeoutSeconds: number | undefined, host: FrameHost
 
 /** The error of a re-check that was cancelled (its result would come too late to count). */
 export const cancelled = (): Error => new Error('The re-check was cancelled.');
+
+/**
+ * Why a request got no answer in time. An iframe that shows a page of the app's own origin (readable, unlike the OP's
+ * pages or a browser error page; `about:blank` has an opaque origin) was sent there by the OP: the answer came, and
+ * that page did not pass it back. Only its origin and path are named: its query holds the answer's code.
+ */
+function unanswered(frame: HTMLIFrameElement, appOrigin: string, seconds: number): Error {
+  let page: URL | undefined;
+  try {
+    page = new URL(frame.contentWindow!.location.href);
+  } catch {
+    // Cross-origin (still at the OP, or its error page) or gone: nothing came back.
+  }
+  if (page?.origin !== appOrigin) return new Error(`No prompt=none answer within ${seconds} s.`);
+  return new OidcSessionMonitorError(
+    ErrorCode.SilentCallbackMissing,
+    `prompt=none answered at ${page.origin}${page.pathname}, which never passed it back: silent_redirect_uri must be a page that calls signinSilentCallback() (without it, redirect_uri is used)`,
+  );
+}
 
 /** The `state` of a callback URL (query, or fragment with `response_mode=fragment`); `undefined` if unreadable. */
 function stateOf(url: string, mode: NavigateParams['response_mode']): string | undefined {

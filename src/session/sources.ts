@@ -27,7 +27,7 @@ export function sourceFromUserManager(options: UserManagerMonitorOptions, allowI
     // Two monitors of one session: oidc-client-ts's raises userSignedOut on any failed re-check, and apps sign out on it.
     console.warn('oidc-session-monitor: userManager.settings.monitorSession is on: oidc-client-ts would monitor the session beside this SDK and sign out on any error. Set monitorSession: false.');
   }
-  return userManagerSource(options.userManager);
+  return userManagerSource(options.userManager, allowInsecureHttp);
 }
 
 /** A source whose `UserManager` is created later (oidc-client-ts is loaded on demand). */
@@ -102,6 +102,7 @@ export function sourceFromSettings(options: SettingsMonitorOptions, allowInsecur
         silent_redirect_uri: options.silent_redirect_uri,
         scope: options.scope ?? 'openid',
       }),
+      allowInsecureHttp,
     ),
   );
   return deferredSource(normalizeIssuer(options.authority), clientId, pending);

@@ -114,15 +114,18 @@ function signedOutError(error: unknown): { error: SignedOutError; session_state?
  * Refresh tokens are never used for the re-check (`forceIframeAuth`): a refresh token says nothing about the
  * browser session at the OP.
  *
+ * @param allowInsecureHttp - the monitor's option: whether the re-check may send its request (with the ID token) to
+ *   an `http:` authorization endpoint on a non-loopback host.
+ *
  * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
  */
-export function userManagerSource(userManager: UserManager): SessionSource {
+export function userManagerSource(userManager: UserManager, allowInsecureHttp = false): SessionSource {
   const settings = userManager.settings;
   let recheckManager: Promise<UserManager> | undefined;
   const results = new WeakMap<object, User>();
   // The re-check's iframes: made when first needed, so that a source that never re-checks (logout) touches no page.
   let frames: SilentFrames | undefined;
-  const silent = (): SilentFrames => (frames ??= silentFrames(settings.silentRequestTimeoutInSeconds));
+  const silent = (): SilentFrames => (frames ??= silentFrames(settings.silentRequestTimeoutInSeconds, allowInsecureHttp));
 
   const getRecheckManager = (): Promise<UserManager> => {
     recheckManager ??= userManager.metadataService.getMetadata().then(

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UserManager } from 'oidc-client-ts';
 import { ErrorCode } from '../../src/errors.js';
-import { logout } from '../../src/logout/public.js';
+import { handleLogoutCallback } from '../../src/logout/handle-logout-callback.js';
+import { handleFrontChannelLogout, logout } from '../../src/logout/public.js';
 import type { MonitorController } from '../../src/monitor/monitor.js';
 import { registerMonitor, unregisterMonitor } from '../../src/monitor/registry.js';
 
@@ -36,16 +37,34 @@ function fakeUserManager(options: { removeFails?: boolean; endSession?: string |
   } as unknown as UserManager;
 }
 
-describe('unknown options', () => {
+/** Calls `start` and returns its promise, failing the test if it throws instead of rejecting. */
+function promiseOf<T>(start: () => Promise<T>): Promise<T> {
+  let promise: Promise<T> | undefined;
+  expect(() => {
+    promise = start();
+  }).not.toThrow();
+  return promise!;
+}
+
+describe('option errors', () => {
   it('logout, handleLogoutCallback and handleFrontChannelLogout reject option names they do not know', async () => {
-    const { handleFrontChannelLogout, handleLogoutCallback } = await import('../../src/index.js');
-    expect(() => logout({ userManager: fakeUserManager(), post_logout_redirect: 'https://x' } as never)).toThrow(/^logout: unknown option post_logout_redirect;/);
-    expect(() => handleLogoutCallback({ clean: false } as never)).toThrow(/^handleLogoutCallback: unknown option clean;/);
-    await expect(handleFrontChannelLogout({ userManager: fakeUserManager(), requiresession: false } as never)).rejects.toThrow(/unknown option requiresession/);
+    await expect(promiseOf(() => logout({ userManager: fakeUserManager(), post_logout_redirect: 'https://x' } as never))).rejects.toThrow(/^logout: unknown option post_logout_redirect;/);
+    await expect(promiseOf(() => handleLogoutCallback({ clean: false } as never))).rejects.toThrow(/^handleLogoutCallback: unknown option clean;/);
+    await expect(promiseOf(() => handleFrontChannelLogout({ userManager: fakeUserManager(), requiresession: false } as never))).rejects.toThrow(/unknown option requiresession/);
     // Mixing shapes does not compile; an option of the other shape left undefined is fine.
     // @ts-expect-error a UserManager logout takes no client_id
-    expect(() => logout({ userManager: fakeUserManager(), client_id: 'x' })).toThrow(/unknown option client_id/);
+    await expect(promiseOf(() => logout({ userManager: fakeUserManager(), client_id: 'x' }))).rejects.toThrow(/unknown option client_id/);
     await expect(logout({ userManager: fakeUserManager(), issuer: undefined })).rejects.toMatchObject({ code: ErrorCode.NoEndSessionEndpoint });
+  });
+
+  it.each([
+    ['logout()', () => logout(null as never)],
+    ['logout() with no UserManager', () => logout({ userManager: {} as UserManager })],
+    ['logout() with a bad end_session_endpoint', () => logout({ client_id: 'one', end_session_endpoint: 'javascript:alert(1)' })],
+    ['handleLogoutCallback()', () => handleLogoutCallback(null as never)],
+    ['handleFrontChannelLogout()', () => handleFrontChannelLogout(null as never)],
+  ])('%s rejects with the TypeError and never throws: logout(...).catch() sees it', async (_entry, start) => {
+    await expect(promiseOf<unknown>(start)).rejects.toThrow(TypeError);
   });
 });
 
@@ -116,7 +135,7 @@ describe('handleFrontChannelLogout with a per-tab user store', () => {
       removeUser: async () => {},
       url: 'https://app.example/fc?iss=https%3A%2F%2Fop.example&sid=S1',
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(heard).toHaveLength(1));
     tabs.close();
     expect(result).toEqual({ signedOut: true, alreadySignedOut: true, forwardedToTabs: true, partitioned: false });
     expect(heard).toEqual([{ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' }]);

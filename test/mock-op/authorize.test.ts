@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp } from '../../src/mock-op/index.js';
 import { TestBrowser, authorizeUrl, decodeJwtPayload, formTx, iframeVerdict, pkce, redirectParams, signIn, signInWithTokens } from './helpers.js';
@@ -291,8 +291,10 @@ describe('prompt, SSO and id_token_hint', () => {
 
   it('max_age exceeded → login_required with prompt=none, the form without', async () => {
     const browser = new TestBrowser();
+    const signedInAt = Date.now();
     await signIn(browser, op, A);
-    await new Promise((r) => setTimeout(r, 1100));
+    // max_age counts whole seconds of the OP's clock: wait until a second has passed since the sign-in.
+    await vi.waitFor(() => expect(Date.now() - signedInAt).toBeGreaterThan(1100), { timeout: 5000, interval: 50 });
     const silent = await browser.get(authorizeUrl(op, { ...A, ...withPkce({ prompt: 'none', max_age: '0' }) }));
     expect(redirectParams(silent).get('error')).toBe('login_required');
     const interactive = await browser.get(authorizeUrl(op, { ...A, ...withPkce({ max_age: '0' }) }));

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { createHash, webcrypto } from 'node:crypto';
 import vm from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHECK_SESSION_SCRIPT } from '../../src/mock-op/check-session-scripts.js';
 
 // The mock OP's check_session iframe script (SM §3.2), run in a bare context with a fake page: what it answers to
@@ -30,7 +30,8 @@ function iframe(clients: Record<string, string[]>) {
   const replies: Array<{ to: string; status: string }> = [];
   const send = (data: unknown, origin = RP, to = String(data)) =>
     listener!({ data, origin, source: { postMessage: (status: string, target: string) => (target === origin ? replies.push({ to, status }) : undefined) } });
-  const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
+  /** Waits until `count` answers came in all (each after an asynchronous hash). */
+  const settled = (count: number) => vi.waitFor(() => expect(replies.length).toBeGreaterThanOrEqual(count), { timeout: 5000 });
   return { page, send, replies, settled };
 }
 
@@ -38,17 +39,17 @@ describe('the check_session iframe script', () => {
   it('answers unchanged for the current session_state, changed once the browser state moved on', async () => {
     const f = iframe({ app: [RP] });
     f.send(`app ${sessionState('app', RP, OPBS)}`, RP, 'current');
-    await f.settled();
+    await f.settled(1);
     f.page.document.cookie = 'bs=opbs-2';
     f.send(`app ${sessionState('app', RP, OPBS)}`, RP, 'after');
-    await f.settled();
+    await f.settled(2);
     expect(f.replies).toEqual([{ to: 'current', status: 'unchanged' }, { to: 'after', status: 'changed' }]);
   });
 
   it('splits client_id and session_state at the last space: a client_id may contain spaces (SM §3.2)', async () => {
     const f = iframe({ 'my app': [RP] });
     f.send(`my app ${sessionState('my app', RP, OPBS)}`);
-    await f.settled();
+    await f.settled(1);
     expect(f.replies.map((r) => r.status)).toEqual(['unchanged']);
   });
 
@@ -63,7 +64,7 @@ describe('the check_session iframe script', () => {
   ])('answers error for %s', async (_what, data, origin) => {
     const f = iframe({ app: [RP] });
     f.send(data, origin);
-    await f.settled();
+    await f.settled(1);
     expect(f.replies.map((r) => r.status)).toEqual(['error']);
   });
 
@@ -72,7 +73,7 @@ describe('the check_session iframe script', () => {
     f.send(`app ${sessionState('app', RP, OPBS)}`, RP, 'first');
     f.send(42, RP, 'second');
     f.send(`app ${sessionState('app', RP, 'stale')}`, RP, 'third');
-    await f.settled();
+    await f.settled(3);
     expect(f.replies).toEqual([
       { to: 'first', status: 'unchanged' },
       { to: 'second', status: 'error' },

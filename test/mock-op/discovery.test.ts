@@ -148,26 +148,35 @@ describe('request log', () => {
   });
 });
 
+/** The promise of `start()`, which must not throw synchronously (a `.catch()` would miss it). */
+function refusal<T>(start: () => Promise<T>): Promise<T> {
+  let promise: Promise<T> | undefined;
+  expect(() => {
+    promise = start();
+  }).not.toThrow();
+  return promise!;
+}
+
 describe('options', () => {
-  it('throws TypeErrors naming the bad option, synchronously', () => {
-    expect(() => startMockOp({ clients: 'x' } as unknown as MockOpOptions)).toThrow(/options\.clients/);
-    expect(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: [] }] })).toThrow(/redirect_uris/);
-    expect(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['http://rp.test/cb'] }] })).toThrow(/https/);
-    expect(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['https://rp.test/cb#x'] }] })).toThrow(/fragment/);
-    expect(() =>
-      startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['https://rp.test/cb'], frontchannel_logout_uri: 'https://other.test/fcl' }] }),
-    ).toThrow(/frontchannel_logout_uri/);
-    expect(() => startMockOp({ clients, allowedLoopbackHttp: false })).toThrow(TypeError);
-    expect(() => startMockOp({ clients, port: -1 })).toThrow(/port/);
-    expect(() => startMockOp({ clients, sessionStateMode: 'x' as 'browser' })).toThrow(/sessionStateMode/);
-    expect(() => startMockOp({ clients: [...clients, ...clients] })).toThrow(/twice/);
+  it('rejects with TypeErrors naming the bad option, and never throws', async () => {
+    await expect(refusal(() => startMockOp({ clients: 'x' } as unknown as MockOpOptions))).rejects.toThrow(/options\.clients/);
+    await expect(refusal(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: [] }] }))).rejects.toThrow(/redirect_uris/);
+    await expect(refusal(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['http://rp.test/cb'] }] }))).rejects.toThrow(/https/);
+    await expect(refusal(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['https://rp.test/cb#x'] }] }))).rejects.toThrow(/fragment/);
+    await expect(
+      refusal(() => startMockOp({ clients: [{ client_id: 'a', redirect_uris: ['https://rp.test/cb'], frontchannel_logout_uri: 'https://other.test/fcl' }] })),
+    ).rejects.toThrow(/frontchannel_logout_uri/);
+    await expect(refusal(() => startMockOp({ clients, allowedLoopbackHttp: false }))).rejects.toThrow(TypeError);
+    await expect(refusal(() => startMockOp({ clients, port: -1 }))).rejects.toThrow(/port/);
+    await expect(refusal(() => startMockOp({ clients, sessionStateMode: 'x' as 'browser' }))).rejects.toThrow(/sessionStateMode/);
+    await expect(refusal(() => startMockOp({ clients: [...clients, ...clients] }))).rejects.toThrow(/twice/);
     for (const requestLogLimit of [-1, 1.5, Infinity, NaN, '10' as unknown as number]) {
-      expect(() => startMockOp({ clients, requestLogLimit }), String(requestLogLimit)).toThrow(/options\.requestLogLimit/);
+      await expect(refusal(() => startMockOp({ clients, requestLogLimit })), String(requestLogLimit)).rejects.toThrow(/options\.requestLogLimit/);
     }
     for (const clockSkewSeconds of [86_401, -86_401, Infinity, -Infinity, NaN, '60' as unknown as number]) {
-      const start = () => startMockOp({ clients, clockSkewSeconds });
-      expect(start, String(clockSkewSeconds)).toThrow(TypeError);
-      expect(start, String(clockSkewSeconds)).toThrow(/options\.clockSkewSeconds/);
+      const start = () => refusal(() => startMockOp({ clients, clockSkewSeconds }));
+      await expect(start(), String(clockSkewSeconds)).rejects.toThrow(TypeError);
+      await expect(start(), String(clockSkewSeconds)).rejects.toThrow(/options\.clockSkewSeconds/);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp } from '../../src/mock-op/index.js';
 import { TestBrowser, authorizeUrl, decodeJwtPayload, formTx, pkce, redirectParams, signInWithTokens } from './helpers.js';
@@ -111,8 +111,8 @@ describe('end_session_endpoint with a valid id_token_hint', () => {
     expect(exp - (decodeJwtPayload(t.id_token).iat as number)).toBe(3600);
     // op (idTokenTtlSeconds: 1) issues tokens that are expired two seconds later.
     const short = await signInWithTokens(browser, op, A);
-    await new Promise((r) => setTimeout(r, 2100));
-    expect((decodeJwtPayload(short.id_token).exp as number) * 1000).toBeLessThan(Date.now());
+    // Wait for the hint to expire on the clock.
+    await vi.waitFor(() => expect((decodeJwtPayload(short.id_token).exp as number) * 1000).toBeLessThan(Date.now()), { timeout: 5000, interval: 50 });
     const res = await browser.get(endSessionUrl({ id_token_hint: short.id_token, post_logout_redirect_uri: AFTER, state: 'late' }));
     expect(next(await res.text())).toBe(`${AFTER}?state=late`);
     expect(await isSignedIn(browser)).toBe(false);

@@ -81,10 +81,29 @@ function saltedVerdict(encode: (t: string) => string, clientId: string, origin: 
 }
 
 describe('profile option', () => {
-  it('is validated, and sessionStateMode is refused with a profile that has its own scope', () => {
-    expect(() => startMockOp({ profile: 'okta' as MockOpProfile, clients: [] })).toThrow(/options\.profile must be one of/);
-    expect(() => startMockOp({ profile: 'django', sessionStateMode: 'per-client', clients: [] })).toThrow(/spec' profile only/);
-    expect(() => startMockOp({ clients: [{ ...client(A, RP_A), consent: 'maybe' as 'once' }] })).toThrow(/consent must be/);
+  it('is validated, and sessionStateMode is refused with a profile that has its own scope', async () => {
+    await expect(startMockOp({ profile: 'okta' as MockOpProfile, clients: [] })).rejects.toThrow(/options\.profile must be one of/);
+    await expect(startMockOp({ profile: 'django', sessionStateMode: 'per-client', clients: [] })).rejects.toThrow(/spec' profile only/);
+    await expect(startMockOp({ clients: [{ ...client(A, RP_A), consent: 'maybe' as 'once' }] })).rejects.toThrow(/consent must be/);
+  });
+});
+
+describe('the issuer of a profile', () => {
+  it.each([
+    ['keycloak', '/realms/demo'],
+    ['wso2', '/oauth2/token'],
+    ['django', '/openid'],
+  ] as const)('%s moves it to %s: an app whose authority is the bare origin gets a 404 without CORS ("Failed to fetch")', async (profile, path) => {
+    const o = await start(profile);
+    const origin = new URL(o.issuer).origin;
+    expect(o.issuer).toBe(`${origin}${path}`);
+    const headers = { origin: RP_A };
+    const bare = await fetch(`${origin}/.well-known/openid-configuration`, { headers });
+    expect(bare.status).toBe(404);
+    expect(bare.headers.get('access-control-allow-origin')).toBeNull();
+    const right = await fetch(`${o.issuer}/.well-known/openid-configuration`, { headers });
+    expect(right.status).toBe(200);
+    expect(right.headers.get('access-control-allow-origin')).not.toBeNull();
   });
 });
 

@@ -315,9 +315,9 @@ describe.each(PROFILE_CASES)('the $profile profile', (c) => {
 });
 
 describe('configuration', () => {
-  it('validates refresh_tokens as a boolean, naming the option', () => {
+  it('validates refresh_tokens as a boolean, naming the option', async () => {
     const clients = [{ client_id: 'a', redirect_uris: [A.redirect_uri], refresh_tokens: 'yes' }] as unknown as MockOpClient[];
-    expect(() => startMockOp({ clients })).toThrow(/options\.clients\[0\]\.refresh_tokens must be a boolean/);
+    await expect(startMockOp({ clients })).rejects.toThrow(/options\.clients\[0\]\.refresh_tokens must be a boolean/);
   });
 });
 

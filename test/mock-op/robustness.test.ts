@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMockOp } from '../../src/mock-op/index.js';
 import { PROFILES } from '../../src/mock-op/profiles.js';
 import type { MockOp } from '../../src/mock-op/index.js';
@@ -222,8 +222,10 @@ describe('a keep-alive connection stays usable after a refused request', () => {
   it('shrugs off a client that goes away mid-body', async () => {
     const socket = connect(op.port, '127.0.0.1');
     await once(socket, 'connect');
+    op.clearRequests();
     socket.write('POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ngrant_type=');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The OP is reading the body when the client goes.
+    await vi.waitFor(() => expect(op.requests.map((r) => r.path)).toContain('/token'));
     socket.destroy();
     const next = await fetch(`${op.issuer}/jwks`);
     expect(next.status).toBe(200);

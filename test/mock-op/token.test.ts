@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMockOp } from '../../src/mock-op/index.js';
 import type { MockOp } from '../../src/mock-op/index.js';
 import { TestBrowser, decodeJwtPayload, redeem, signIn, signInWithTokens } from './helpers.js';
@@ -172,9 +172,11 @@ describe('userinfo', () => {
     const short = await startMockOp({ clients: [{ client_id: A.client_id, redirect_uris: [A.redirect_uri] }], idTokenTtlSeconds: 1 });
     try {
       const t = await signInWithTokens(new TestBrowser(), short, A);
+      const issuedBy = Date.now();
       const fresh = await fetch(`${short.issuer}/userinfo`, { headers: { authorization: `Bearer ${t.access_token}` } });
       expect(fresh.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1100));
+      // Wait until the token's one-second lifetime has run out on the clock (it was issued before issuedBy).
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(issuedBy + 1000), { timeout: 5000, interval: 50 });
       const expired = await fetch(`${short.issuer}/userinfo`, { headers: { authorization: `Bearer ${t.access_token}` } });
       expect(expired.status).toBe(401);
       expect(expired.headers.get('www-authenticate')).toContain('invalid_token');

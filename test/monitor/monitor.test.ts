@@ -304,6 +304,22 @@ describe('changed', () => {
     expect(t.of('refreshed')).toHaveLength(1);
   });
 
+  it.each([ErrorCode.SilentCallbackMissing, ErrorCode.InvalidMetadata])(
+    "reports the re-check's %s under its own code, keeps the user and retries later",
+    async (code) => {
+      const t = setup();
+      await t.started();
+      t.reply('changed');
+      t.rechecks[0]!.reject(new OidcSessionMonitorError(code, 'the re-check said why'));
+      await flush();
+      expect(t.of('error').map((e) => e.error.code)).toEqual([code]);
+      expect(t.signOuts).toEqual([]);
+      expect(t.monitor.state).toBe('monitoring');
+      await t.clock.advance(t.clock.nextDelay!);
+      expect(t.frame().posted).toHaveLength(2);
+    },
+  );
+
   it('gives up waiting for a re-check that never resolves, without signing out', async () => {
     const t = setup();
     await t.started();
@@ -532,6 +548,91 @@ describe('start-up and outages', () => {
       await t.clock.advance(t.clock.nextDelay!);
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+  });
+});
+
+describe('waking during an outage', () => {
+  // Focus, visibility and online events come in bursts (a user switching windows); during an outage each one used to
+  // retry at once, skipping the backoff. CONFIG: interval 1000, maxRetryDelay 8000, no jitter (random 0.5).
+
+  it("a burst of focus events while the iframe answers error polls once ahead of the backoff, not once per event", async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle });
+    await t.started();
+    t.reply('error'); // backoff: 2000 ms
+    expect(t.frame().posted).toHaveLength(1);
+    for (let i = 0; i < 10; i++) {
+      lifecycle.resume();
+      if (t.frame().posted.length > 1 + i) t.reply('error');
+      await t.clock.advance(100);
+    }
+    // One early poll (the first focus); then the backoff, now 4000 ms from that poll's answer, runs its course.
+    expect(t.frame().posted).toHaveLength(2);
+    await t.clock.advance(4000 - 1000);
+    expect(t.frame().posted).toHaveLength(3);
+    expect(t.signOuts).toEqual([]);
+  });
+
+  it('a burst of focus events while discovery is down retries discovery once ahead of the backoff', async () => {
+    const lifecycle = fakeLifecycle();
+    let calls = 0;
+    const t = setup({
+      lifecycle,
+      resolveCheckSessionIframe: async () => {
+        calls += 1;
+        throw new Error('ECONNREFUSED');
+      },
+    });
+    t.monitor.start();
+    await flush();
+    expect(calls).toBe(1);
+    for (let i = 0; i < 10; i++) {
+      lifecycle.resume();
+      await t.clock.advance(50);
+    }
+    expect(calls).toBe(2);
+  });
+
+  it('a burst of visibility changes while the iframe does not answer reloads it once ahead of the backoff', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle });
+    await t.started();
+    await t.clock.advance(500); // no answer: no-reply, the frame goes, a new one in 1000 ms
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'no-reply', retrying: true }]);
+    expect(t.frames).toHaveLength(1);
+    // Within the next backoff period (2000 ms after the early reload's own no-reply): each new frame loads and again
+    // does not answer in 500 ms.
+    for (let i = 0; i < 5; i++) {
+      lifecycle.set(false);
+      lifecycle.set(true);
+      if (!t.frame().disposed && t.frame().posted.length === 0) t.frame().callbacks.onLoad();
+      await t.clock.advance(300);
+    }
+    expect(t.frames).toHaveLength(2);
+    // The backoff runs its course even though the page stays shown with no timer of its own.
+    await t.clock.advance(2000);
+    expect(t.frames).toHaveLength(3);
+  });
+
+  it('once the period has passed, a focus may retry ahead of the next backoff again; a steady monitor still checks on every focus', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle, config: { maxRetryDelay: 60_000 } });
+    await t.started();
+    t.reply('error'); // next poll in 2000 ms
+    lifecycle.resume(); // early poll
+    t.reply('error'); // next poll in 4000 ms
+    expect(t.frame().posted).toHaveLength(2);
+    await t.clock.advance(4000);
+    expect(t.frame().posted).toHaveLength(3);
+    t.reply('error'); // next poll in 8000 ms; the early one was 4000 ms ago, a period of its own
+    lifecycle.resume();
+    expect(t.frame().posted).toHaveLength(4);
+    t.reply('unchanged');
+    for (let i = 0; i < 3; i++) {
+      lifecycle.resume();
+      t.reply('unchanged');
+    }
+    expect(t.frame().posted).toHaveLength(7);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NavigateParams } from 'oidc-client-ts';
+import { ErrorCode, isOidcSessionMonitorError } from '../../src/errors.js';
 import { silentFrames } from '../../src/session/silent-frames.js';
 
 const APP = window.location.origin;
@@ -7,7 +8,8 @@ const AUTHORIZE = 'https://op.example/authorize?prompt=none&state=S1';
 const PARAMS: NavigateParams = { url: AUTHORIZE, state: 'S1', response_mode: 'query' };
 
 interface StandIn {
-  location: { replace: ReturnType<typeof vi.fn> };
+  /** `href` is where the iframe is now: readable only while its page is of the app's origin (`undefined`: the OP's). */
+  location: { replace: ReturnType<typeof vi.fn>; href?: string };
 }
 
 /** happy-dom loads no iframe page, so each iframe gets a stand-in window: the `event.source`, and where it was sent. */
@@ -18,7 +20,18 @@ function host() {
       if (key === 'createElement') {
         return (tag: string) => {
           const element = target.createElement(tag);
-          const standIn: StandIn = { location: { replace: vi.fn() } };
+          const standIn: StandIn = {
+            location: {
+              replace: vi.fn(),
+              get href(): string {
+                if (this._href === undefined) throw new DOMException('Blocked a frame from accessing a cross-origin frame.', 'SecurityError');
+                return this._href;
+              },
+              set href(value: string) {
+                this._href = value;
+              },
+            } as StandIn['location'] & { _href?: string },
+          };
           windows.push(standIn);
           Object.defineProperty(element, 'contentWindow', { value: standIn });
           return element;
@@ -31,9 +44,9 @@ function host() {
   return { host: { window, document: doc }, windows };
 }
 
-function setup(timeoutSeconds = 10) {
+function setup(timeoutSeconds = 10, allowInsecureHttp = false) {
   const { host: frameHost, windows } = host();
-  const frames = silentFrames(timeoutSeconds, frameHost);
+  const frames = silentFrames(timeoutSeconds, allowInsecureHttp, frameHost);
   const iframes = () => [...document.querySelectorAll('iframe')];
   const answer = (from: unknown, data: unknown, origin = APP) => window.dispatchEvent(new MessageEvent('message', { origin, source: from as MessageEventSource, data }));
   const callback = (state = 'S1') => ({ source: 'oidc-client', url: `${APP}/silent.html?error=login_required&state=${state}` });
@@ -67,10 +80,33 @@ describe("the re-check's hidden iframes", () => {
     async (url) => {
       const { frames, windows } = setup();
       frames.warm();
-      await expect((await frames.prepare({})).navigate({ ...PARAMS, url })).rejects.toThrow(/not an http\(s\) URL/);
+      await expect((await frames.prepare({})).navigate({ ...PARAMS, url })).rejects.toThrow(/authorization_endpoint must be an https: URL/);
       expect(windows[0]!.location.replace).not.toHaveBeenCalled();
     },
   );
+
+  it('never sends the request (and its id_token_hint) over plain http: to a public host: the re-check fails as unknown, invalid_metadata', async () => {
+    const { frames, windows } = setup();
+    frames.warm();
+    const url = 'http://op.example/authorize?prompt=none&id_token_hint=eyJ.secret.sig&state=S1';
+    const error = await (await frames.prepare({})).navigate({ ...PARAMS, url }).catch((caught: unknown) => caught);
+    expect(isOidcSessionMonitorError(error, ErrorCode.InvalidMetadata)).toBe(true);
+    expect((error as Error).message).toMatch(/authorization_endpoint uses http: on a non-loopback host \(op\.example\)/);
+    expect((error as Error).message).not.toContain('secret');
+    expect(windows[0]!.location.replace).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['http: on loopback', 'http://localhost:4000/authorize?state=S1', false],
+    ['http: on 127.0.0.1', 'http://127.0.0.1:4000/authorize?state=S1', false],
+    ['http: anywhere with allowInsecureHttp', 'http://op.lan/authorize?state=S1', true],
+  ])('sends the request over %s, as for check_session_iframe and end_session_endpoint', async (_name, url, allowInsecureHttp) => {
+    const { frames, windows, answer, callback } = setup(10, allowInsecureHttp);
+    const pending = (await frames.prepare({})).navigate({ ...PARAMS, url });
+    expect(windows[0]!.location.replace).toHaveBeenCalledWith(url);
+    answer(windows[0], callback());
+    await expect(pending).resolves.toEqual({ url: callback().url });
+  });
 
   it('adds an iframe when none is ready', async () => {
     const { frames, windows, iframes, answer, callback } = setup();
@@ -166,6 +202,34 @@ describe("the re-check's hidden iframes", () => {
     const second = (await frames.prepare({ silentRequestTimeoutInSeconds: 2 })).navigate(PARAMS).catch((error: Error) => error);
     await vi.advanceTimersByTimeAsync(2_000);
     expect(await second).toBeInstanceOf(Error);
+  });
+
+  it("when the answer reached a page of the app that did not pass it back, says so, with the fix (silent_callback_missing)", async () => {
+    vi.useFakeTimers();
+    const { frames, windows } = setup(10);
+    const caught = (await frames.prepare({})).navigate(PARAMS).catch((error: unknown) => error);
+    // The OP answered to the app's redirect_uri (oidc-client-ts's stand-in when silent_redirect_uri is not set),
+    // whose page signs in and never calls signinSilentCallback().
+    windows[0]!.location.href = `${APP}/callback.html?code=C&state=S1`;
+    await vi.advanceTimersByTimeAsync(10_000);
+    const error = await caught;
+    expect(isOidcSessionMonitorError(error, ErrorCode.SilentCallbackMissing)).toBe(true);
+    expect((error as Error).message).toContain(`${APP}/callback.html`);
+    expect((error as Error).message).not.toContain('code=C');
+    expect((error as Error).message).toMatch(/silent_redirect_uri.*signinSilentCallback\(\).*redirect_uri/);
+  });
+
+  it('when no answer came at all (the iframe still shows the OP, or is blank), it is an unknown failure, not silent_callback_missing', async () => {
+    vi.useFakeTimers();
+    const { frames, windows } = setup(10);
+    const atOp = (await frames.prepare({})).navigate(PARAMS).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(isOidcSessionMonitorError(await atOp)).toBe(false);
+    expect(await atOp).toEqual(new Error('No prompt=none answer within 10 s.'));
+    const blank = (await frames.prepare({})).navigate(PARAMS).catch((error: unknown) => error);
+    windows[1]!.location.href = 'about:blank';
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(isOidcSessionMonitorError(await blank)).toBe(false);
   });
 
   it('close() during a request ends it (oidc-client-ts calls it on errors); before the request it does nothing', async () => {

@@ -10,7 +10,7 @@ interface FakeUser {
 
 const METADATA = { issuer: 'https://op.example', authorization_endpoint: 'https://op.example/authorize' };
 
-function fakeManagerClass(behaviour: { signinSilent: (args: unknown, manager: { iframeNavigator?: INavigator }) => Promise<FakeUser | null> }) {
+function fakeManagerClass(behaviour: { signinSilent: (args: unknown, manager: { iframeNavigator?: INavigator }) => Promise<FakeUser | null> }, allowInsecureHttp?: boolean) {
   const instances: FakeManager[] = [];
   class FakeManager {
     settings: Record<string, unknown>;
@@ -47,7 +47,7 @@ function fakeManagerClass(behaviour: { signinSilent: (args: unknown, manager: { 
     userStore: { shared: true },
     stateStore: { shared: true },
   });
-  return { app, instances, source: userManagerSource(app as unknown as UserManager) };
+  return { app, instances, source: userManagerSource(app as unknown as UserManager, allowInsecureHttp) };
 }
 
 const context = { session_state: 'old', sub: 'alice', id_token: 'id-old', signal: new AbortController().signal };
@@ -101,8 +101,32 @@ describe('oidc-client-ts session source', () => {
     await vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(0));
     source.dispose!();
     await source.resolveCheckSessionIframe();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // A fixed wait that only shows that nothing happens: no iframe is made ready after dispose().
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(document.querySelectorAll('iframe')).toHaveLength(0);
+  });
+
+  it.each([
+    [false, /invalid_metadata/],
+    [true, /cancelled/],
+  ])('sends the request to an http: authorization endpoint on a public host only with allowInsecureHttp (%s)', async (allowInsecureHttp, outcome) => {
+    const { instances, source } = fakeManagerClass(
+      {
+        signinSilent: async (_args, manager) => {
+          const handle = await manager.iframeNavigator!.prepare({});
+          await handle.navigate({ url: 'http://op.lan/authorize?id_token_hint=id-old&state=S', state: 'S' });
+          return null;
+        },
+      },
+      allowInsecureHttp,
+    );
+    const abort = new AbortController();
+    const pending = source.recheck({ ...context, signal: abort.signal }).catch((error: Error) => error);
+    await vi.waitFor(() => expect(instances[1]?.signinSilent).toHaveBeenCalled());
+    // Sent: the request's iframe is there, until the monitor gives up.
+    if (allowInsecureHttp) await vi.waitFor(() => expect(document.querySelectorAll('iframe')).toHaveLength(1));
+    abort.abort();
+    expect(((await pending) as Error).message).toMatch(outcome);
   });
 
   it('stores nothing in the app\'s store until the monitor accepts the result', async () => {

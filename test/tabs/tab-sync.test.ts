@@ -114,11 +114,10 @@ describe('tab sync', () => {
     const post = (message: object) => new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app').postMessage(message);
     post({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S2' });
     post({ type: 'frontChannelLogout', iss: 'https://op.example/', sid: 'S1' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(monitor.signOutFrom).not.toHaveBeenCalled();
     post({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(monitor.signOutFrom).toHaveBeenCalledWith('front-channel');
+    // A channel delivers in order: once the matching request has arrived, the two before it were handled.
+    await vi.waitFor(() => expect(monitor.signOutFrom).toHaveBeenCalled());
+    expect(monitor.signOutFrom.mock.calls).toEqual([['front-channel']]);
     withSid.close();
   });
 
@@ -126,9 +125,13 @@ describe('tab sync', () => {
     const monitor = fakeMonitor();
     const sync = createTabSync(source(jwt({ iss: 'https://op.example', sub: 'alice' })), fakeLifecycle(), new FakeLockManager());
     sync.attach(monitor);
-    new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app').postMessage({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'undefined' });
-    await new Promise((r) => setTimeout(r, 50));
+    const channel = new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app');
+    channel.postMessage({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'undefined' });
+    // A message the monitor follows, sent after it: once it has arrived, the request before it was handled.
+    channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'bob' });
+    await vi.waitFor(() => expect(monitor.follow).toHaveBeenCalled());
     expect(monitor.signOutFrom).not.toHaveBeenCalled();
+    channel.close();
     sync.close();
   });
 
@@ -139,12 +142,15 @@ describe('tab sync', () => {
     const channel = new BroadcastChannel('oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app');
     channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'alice', extra: 1 });
     channel.postMessage({ type: 'signedOut', reason: 'logout' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(monitor.follow.mock.calls).toEqual([[{ type: 'signedOut', reason: 'logout', sub: 'alice' }]]);
+    channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'bob' });
+    // In order: once the last message arrived, the invalid one between was dropped.
+    await vi.waitFor(() => expect(monitor.follow).toHaveBeenCalledTimes(2));
+    expect(monitor.follow.mock.calls).toEqual([[{ type: 'signedOut', reason: 'logout', sub: 'alice' }], [{ type: 'signedOut', reason: 'logout', sub: 'bob' }]]);
     sync.close();
     channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'alice' });
+    // A fixed wait that only shows that nothing happens: a message still delivered would arrive well within it.
     await new Promise((r) => setTimeout(r, 50));
-    expect(monitor.follow).toHaveBeenCalledTimes(1);
+    expect(monitor.follow).toHaveBeenCalledTimes(2);
     channel.close();
   });
 });
