@@ -17,12 +17,22 @@ export type RenewalStep = 'renew' | 'adopt' | 'none';
  *
  * Expiry is judged on this browser's own clock against the time this browser stored with the token, never the OP's
  * clock; tokens whose lifetime is shorter than the expiring window look expiring at once, and then only the lock's
- * "the token changed while I waited" spares a request.
+ * "the token changed while I waited" spares a request. `retry`: this tab's earlier renewal of `seen` failed with an
+ * unknown outcome, and the page is used again.
  */
-export function renewalStep(seen: StoredTokens | null, stored: StoredTokens | null, loaded: string | undefined, failed: string | undefined, nowSeconds: number, expiringWindow: number): RenewalStep {
+export function renewalStep(
+  seen: StoredTokens | null,
+  stored: StoredTokens | null,
+  loaded: string | undefined,
+  failed: string | undefined,
+  nowSeconds: number,
+  expiringWindow: number,
+  retry = false,
+): RenewalStep {
   if (!seen || !stored || stored.sub !== seen.sub) return 'none';
-  // oidc-client-ts counts in whole seconds: one more second of slack, so that a timer that fires on time counts.
-  const expiring = stored.expiresAt !== undefined && stored.expiresAt - nowSeconds <= expiringWindow + 1;
+  // oidc-client-ts counts in whole seconds: one more second of slack, so that a timer that fires on time counts. A
+  // retry of a failed renewal needs no clock: that token is known to need one.
+  const expiring = retry || (stored.expiresAt !== undefined && stored.expiresAt - nowSeconds <= expiringWindow + 1);
   if (stored.accessToken === seen.accessToken && expiring) return stored.accessToken === failed ? 'none' : 'renew';
   return stored.accessToken !== loaded ? 'adopt' : 'none';
 }
@@ -86,10 +96,10 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
     await port.adopt();
   };
 
-  const underLock = async (seen: StoredTokens): Promise<void> => {
+  const underLock = async (seen: StoredTokens, retry: boolean): Promise<void> => {
     if (disposed) return;
     const stored = await port.read();
-    const step = renewalStep(seen, stored, loaded?.accessToken, failed, deps.nowSeconds(), port.expiringWindow);
+    const step = renewalStep(seen, stored, loaded?.accessToken, failed, deps.nowSeconds(), port.expiringWindow, retry);
     if (step === 'adopt') {
       loaded = stored!;
       await port.adopt();
@@ -111,16 +121,16 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
     await deps.settle();
   };
 
-  const onExpiring = (): void => {
+  const onExpiring = (retry = false): void => {
     void (async () => {
       const seen = await port.read();
       if (disposed || !seen) return;
       const { locks } = deps;
       if (!locks || typeof locks.request !== 'function') {
-        await underLock(seen);
+        await underLock(seen, retry);
         return;
       }
-      await locks.request(deps.lockName(seen.sub), { signal: abort.signal }, () => underLock(seen));
+      await locks.request(deps.lockName(seen.sub), { signal: abort.signal }, () => underLock(seen, retry));
     })().catch(() => {
       // Withdrawn (dispose) or the store could not be read: the next timer or tab message tries again.
     });
@@ -129,7 +139,7 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
   const stopLoaded = port.onLoaded((tokens) => {
     loaded = tokens;
   });
-  const giveBack = port.takeOver(onExpiring);
+  const giveBack = port.takeOver(() => onExpiring());
   void port.read().then(
     (stored) => {
       loaded ??= stored ?? undefined;
@@ -142,9 +152,11 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
       if (disposed || !giveBack) return;
       // A renewal that failed while the outcome stayed unknown (the OP was down) is tried again when the page is used
       // again — at most once per RETRY_SECONDS, so that a burst of focus events cannot hammer the OP.
-      if (failed !== undefined && deps.nowSeconds() - failedAt >= RETRY_SECONDS) {
+      // A clock set back since the failure counts as "long enough", never as "not yet".
+      const since = deps.nowSeconds() - failedAt;
+      if (failed !== undefined && (since >= RETRY_SECONDS || since < 0)) {
         failed = undefined;
-        onExpiring();
+        onExpiring(true);
         return;
       }
       void adoptIfNew().catch(() => undefined);

@@ -23,6 +23,13 @@ describe('renewalStep', () => {
     expect(renewalStep(seen, stored, loaded, failed, NOW, 60)).toBe(step);
   });
 
+  it('renews on a retry of a failed renewal whatever the clock says, once the failure mark is gone', () => {
+    const fresh = tokens('old', 'alice', NOW + 3600);
+    expect(renewalStep(fresh, fresh, 'old', undefined, NOW, 60, true)).toBe('renew');
+    expect(renewalStep(fresh, fresh, 'old', undefined, NOW, 60, false)).toBe('none');
+    expect(renewalStep(fresh, tokens('new'), 'old', undefined, NOW, 60, true)).toBe('adopt');
+  });
+
   it('counts a token within the expiring window (and one second of rounding) as expiring', () => {
     expect(renewalStep(old, tokens('old', 'alice', NOW + 61), 'old', undefined, NOW, 60)).toBe('renew');
     expect(renewalStep(old, tokens('old', 'alice', NOW + 62), 'old', undefined, NOW, 60)).toBe('none');
@@ -295,6 +302,26 @@ describe('coordinateRenewal', () => {
     tab.renewal.check();
     await vi.waitFor(() => expect(tab.holds()).toBe('at-alice-1'));
     expect(world.tokenRequests).toHaveLength(2);
+  });
+
+  it('a clock set back after a failure does not put the next try off', async () => {
+    const world = new World();
+    world.signIn();
+    let down = true;
+    const refresh = world.refresh.bind(world);
+    world.refresh = async (refreshToken, sub) => {
+      if (!down) return refresh(refreshToken, sub);
+      world.tokenRequests.push(refreshToken);
+      throw new Error('network down');
+    };
+    let now = NOW;
+    const tab = openTab(world, { now: () => now });
+    tab.fire();
+    await vi.waitFor(() => expect(tab.failures).toHaveLength(1));
+    down = false;
+    now = NOW - 2 * 3600;
+    tab.renewal.check();
+    await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(2));
   });
 
   it('check() uses newer tokens of its own user from the store, and ignores another user', async () => {
