@@ -9,8 +9,13 @@ export type TimerHandle = unknown;
 
 /** Time and timers. */
 export interface Clock {
-  /** Milliseconds since the epoch, like `Date.now()`. */
+  /** Milliseconds since the epoch, like `Date.now()`: the wall clock, which jumps when the system clock is set. */
   now(): number;
+  /**
+   * Milliseconds on a clock that never jumps (`performance.now()`): for measuring elapsed time. Its origin differs
+   * per page, so a value of it means nothing to another tab.
+   */
+  monotonic(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   /** Calls `callback` every `ms` until cleared with {@link Clock.clearTimeout} (HTML timers share one list). */
   setInterval(callback: () => void, ms: number): TimerHandle;
@@ -36,6 +41,7 @@ export interface AddressBar {
 /** The page's clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   setInterval: (callback, ms) => globalThis.setInterval(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),

@@ -1,11 +1,11 @@
 import type { UserManager } from 'oidc-client-ts';
 import type { LogoutRequestOptions } from '../index.js';
 import { monitorOf } from '../monitor/registry.js';
-import { browserLocalStorage, systemClock } from '../platform.js';
 import { rejectUnknownOptions } from '../reject-unknown-options.js';
 import { appKey } from '../session/keys.js';
 import { isUserManager } from '../session/sources.js';
 import { normalizeIssuer } from '../url.js';
+import { browserIdleEnvironment, type IdleEnvironment } from './idle-environment.js';
 import { createIdleWatch } from './idle-watch.js';
 import type { IdleWatch } from './types.js';
 
@@ -62,8 +62,9 @@ export type WatchIdleOptions = UserManagerIdleOptions | CustomIdleOptions;
 
 const KEYS = ['timeout', 'warning', 'activityEvents', 'userManager', 'logout', 'issuer', 'client_id', 'signOut'];
 
-/** The watch of each app on this page: starting another one for the same app replaces it. */
-const live = new Map<string, IdleWatch>();
+/** The watch of each app in each page (environment): starting another one for the same app replaces it. */
+const liveIn = new WeakMap<IdleEnvironment, Map<string, IdleWatch>>();
+let page: IdleEnvironment | undefined;
 
 function milliseconds(name: string, value: unknown, positive: boolean): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value === 0)) {
@@ -88,6 +89,11 @@ function milliseconds(name: string, value: unknown, positive: boolean): number {
 export function watchIdle(options: WatchIdleOptions): IdleWatch {
   if (typeof options !== 'object' || options === null) throw new TypeError('watchIdle needs an options object.');
   if (typeof window === 'undefined' || typeof document === 'undefined') throw new TypeError('watchIdle runs in a browser page: there is no window here.');
+  return watchIdleIn(options, (page ??= browserIdleEnvironment()));
+}
+
+/** {@link watchIdle} in a given environment: the page's, or a test's fake tab. */
+export function watchIdleIn(options: WatchIdleOptions, env: IdleEnvironment): IdleWatch {
   rejectUnknownOptions('watchIdle', options, KEYS);
   const timeoutMs = milliseconds('timeout', options.timeout, true);
   const warningMs = options.warning === undefined ? Math.min(60_000, Math.floor(timeoutMs / 2)) : milliseconds('warning', options.warning, false);
@@ -137,40 +143,24 @@ export function watchIdle(options: WatchIdleOptions): IdleWatch {
 
   const key = appKey('idle', issuer, clientId);
   const lockName = appKey('idle-decision', issuer, clientId);
-  const locks = globalThis.navigator?.locks;
+  let live = liveIn.get(env);
+  if (!live) liveIn.set(env, (live = new Map()));
   live.get(key)?.stop();
 
   const watch = createIdleWatch({
-    clock: systemClock,
-    storage: browserLocalStorage,
+    clock: env.clock,
+    storage: env.storage,
     key,
     timeoutMs,
     warningMs,
     throttleMs: THROTTLE_MS,
-    subscribeRecord(onChange) {
-      const listener = (event: StorageEvent) => {
+    subscribeRecord: (onChange) =>
+      env.onStorage((changed) => {
         // `key` null: the other tab cleared the whole storage.
-        if (event.key === key || event.key === null) onChange();
-      };
-      window.addEventListener('storage', listener);
-      return () => window.removeEventListener('storage', listener);
-    },
-    subscribeActivity(onActivity) {
-      const options = { capture: true, passive: true } as const;
-      const onVisibility = () => {
-        if (document.visibilityState === 'visible') onActivity();
-      };
-      for (const name of activityEvents) window.addEventListener(name, onActivity, options);
-      document.addEventListener('visibilitychange', onVisibility);
-      return () => {
-        for (const name of activityEvents) window.removeEventListener(name, onActivity, options);
-        document.removeEventListener('visibilitychange', onVisibility);
-      };
-    },
-    withLock: async (decide) => {
-      if (typeof locks?.request !== 'function') return decide();
-      await locks.request(lockName, () => decide());
-    },
+        if (changed === key || changed === null) onChange();
+      }),
+    subscribeActivity: (onActivity) => env.onActivity(activityEvents, onActivity),
+    withLock: async (decide) => (env.lock ? env.lock(lockName, decide) : decide()),
     async end(decidedHere) {
       // The app's live monitor signs out first, so that the app hears `signedOut` with reason `idle`.
       monitorOf(issuer, clientId)?.signOutFrom('idle');
