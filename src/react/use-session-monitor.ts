@@ -81,9 +81,10 @@ export function useSessionMonitor(options: UseSessionMonitorOptions): SessionMon
       if (idleOptions) {
         idle = idleRef.current = watchIdle({ ...idleOptions, userManager } as UserManagerIdleOptions);
         update({ idle: { state: idle.state, warning: undefined } });
+        idle.on('state', ({ state }) => {
+          if (!cancelled) setSnapshot((previous) => ({ ...previous, idle: { state, warning: state === 'warning' ? previous.idle?.warning : undefined } }));
+        });
         idle.on('warning', (warning) => update({ idle: { state: 'warning', warning } }));
-        idle.on('warningCancelled', () => update({ idle: { state: 'active', warning: undefined } }));
-        idle.on('timeout', () => update({ idle: { state: 'timedOut', warning: undefined } }));
       }
     });
     return () => {
