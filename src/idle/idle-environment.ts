@@ -20,8 +20,8 @@ export interface IdleEnvironment {
   onStorage(listener: (key: string | null, value: string | null) => void): () => void;
   /** Calls `listener` on each of these events on the page, and when the page becomes visible. */
   onActivity(events: readonly string[], listener: () => void): () => void;
-  /** Runs `task` holding the Web Lock `name`; `undefined` where Web Locks are missing. */
-  lock: ((name: string, task: () => void) => Promise<void>) | undefined;
+  /** Runs `task` holding the Web Lock `name` until what it returns settles; `undefined` where Web Locks are missing. */
+  lock: ((name: string, task: () => void | Promise<void>) => Promise<void>) | undefined;
   /** Opens the BroadcastChannel `name`; `undefined` where there is none. */
   channel(name: string): IdleChannel | undefined;
 }

@@ -2,8 +2,9 @@ import { storedObject } from '../json.js';
 
 // The idle timeout's decisions, as pure functions of what a tab knows. The rules (DESIGN.md, trap 13):
 //
-// - Idle is per user: a record, a channel and a decision lock per issuer, client and `sub`; a record names the OP
-//   session (`s`) it belongs to, and a tab never joins the period of another session.
+// - Idle is per user: a record, a channel and a decision lock per issuer, client and `sub`. Activity in any tab of
+//   the user counts for all of them. The record names the OP session (`s`) whose sign-in began its period: a tab
+//   that starts for another session (a new sign-in) begins a new period instead of joining the old one.
 // - Idle is elapsed time, on the tab's monotonic clock. What tabs share is "activity happened so long ago", never an
 //   absolute time of one tab's clock: live tabs tell each other over BroadcastChannel (`ago`, in ms) and through the
 //   record in localStorage, whose wall-clock `at` is read only by a tab that joins later — and rewritten by the live
@@ -12,7 +13,7 @@ import { storedObject } from '../json.js';
 //   channel); otherwise it reports that it cannot, and signs nobody out.
 
 /**
- * The shared state of one user's idle period (localStorage, one key per user): `s` the OP session it belongs to;
+ * The shared state of one user's idle period (localStorage, one key per user): `s` the OP session whose sign-in began it;
  * `at` the wall-clock time of the latest activity a tab recorded; `n` a fresh value per recorded activity (a change
  * of `at` alone is a correction after a clock jump, not activity); `out` the mark of the tab that decided the timeout.
  */
@@ -26,11 +27,11 @@ export interface IdleRecord {
 /** Messages between the tabs of one user (BroadcastChannel), checked like any other untrusted input. */
 export type IdleMessage =
   /** Activity `ago` ms before the message was sent (a reply to `hello` too). */
-  | { t: 'activity'; s: string; ago: number }
-  /** The sender decided the timeout: every tab of the session signs its user out. */
-  | { t: 'timedOut'; s: string }
+  | { t: 'activity'; ago: number }
+  /** The sender decided the timeout: every tab of the user signs its user out. */
+  | { t: 'timedOut' }
   /** A tab joined: the others answer with their latest activity. */
-  | { t: 'hello'; s: string };
+  | { t: 'hello' };
 
 /** Where a tab stands: `due` once `timeout` ms passed without activity; `warning` within `warning` ms of it. */
 export type IdlePhase = 'active' | 'warning' | 'due';
@@ -48,10 +49,9 @@ export function parseIdleRecord(text: string | null): IdleRecord | undefined {
 /** Reads a message from another tab; anything else counts as none. */
 export function parseIdleMessage(data: unknown): IdleMessage | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const { t, s, ago } = data as Record<string, unknown>;
-  if (typeof s !== 'string') return undefined;
-  if (t === 'timedOut' || t === 'hello') return { t, s };
-  if (t === 'activity' && typeof ago === 'number' && Number.isFinite(ago)) return { t, s, ago };
+  const { t, ago } = data as Record<string, unknown>;
+  if (t === 'timedOut' || t === 'hello') return { t };
+  if (t === 'activity' && typeof ago === 'number' && Number.isFinite(ago)) return { t, ago };
   return undefined;
 }
 

@@ -15,16 +15,21 @@ export interface SessionWatchDeps {
   /** The storage shared by the app's tabs (localStorage), and the key of this user's record in it. */
   storage: KeyValueStorage;
   key: string;
-  /** The OP session being watched (see `sessionTag`): a record or message of another session is not ours. */
+  /** The OP session of this tab's sign-in (see `sessionTag`): a record of another session's period is not joined. */
   session: string;
+  /** The user has just signed in here: a new period, whatever the record says. */
+  signedIn: boolean;
   /** This user's channel to the other tabs; `undefined` where there is none. */
   channel: IdleChannel | undefined;
   /** Calls `onChange` with the record's new text when another tab changed it; returns the unsubscribe function. */
   subscribeRecord(onChange: (text: string | null) => void): () => void;
   /** Calls `onActivity` on user activity in this tab; returns the unsubscribe function. */
   subscribeActivity(onActivity: () => void): () => void;
-  /** Runs `decide` while holding this user's one decision lock (Web Locks); without Web Locks, at once. */
-  withLock(decide: () => void): Promise<void>;
+  /**
+   * Runs `task` while holding this user's one decision lock (Web Locks) — until the promise it returns settles;
+   * without Web Locks, at once.
+   */
+  withLock(task: () => void | Promise<void>): Promise<void>;
   timeoutMs: number;
   warningMs: number;
   /** Activity is shared at most once per this many ms, except near the timeout (then at once). */
@@ -51,7 +56,7 @@ export interface SessionWatch {
 }
 
 /**
- * One tab's part in the idle timeout of one user's session. Each tab measures idle time on its own monotonic clock
+ * One tab's part in the idle timeout of one signed-in user. Each tab measures idle time on its own monotonic clock
  * from the latest activity it knows of: its own, and what the other tabs of the user tell it (BroadcastChannel, and
  * the record in localStorage, throttled). The tab that reaches the timeout first decides under the user's lock —
  * having re-read the record there, so that activity another tab stored meanwhile wins — and tells the others (a
@@ -71,6 +76,12 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   let lastNonce: string | undefined;
   let offset = clock.now() - clock.monotonic();
   let writable = false;
+  // Activity of this tab that no other tab could hear (no storage, no channel): until it is shared, this tab holds
+  // the decision lock, so that no other tab decides without it.
+  let unshared: number | undefined;
+  let releaseHold: (() => void) | undefined;
+  let fresh: boolean;
+  const startedAt = clock.monotonic();
 
   const over = (): boolean => state === 'over';
   const idleFor = (): number => clock.monotonic() - lastActivity;
@@ -112,12 +123,19 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     lastActivity = Math.max(lastActivity, clock.monotonic() - Math.min(timeoutMs, Math.max(0, ago)));
   };
 
-  /** Takes in what a record says: a timeout mark ends this tab's watch; a new `n` is activity in another tab. */
-  function absorb(record: IdleRecord | undefined): void {
-    if (!record || record.s !== session) return;
-    if (record.out) return finish(false);
-    if (record.n === lastNonce) return;
+  /**
+   * Takes in what a record says (`changedNow`: another tab just wrote it): a new timeout mark ends this tab's watch;
+   * a new `n` is activity in another tab.
+   */
+  function absorb(record: IdleRecord | undefined, changedNow: boolean): void {
+    if (!record) return;
+    if (record.n === lastNonce) {
+      // The same activity, its time just rewritten by a tab that saw the wall clock jump: a later time corrects ours.
+      if (changedNow && !record.out) heard(agoOf(record.at, clock.now(), timeoutMs));
+      return;
+    }
     lastNonce = record.n;
+    if (record.out) return finish(false);
     heard(agoOf(record.at, clock.now(), timeoutMs));
   }
 
@@ -125,28 +143,37 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   // this tab counts from its own start, and learns the rest from the others' messages.
   {
     const record = read();
-    const joined = probe() ? joiningIdleFor(record, session, clock.now(), timeoutMs) : undefined;
+    const joined = probe() && !deps.signedIn ? joiningIdleFor(record, session, clock.now(), timeoutMs) : undefined;
+    fresh = joined === undefined;
     lastActivity = clock.monotonic() - (joined ?? 0);
-    if (joined !== undefined) lastNonce = record!.n;
-    else if (writable) write({ s: session, at: clock.now(), n: (lastNonce = deps.nonce()) });
+    // The record as found is accounted for, joined or not: only a later change of it is news of activity.
+    lastNonce = record?.n;
   }
   const unsubscribeRecord = deps.subscribeRecord((text) => {
     if (over()) return;
-    absorb(parseIdleRecord(text));
+    absorb(parseIdleRecord(text), true);
     evaluate();
   });
   const unsubscribeActivity = deps.subscribeActivity(onActivity);
   const unsubscribeChannel = deps.channel?.onMessage((data) => {
     const message = parseIdleMessage(data);
-    if (over() || message?.s !== session) return;
+    if (over() || !message) return;
     if (message.t === 'timedOut') return finish(false);
-    if (message.t === 'hello') return post({ t: 'activity', s: session, ago: idleFor() });
+    if (message.t === 'hello') return post({ t: 'activity', ago: idleFor() });
     heard(message.ago);
     evaluate();
   });
-  post({ t: 'hello', s: session });
+  post({ t: 'hello' });
+  // A new period begins like activity: the user just signed in (or came back after the last period ended).
+  if (fresh) share(lastActivity);
+
+  function release(): void {
+    releaseHold?.();
+    releaseHold = undefined;
+  }
 
   function teardown(): void {
+    release();
     if (timer !== undefined) clock.clearTimeout(timer);
     if (trailing !== undefined) clock.clearTimeout(trailing);
     timer = trailing = undefined;
@@ -163,7 +190,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     if (!clockJumped(offset, current)) return;
     offset = current;
     const record = read();
-    if (record && record.s === session && !record.out && record.n === lastNonce) write({ s: session, at: now - idleFor(), n: record.n });
+    if (record && !record.out && record.n === lastNonce) write({ s: record.s, at: now - idleFor(), n: record.n });
   }
 
   /** Brings this tab in line with the clock; decides when due; schedules the next look. */
@@ -172,15 +199,21 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     followClock();
     if (timer !== undefined) clock.clearTimeout(timer);
     timer = undefined;
-    if (!canDecide(writable, deps.channel !== undefined) && !probe()) {
+    // Without a channel, storage is the only way to the other tabs: look whether it still takes writes.
+    if (!canDecide(deps.channel === undefined ? probe() : writable || probe(), deps.channel !== undefined)) {
       if (state === 'warning') deps.emit('warningCancelled', { deadline: clock.now() + timeoutMs - idleFor() });
       setState('unavailable');
       timer = clock.setTimeout(evaluate, deps.checkMs);
       return;
     }
+    // Storage works again: what this tab could not tell the others goes out first (and its hold on the lock ends).
+    if (unshared !== undefined && writable) share(unshared);
     const idle = idleFor();
     const phase = idlePhase(idle, timeoutMs, warningMs);
-    if (phase === 'due') return decide();
+    // A tab that joined a period took its time from the record, which may predate a jump of the wall clock that the
+    // other tabs correct within one check: it decides only after that.
+    const settled = fresh || clock.monotonic() - startedAt >= deps.checkMs;
+    if (phase === 'due' && settled) return decide();
     const remaining = timeoutMs - idle;
     if (phase === 'warning' && state !== 'warning') {
       setState('warning');
@@ -189,7 +222,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
       if (state === 'warning') deps.emit('warningCancelled', { deadline: clock.now() + remaining });
       setState('active');
     }
-    const wakeIn = phase === 'active' ? remaining - warningMs : remaining;
+    const wakeIn = phase === 'active' ? remaining - warningMs : phase === 'due' ? startedAt + deps.checkMs - clock.monotonic() : remaining;
     timer = clock.setTimeout(evaluate, Math.min(MAX_DELAY, deps.checkMs, Math.max(0, wakeIn)));
   }
 
@@ -202,11 +235,11 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
         if (over()) return;
         // This tab's own activity not shared yet counts too.
         if (pendingActivity !== undefined) share(pendingActivity);
-        absorb(read());
+        absorb(read(), false);
         if (over() || idlePhase(idleFor(), timeoutMs, warningMs) !== 'due') return;
-        const marked = write({ s: session, at: clock.now() - idleFor(), n: lastNonce ?? deps.nonce(), out: true });
+        const marked = write({ s: read()?.s ?? session, at: clock.now() - idleFor(), n: deps.nonce(), out: true });
         if (!canDecide(marked, deps.channel !== undefined)) return;
-        post({ t: 'timedOut', s: session });
+        post({ t: 'timedOut' });
         finish(true);
       })
       .then(
@@ -236,11 +269,26 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     if (trailing !== undefined) clock.clearTimeout(trailing);
     trailing = undefined;
     const ago = clock.monotonic() - at;
+    // A timeout mark is followed as it comes (storage event, message), never from a read: one found here may be
+    // older than this tab's period (storage could not be read when it began).
     const record = read();
-    if (record?.s === session && record.out) return finish(false);
     const n = deps.nonce();
-    if (write({ s: session, at: clock.now() - ago, n })) lastNonce = n;
-    post({ t: 'activity', s: session, ago });
+    const stored = write({ s: record && !record.out ? record.s : session, at: clock.now() - ago, n });
+    post({ t: 'activity', ago });
+    if (stored || deps.channel) {
+      if (stored) lastNonce = n;
+      unshared = undefined;
+      return release();
+    }
+    unshared = Math.max(unshared ?? at, at);
+    if (!releaseHold) {
+      let resolve!: () => void;
+      const held = new Promise<void>((r) => (resolve = r));
+      releaseHold = resolve;
+      deps.withLock(() => held).catch(() => {
+        // No lock to be had (the page is going away): nothing to hold.
+      });
+    }
   }
 
   function onActivity(): void {
@@ -273,8 +321,9 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     },
     signedOut() {
       if (over()) return;
+      release();
       const record = read();
-      if (record?.s === session && !record.out) {
+      if (record && !record.out) {
         try {
           deps.storage.removeItem(deps.key);
         } catch {

@@ -104,8 +104,11 @@ interface Signed {
 interface Integration {
   issuer: string;
   clientId: string;
-  /** Calls `onUser` with the user now signed in (`undefined`: nobody), now and on every change; returns the unsubscribe function. */
-  follow(onUser: (user: Signed | undefined) => void): () => void;
+  /**
+   * Calls `onUser` with the user signed in (`undefined`: nobody) as found now, and again on every sign-in
+   * (`signedIn` true) or sign-out here; returns the unsubscribe function.
+   */
+  follow(onUser: (user: Signed | undefined, signedIn: boolean) => void): () => void;
   signOut(user: Signed, decidedHere: boolean): Promise<void>;
 }
 
@@ -129,18 +132,18 @@ function userManagerIntegration(options: UserManagerIdleOptions): Integration {
       let heard = false;
       const loaded = (user: { profile?: Profile }) => {
         heard = true;
-        onUser(signed(user));
+        onUser(signed(user), true);
       };
       const unloaded = () => {
         heard = true;
-        onUser(undefined);
+        onUser(undefined, false);
       };
       // A UserManager's events are its own tab's: a sign-in here (popup, silent, a user switch the monitor stored) and
       // a removal here. Another tab's sign-out reaches this one through its monitor, which removes the user here too.
       const unsubscribe = [userManager.events?.addUserLoaded?.(loaded), userManager.events?.addUserUnloaded?.(unloaded)];
       userManager.getUser().then(
         (user) => {
-          if (!heard) onUser(signed(user));
+          if (!heard) onUser(signed(user), false);
         },
         () => {
           // The store cannot be read: nobody known to be signed in, so nobody to time out (unknown is not idle).
@@ -177,7 +180,7 @@ function customIntegration(options: CustomIdleOptions): Integration {
     issuer: normalizeIssuer(options.issuer),
     clientId: options.client_id,
     follow(onUser) {
-      onUser(user);
+      onUser(user, false);
       return () => {};
     },
     signOut: async (_user, decidedHere) => signOut({ decidedHere }),
@@ -237,7 +240,7 @@ export function watchIdleIn(options: WatchIdleOptions, env: IdleEnvironment): Id
   };
 
   /** Watches `user`'s session from now on: a new user or a new session starts a new period; `undefined`: nobody. */
-  function follow(user: Signed | undefined): void {
+  function follow(user: Signed | undefined, signedIn: boolean): void {
     if (final() || (user && watching && user.sub === watching.user.sub && user.session === watching.user.session)) return;
     const previous = watching;
     watching = undefined;
@@ -257,6 +260,7 @@ export function watchIdleIn(options: WatchIdleOptions, env: IdleEnvironment): Id
       storage: env.storage,
       key,
       session: user.session,
+      signedIn,
       channel: env.channel(key),
       subscribeRecord: (onChange) =>
         env.onStorage((changed, value) => {

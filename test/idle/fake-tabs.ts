@@ -63,7 +63,7 @@ export class FakeBrowser {
     return release;
   }
 
-  lock(name: string, task: () => void): Promise<void> {
+  lock(name: string, task: () => void | Promise<void>): Promise<void> {
     const run = (this.#locks.get(name) ?? Promise.resolve()).then(task);
     this.#locks.set(
       name,
