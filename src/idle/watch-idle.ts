@@ -88,7 +88,7 @@ let page: IdleEnvironment | undefined;
 
 function milliseconds(name: string, value: unknown, positive: boolean): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value === 0)) {
-    const off = name === 'timeout' && value === 0 ? ' (to have no idle timeout, do not start one)' : '';
+    const off = name === 'timeout' && value === 0 ? ' (0 does not turn the idle timeout off: leave it out instead)' : '';
     throw new TypeError(`${name} must be a ${positive ? 'positive' : 'non-negative'} number of milliseconds${off}.`);
   }
   return value;

@@ -33,7 +33,7 @@ describe('watchIdle options', () => {
   it.each([
     [undefined, /^watchIdle needs an options object\.$/],
     [{ userManager }, /^timeout must be a positive number of milliseconds\.$/],
-    [{ userManager, timeout: 0 }, /^timeout must be a positive number of milliseconds \(to have no idle timeout, do not start one\)\.$/],
+    [{ userManager, timeout: 0 }, /^timeout must be a positive number of milliseconds \(0 does not turn the idle timeout off: leave it out instead\)\.$/],
     [{ userManager, timeout: Number.NaN }, /^timeout must be a positive/],
     [{ userManager, timeout: 1000, warning: -1 }, /^warning must be a non-negative number of milliseconds\.$/],
     [{ userManager, timeout: 1000, warning: 1000 }, /^warning must be shorter than timeout\.$/],
