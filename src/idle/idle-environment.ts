@@ -1,4 +1,4 @@
-import { browserLocalStorage, systemClock, type Clock, type KeyValueStorage } from '../platform.js';
+import { browserLocalStorage, systemClock, type ElapsedClock, type KeyValueStorage } from '../platform.js';
 
 /** A BroadcastChannel as the idle watch uses it: what arrives is untrusted data, checked by the receiver. */
 export interface IdleChannel {
@@ -13,7 +13,7 @@ export interface IdleChannel {
  * storage, a channel and a lock in the tests.
  */
 export interface IdleEnvironment {
-  clock: Clock;
+  clock: ElapsedClock;
   /** The storage the app's tabs share (localStorage). Any call may throw (storage blocked or full). */
   storage: KeyValueStorage;
   /** Calls `listener` when another tab changed `key` to `value` (`key` null: it cleared the whole storage). */
@@ -30,7 +30,7 @@ export interface IdleEnvironment {
 export function browserIdleEnvironment(): IdleEnvironment {
   const locks = globalThis.navigator?.locks;
   return {
-    clock: systemClock,
+    clock: { ...systemClock, monotonic: () => performance.now() },
     storage: browserLocalStorage,
     onStorage(listener) {
       const onEvent = (event: StorageEvent) => {

@@ -1,4 +1,4 @@
-import type { Clock, KeyValueStorage, TimerHandle } from '../platform.js';
+import type { ElapsedClock, KeyValueStorage, TimerHandle } from '../platform.js';
 import type { IdleChannel } from './idle-environment.js';
 import { agoOf, canDecide, clockJumped, idlePhase, joiningIdleFor, parseIdleMessage, parseIdleRecord, type IdleMessage, type IdleRecord } from './idle-record.js';
 import type { IdleEvents } from './types.js';
@@ -11,7 +11,7 @@ export type SessionWatchState = 'active' | 'warning' | 'unavailable' | 'over';
 
 /** Everything the watch of one user's session needs from the outside world. */
 export interface SessionWatchDeps {
-  clock: Clock;
+  clock: ElapsedClock;
   /** The storage shared by the app's tabs (localStorage), and the key of this user's record in it. */
   storage: KeyValueStorage;
   key: string;

@@ -1,10 +1,10 @@
-import type { Clock } from '../../src/platform.js';
+import type { ElapsedClock } from '../../src/platform.js';
 
 /**
  * A manual clock: timers run only when the test advances time. `monotonic()` and the timers follow elapsed time;
  * `now()` (the wall clock) also moves with {@link FakeClock.jump}, as when the system clock is set.
  */
-export class FakeClock implements Clock {
+export class FakeClock implements ElapsedClock {
   #now = 1_000_000;
   #wallOffset = 0;
   #nextId = 1;
