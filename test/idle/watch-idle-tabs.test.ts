@@ -83,6 +83,40 @@ describe('storage that cannot be written', () => {
   });
 });
 
+describe('activity no other tab could hear', () => {
+  it('without BroadcastChannel: a tab holds the decision lock until it could store its activity, so no other tab decides without it', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const idle = browser.open(alice);
+    const working = browser.open(alice);
+    idle.startWatch(options);
+    working.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 5000);
+    browser.storageWritable = false;
+    working.activity(); // stored nowhere, told to no one
+    browser.storageWritable = true;
+    // The idle tab reaches the timeout before the working tab's next look at storage: it waits for the lock there.
+    await browser.clock.advance(5000);
+    expect(idle.ends).toEqual([]);
+    await browser.clock.advance(10_000);
+    expect([idle.ends, working.ends]).toEqual([[], []]);
+    expect(idle.watch?.remainingMs()).toBeGreaterThan(TIMEOUT - 20_000);
+  });
+});
+
+describe('at the timeout', () => {
+  it('removes the user only if the store still holds the user who timed out (a store shared with a newer sign-in)', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    tab.holds = bob; // another tab signed bob in into a store shared with this one, which raises no event here
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+    expect(tab.removals).toBe(0);
+  });
+});
+
 describe('two users', () => {
   it("Alice's unattended tab times out while Bob works in another tab; Bob is not signed out", async () => {
     const browser = new FakeBrowser();
