@@ -93,7 +93,7 @@ window.addEventListener('storage', () => void render());
 
 // With anonymous monitoring the app also watches while nobody is signed in, and hears of sign-ins elsewhere.
 const signedIn = Boolean(await userManager.getUser());
-if (config.monitor?.anonymous || signedIn) monitor();
+if (config.monitor !== false && (config.monitor?.anonymous || signedIn)) monitor();
 if (signedIn) watchIdleness();
 await render();
 document.body.dataset.ready = 'true';
