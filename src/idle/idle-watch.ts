@@ -141,9 +141,14 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
 
   // Join the session's running period, or start a new one. A record that cannot be written may be stale: then
   // this tab counts from its own start, and learns the rest from the others' messages.
+  // Started without storage: the first answer to `hello` tells this tab where the period stands, in place of its
+  // own start (which is no activity).
+  let guessed = false;
   {
     const record = read();
-    const joined = probe() && !deps.signedIn ? joiningIdleFor(record, session, clock.now(), timeoutMs) : undefined;
+    const usable = probe();
+    guessed = !usable && !deps.signedIn;
+    const joined = usable && !deps.signedIn ? joiningIdleFor(record, session, clock.now(), timeoutMs) : undefined;
     fresh = joined === undefined;
     lastActivity = clock.monotonic() - (joined ?? 0);
     // The record as found is accounted for, joined or not: only a later change of it is news of activity.
@@ -160,12 +165,16 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     if (over() || !message) return;
     if (message.t === 'timedOut') return finish(false);
     if (message.t === 'hello') return post({ t: 'activity', ago: idleFor() });
-    heard(message.ago);
+    if (guessed) {
+      guessed = false;
+      lastActivity = clock.monotonic() - Math.min(timeoutMs, Math.max(0, message.ago));
+    } else heard(message.ago);
     evaluate();
   });
   post({ t: 'hello' });
-  // A new period begins like activity: the user just signed in (or came back after the last period ended).
-  if (fresh) share(lastActivity);
+  // A new period begins like activity: the user just signed in (or came back after the last period ended). Not a
+  // tab that merely could not read the period from storage: it asked the others.
+  if (fresh && !guessed) share(lastActivity);
 
   function release(): void {
     releaseHold?.();
@@ -293,6 +302,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
 
   function onActivity(): void {
     if (over()) return;
+    guessed = false;
     const now = clock.monotonic();
     lastActivity = Math.max(lastActivity, now);
     // Near the timeout (and during the warning) every activity is shared at once; before, once per throttle period,
@@ -315,6 +325,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     remainingMs: () => (over() ? 0 : Math.max(0, timeoutMs - idleFor())),
     extend() {
       if (over()) return;
+      guessed = false;
       lastActivity = clock.monotonic();
       share(lastActivity);
       evaluate();

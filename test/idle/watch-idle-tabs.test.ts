@@ -47,6 +47,21 @@ describe('storage that cannot be written', () => {
     expect([working.ends, background.ends]).toEqual([[], []]);
   });
 
+  it('a tab opened later learns from the others (over BroadcastChannel) where the period stands', async () => {
+    const browser = new FakeBrowser();
+    browser.storageReadable = false;
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect(two.watch?.remainingMs()).toBe(TIMEOUT - 3 * MINUTE);
+    await browser.clock.advance(TIMEOUT - 3 * MINUTE);
+    await flush();
+    expect([...one.ends, ...two.ends].sort()).toEqual([false, true]);
+  });
+
   it('idle in every tab: one tab decides and every tab learns of it and signs its user out', async () => {
     const browser = new FakeBrowser();
     browser.storageWritable = false;
