@@ -90,7 +90,7 @@ export const BUDGETED = [
   { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 17_056, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
   { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 17_140, code: () => readFileSync(SDK_IIFE, 'utf8') },
   { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 34_212, code: () => readFileSync(IIFE, 'utf8') },
-  { id: 'idle-iife', what: 'idle timeout script-tag build (`oidc-session-monitor.idle.iife.min.js`, with one of the two above)', budget: 4096, ceiling: 4520, code: () => readFileSync(IDLE_IIFE, 'utf8') },
+  { id: 'idle-iife', what: 'idle timeout script-tag build (`oidc-session-monitor.idle.iife.min.js`, with one of the two above)', budget: 4096, ceiling: 4560, code: () => readFileSync(IDLE_IIFE, 'utf8') },
 ];
 
 /** What the same measurement gives for the libraries this SDK is compared with. */
