@@ -39,6 +39,22 @@ const sharedFile = (id) => {
   return undefined;
 };
 
+/**
+ * In the idle timeout's own script, the on-demand `import('../index.js')` (RP-initiated logout after the timeout)
+ * becomes the global `OidcSessionMonitor` of the main script, with a clear error when that script is missing.
+ */
+const sdkFromGlobal = () => ({
+  name: 'sdk-from-global',
+  renderDynamicImport({ targetModuleId }) {
+    if (!targetModuleId?.split(sep).join('/').endsWith('/src/index.ts')) return null;
+    return {
+      left: 'Promise.resolve().then(function(){var m=(',
+      right:
+        ',globalThis.OidcSessionMonitor);if(!m||!m.logout)throw new Error("oidc-session-monitor.idle.iife.min.js needs oidc-session-monitor.iife.min.js (or .sdk.iife.min.js) loaded first.");return m})',
+    };
+  },
+});
+
 const nodeExternal = (id) => id === 'jose' || id.startsWith('node:') || builtinModules.includes(id);
 
 export default [
@@ -81,6 +97,21 @@ export default [
       globals: { 'oidc-client-ts': 'oidc' },
       sourcemap: true,
       inlineDynamicImports: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    // The idle timeout for script-tag pages, a script of its own (only the pages that use it download it), loaded
+    // after one of the two above: `watchIdle` behind the global `OidcSessionMonitorIdle`. It reaches the main script's
+    // monitors through the page-wide registry and its `logout` through the global `OidcSessionMonitor`.
+    input: 'src/idle/index.ts',
+    external: (id) => id === 'oidc-client-ts' || id.split(sep).join('/').endsWith('/src/index.ts'),
+    plugins: [ts(), sdkFromGlobal()],
+    output: {
+      file: 'dist/oidc-session-monitor.idle.iife.min.js',
+      format: 'iife',
+      name: 'OidcSessionMonitorIdle',
+      sourcemap: true,
       plugins: [terser({ format: { comments: false } })],
     },
   },

@@ -36,7 +36,8 @@ export function startDemo(options?: {
   profile?: MockOpProfile;
   /** What the user answered on the OP's consent page for A and B: `'once'` makes prompt=none answer consent_required. */
   consent?: 'always' | 'once';
-  monitor?: Record<string, unknown>;
+  /** startMonitoring options of the apps; `false`: the apps do not monitor (a test of the idle timeout alone). */
+  monitor?: Record<string, unknown> | false;
   silentRequestTimeoutInSeconds?: number;
   /** Register front-channel logout URIs for A and B. Default true. */
   frontChannel?: boolean;

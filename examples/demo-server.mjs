@@ -108,7 +108,7 @@ export function demoClient(clientId, origin, { frontChannel = true, profile = 's
  * Starts the mock OP and the two demo apps A and B.
  * `opClockSkewSeconds` skews the mock OP's clock for the ID tokens it issues (its `clockSkewSeconds`):
  * -60 is an OP running a minute behind the browser.
- * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', profile?: import('../dist/mock-op/index.js').MockOpProfile, consent?: 'always' | 'once', monitor?: object, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean, idle?: { timeout: number, warning?: number, logout?: boolean | object } }} [options]
+ * @param {{ opPort?: number, aPort?: number, bPort?: number, interval?: number, sessionStateMode?: 'browser' | 'per-client', profile?: import('../dist/mock-op/index.js').MockOpProfile, consent?: 'always' | 'once', monitor?: object | false, silentRequestTimeoutInSeconds?: number, frontChannel?: boolean, hostnames?: { op: string, a: string, b: string }, opClockSkewSeconds?: number, perTabUser?: boolean, idle?: { timeout: number, warning?: number, logout?: boolean | object } }} [options]
  * `idle` turns on the apps' idle timeout (`watchIdle` of `oidc-session-monitor/idle`) with these options.
  */
 export async function startDemo(options = {}) {
@@ -126,7 +126,8 @@ export async function startDemo(options = {}) {
     ...(options.opClockSkewSeconds !== undefined ? { clockSkewSeconds: options.opClockSkewSeconds } : {}),
     ...(names ? { hostname: names.op, https: { hostnames: [names.op] } } : {}),
   });
-  const monitor = { interval: options.interval ?? 2000, ...options.monitor };
+  // `monitor: false`: the apps do not monitor the session (a test of something else, e.g. the idle timeout alone).
+  const monitor = options.monitor === false ? false : { interval: options.interval ?? 2000, ...options.monitor };
   const shared = {
     authority: op.url,
     monitor,

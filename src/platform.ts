@@ -9,12 +9,21 @@ export type TimerHandle = unknown;
 
 /** Time and timers. */
 export interface Clock {
-  /** Milliseconds since the epoch, like `Date.now()`. */
+  /** Milliseconds since the epoch, like `Date.now()`: the wall clock, which jumps when the system clock is set. */
   now(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   /** Calls `callback` every `ms` until cleared with {@link Clock.clearTimeout} (HTML timers share one list). */
   setInterval(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+}
+
+/** A {@link Clock} that also measures elapsed time. */
+export interface ElapsedClock extends Clock {
+  /**
+   * Milliseconds on a clock that never jumps (`performance.now()`): for measuring elapsed time. Its origin differs
+   * per page, so a value of it means nothing to another tab.
+   */
+  monotonic(): number;
 }
 
 /** A source of cryptographically strong random bytes: `globalThis.crypto` fits. */

@@ -64,6 +64,7 @@ export async function minifiedBundle(entry, { bundleOidcClientTs }) {
 }
 
 export const SDK_IIFE = join(DIST, 'oidc-session-monitor.sdk.iife.min.js');
+export const IDLE_IIFE = join(DIST, 'oidc-session-monitor.idle.iife.min.js');
 const entry = (code) => ({ code: code.replaceAll('PKG', JSON.stringify(ESM_ENTRY)) });
 
 /**
@@ -76,19 +77,20 @@ export const BUDGETED = [
     id: 'user-manager',
     what: '`startMonitoring` with a `UserManager`',
     budget: 5120,
-    ceiling: 13_096,
+    ceiling: 13_116,
     code: () => minifiedBundle(entry('import { startMonitoring } from PKG;\nexport const watch = (userManager) => startMonitoring({ userManager });\n'), { bundleOidcClientTs: false }),
   },
   {
     id: 'monitor-and-logout',
     what: '`startMonitoring` + `logout` + `handleLogoutCallback`',
     budget: 8192,
-    ceiling: 17_044,
+    ceiling: 17_064,
     code: () => minifiedBundle(entry('export { startMonitoring, logout, handleLogoutCallback } from PKG;\n'), { bundleOidcClientTs: false }),
   },
-  { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 18_736, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
-  { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 18_804, code: () => readFileSync(SDK_IIFE, 'utf8') },
-  { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 35_932, code: () => readFileSync(IIFE, 'utf8') },
+  { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 18_760, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
+  { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 18_824, code: () => readFileSync(SDK_IIFE, 'utf8') },
+  { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 35_940, code: () => readFileSync(IIFE, 'utf8') },
+  { id: 'idle-iife', what: 'idle timeout script-tag build (`oidc-session-monitor.idle.iife.min.js`, with one of the two above)', budget: 4096, ceiling: 4560, code: () => readFileSync(IDLE_IIFE, 'utf8') },
 ];
 
 /** What the same measurement gives for the libraries this SDK is compared with. */
@@ -99,7 +101,7 @@ const REFERENCES = [
 ];
 
 export function requireDist() {
-  const missing = [ESM_ENTRY, IIFE, SDK_IIFE].filter((file) => !existsSync(file));
+  const missing = [ESM_ENTRY, IIFE, SDK_IIFE, IDLE_IIFE].filter((file) => !existsSync(file));
   if (missing.length > 0) {
     throw new Error(`dist/ is incomplete (${missing.map((f) => relative(ROOT, f)).join(', ')} missing): run \`npm run build\` first.`);
   }

@@ -69,7 +69,7 @@ const normalize = (s: string) => s.replace(/\s+/g, ' ').trim();
  * own locators go to Playwright's own matchers.
  */
 function locatorMatcher(
-  name: 'toHaveText' | 'toContainText' | 'toHaveAttribute' | 'toBeVisible' | 'toHaveCount',
+  name: 'toHaveText' | 'toContainText' | 'toHaveAttribute' | 'toBeVisible' | 'toBeHidden' | 'toHaveCount',
   arity: number,
   read: (locator: LocatorLike, args: unknown[]) => Promise<unknown>,
   holds: (value: unknown, args: unknown[]) => boolean,
@@ -119,5 +119,6 @@ export const expect = baseExpect.extend({
     (value, [, expected]) => typeof value === 'string' && (expected instanceof RegExp ? expected.test(value) : value === expected),
   ),
   toBeVisible: locatorMatcher('toBeVisible', 0, (l) => l.isVisible(), (value) => value === true),
+  toBeHidden: locatorMatcher('toBeHidden', 0, (l) => l.isVisible(), (value) => value === false),
   toHaveCount: locatorMatcher('toHaveCount', 1, (l) => l.count(), (value, [expected]) => value === expected),
 });

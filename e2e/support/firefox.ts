@@ -255,6 +255,17 @@ class FirefoxPage {
     },
   };
 
+  /** Playwright's `page.mouse`, the part the specs use: moves that the page sees as pointer events. */
+  readonly mouse = {
+    move: async (x: number, y: number): Promise<void> => {
+      await this.native.mouse.move(x, y);
+    },
+  };
+
+  async addScriptTag(options: { url: string }): Promise<void> {
+    await this.native.addScriptTag({ url: new URL(options.url, this.native.url()).href });
+  }
+
   url(): string {
     return this.native.url();
   }
@@ -422,6 +433,15 @@ export class FirefoxLocator {
   async click(): Promise<void> {
     await this.waitFor();
     await this.page.native.locator(this.selector).click();
+  }
+
+  /** Playwright's `dispatchEvent`: that one event on the element, nothing before it (a `click` without pointer events). */
+  async dispatchEvent(type: string): Promise<void> {
+    await this.waitFor({ state: 'attached' });
+    await this.eval((elements, t: string) => {
+      const init = { bubbles: true, cancelable: true, composed: true };
+      elements[0]?.dispatchEvent(t === 'click' ? new MouseEvent(t, init) : new Event(t, init));
+    }, type);
   }
 
   async fill(value: string): Promise<void> {

@@ -28,8 +28,6 @@ async function render() {
   $('session-state').textContent = user?.session_state ?? '—';
   $('state').textContent = demo.monitor?.state ?? 'not monitoring';
   $('idle-state').textContent = demo.idle ? demo.idle.state : config.idle ? 'not watching' : 'off';
-  // Signed out some other way (another tab's logout, the OP): this tab's idle watch has nothing left to watch.
-  if (!user && demo.idle?.state === 'active') demo.idle.stop();
   $('sign-in').hidden = Boolean(user);
   $('sign-out').hidden = !user;
   $('check-now').hidden = !user;
@@ -95,7 +93,7 @@ window.addEventListener('storage', () => void render());
 
 // With anonymous monitoring the app also watches while nobody is signed in, and hears of sign-ins elsewhere.
 const signedIn = Boolean(await userManager.getUser());
-if (config.monitor?.anonymous || signedIn) monitor();
+if (config.monitor !== false && (config.monitor?.anonymous || signedIn)) monitor();
 if (signedIn) watchIdleness();
 await render();
 document.body.dataset.ready = 'true';

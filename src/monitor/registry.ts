@@ -2,9 +2,11 @@ import type { MonitorController } from './monitor.js';
 
 /**
  * Live monitors of this page, by app (issuer and `client_id`). Starting a second monitor for the same app replaces
- * the first cleanly; `logout()` suspends only the monitors of the app it logs out of.
+ * the first cleanly; `logout()` suspends only the monitors of the app it logs out of. One map per page, kept on the
+ * global object: the idle timeout's own script (`oidc-session-monitor.idle.iife.min.js`) finds the monitors of the
+ * main script's copy of this module there.
  */
-const live = new Map<string, MonitorController>();
+const live: Map<string, MonitorController> = ((globalThis as { [key: symbol]: unknown })[Symbol.for('oidc-session-monitor')] ??= new Map()) as Map<string, MonitorController>;
 
 const keyOf = (issuer: string, clientId: string) => JSON.stringify([issuer, clientId]);
 

@@ -17,9 +17,16 @@ export interface UseSessionMonitorOptions {
    * for another `sub`. `null` or `undefined`: nobody is signed in, nothing runs.
    */
   user: { profile: { sub: string } } | null | undefined;
-  /** Options of `startMonitoring` (without `userManager`), read when monitoring starts. */
+  /**
+   * Options of `startMonitoring` (without `userManager`), read when monitoring starts. Invalid ones make the hook
+   * throw a `TypeError` ("useSessionMonitor: monitor: …") from the component's next render, for an error boundary.
+   */
   monitor?: Omit<UserManagerMonitorOptions, 'userManager'>;
-  /** Options of `watchIdle` (without `userManager`), read when monitoring starts. Default: no idle timeout. */
+  /**
+   * Options of `watchIdle` (without `userManager`), read when monitoring starts; leave it out for no idle timeout
+   * (`timeout: 0` is an error, not "off"). Invalid ones make the hook throw a `TypeError` ("useSessionMonitor: idle:
+   * …") from the component's next render, for an error boundary.
+   */
   idle?: Omit<UserManagerIdleOptions, 'userManager'>;
 }
 
@@ -37,6 +44,12 @@ export interface SessionMonitorSnapshot {
   idle: { state: IdleState; warning: IdleEvents['warning'] | undefined } | undefined;
   /** "Stay signed in": extends the idle deadline in every tab of the app. */
   extend(): void;
+}
+
+/** An option error of `startMonitoring` or `watchIdle`, said to come from this hook's `monitor` or `idle`. */
+function optionError(option: 'monitor' | 'idle', error: unknown): Error {
+  if (!(error instanceof TypeError)) return error instanceof Error ? error : new Error(String(error));
+  return new TypeError(`useSessionMonitor: ${option}: ${error.message}`, { cause: error });
 }
 
 const INACTIVE: Omit<SessionMonitorSnapshot, 'extend'> = { state: 'inactive', unavailable: undefined, signedOut: undefined, refreshed: undefined, idle: undefined };
@@ -58,6 +71,7 @@ export function useSessionMonitor(options: UseSessionMonitorOptions): SessionMon
   const latest = useRef(options);
   latest.current = options;
   const [snapshot, setSnapshot] = useState(INACTIVE);
+  const [failure, setFailure] = useState<Error | undefined>(undefined);
   const idleRef = useRef<IdleWatch | undefined>(undefined);
 
   useEffect(() => {
@@ -72,18 +86,31 @@ export function useSessionMonitor(options: UseSessionMonitorOptions): SessionMon
     queueMicrotask(() => {
       if (cancelled) return;
       const { monitor: monitorOptions, idle: idleOptions } = latest.current;
-      monitor = startMonitoring({ ...monitorOptions, userManager });
+      // Bad options come back to the component: the next render throws them, where an error boundary catches them.
+      try {
+        monitor = startMonitoring({ ...monitorOptions, userManager });
+      } catch (error) {
+        return setFailure(optionError('monitor', error));
+      }
+      if (idleOptions) {
+        try {
+          idle = idleRef.current = watchIdle({ ...idleOptions, userManager } as UserManagerIdleOptions);
+        } catch (error) {
+          monitor.stop();
+          return setFailure(optionError('idle', error));
+        }
+      }
       update({ state: monitor.state, unavailable: undefined, signedOut: undefined, refreshed: undefined, idle: undefined });
       monitor.on('state', ({ state }) => update({ state }));
       monitor.on('unavailable', (unavailable) => update({ unavailable }));
       monitor.on('signedOut', (signedOut) => update({ signedOut }));
       monitor.on('refreshed', (refreshed) => update({ refreshed }));
-      if (idleOptions) {
-        idle = idleRef.current = watchIdle({ ...idleOptions, userManager } as UserManagerIdleOptions);
+      if (idle) {
         update({ idle: { state: idle.state, warning: undefined } });
+        idle.on('state', ({ state }) => {
+          if (!cancelled) setSnapshot((previous) => ({ ...previous, idle: { state, warning: state === 'warning' ? previous.idle?.warning : undefined } }));
+        });
         idle.on('warning', (warning) => update({ idle: { state: 'warning', warning } }));
-        idle.on('warningCancelled', () => update({ idle: { state: 'active', warning: undefined } }));
-        idle.on('timeout', () => update({ idle: { state: 'timedOut', warning: undefined } }));
       }
     });
     return () => {
@@ -97,5 +124,6 @@ export function useSessionMonitor(options: UseSessionMonitorOptions): SessionMon
   }, [userManager, sub]);
 
   const extend = useCallback(() => idleRef.current?.extend(), []);
+  if (failure) throw failure;
   return { ...snapshot, extend };
 }

@@ -21,7 +21,7 @@ function fakeUserManager(idToken = 'header.payload.sig') {
 }
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
   localStorage.clear();
 });
 afterEach(() => {
@@ -33,7 +33,7 @@ describe('watchIdle options', () => {
   it.each([
     [undefined, /^watchIdle needs an options object\.$/],
     [{ userManager }, /^timeout must be a positive number of milliseconds\.$/],
-    [{ userManager, timeout: 0 }, /^timeout must be a positive/],
+    [{ userManager, timeout: 0 }, /^timeout must be a positive number of milliseconds \(0 does not turn the idle timeout off: leave it out instead\)\.$/],
     [{ userManager, timeout: Number.NaN }, /^timeout must be a positive/],
     [{ userManager, timeout: 1000, warning: -1 }, /^warning must be a non-negative number of milliseconds\.$/],
     [{ userManager, timeout: 1000, warning: 1000 }, /^warning must be shorter than timeout\.$/],
@@ -42,11 +42,14 @@ describe('watchIdle options', () => {
     [{ userManager, timeout: 1000, timout: 5 }, /^watchIdle: unknown option timout; the options are /],
     [{ userManager: {}, timeout: 1000 }, /^userManager must be an oidc-client-ts UserManager\.$/],
     [{ userManager, timeout: 1000, logout: 'yes' }, /^logout must be true, false, or the options of logout\(\)/],
-    [{ userManager, timeout: 1000, signOut: () => {} }, /^Give userManager, or issuer, client_id and signOut — not both\.$/],
-    [{ timeout: 1000, client_id: 'app', signOut: () => {} }, /^watchIdle needs userManager, or issuer, client_id and signOut: issuer must be/],
-    [{ timeout: 1000, issuer: ISSUER, signOut: () => {} }, /^client_id must be a non-empty string\.$/],
-    [{ timeout: 1000, issuer: ISSUER, client_id: 'app' }, /^signOut must be a function/],
-    [{ timeout: 1000, issuer: ISSUER, client_id: 'app', signOut: () => {}, logout: true }, /^logout needs userManager/],
+    [{ userManager, timeout: 1000, signOut: () => {} }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
+    [{ userManager, timeout: 1000, sub: 'alice' }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
+    [{ timeout: 1000, client_id: 'app', sub: 'alice', signOut: () => {} }, /^watchIdle needs userManager, or issuer, client_id, sub and signOut: issuer must be/],
+    [{ timeout: 1000, issuer: ISSUER, sub: 'alice', signOut: () => {} }, /^client_id must be a non-empty string\.$/],
+    [{ timeout: 1000, issuer: ISSUER, client_id: 'app', signOut: () => {} }, /^sub must be the signed-in user's sub/],
+    [{ timeout: 1000, issuer: ISSUER, client_id: 'app', sub: 'alice', session: 1, signOut: () => {} }, /^session must be a string/],
+    [{ timeout: 1000, issuer: ISSUER, client_id: 'app', sub: 'alice' }, /^signOut must be a function/],
+    [{ timeout: 1000, issuer: ISSUER, client_id: 'app', sub: 'alice', signOut: () => {}, logout: true }, /^logout needs userManager/],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
     expect(() => watchIdle(options as never)).toThrow(TypeError);
     expect(() => watchIdle(options as never)).toThrow(message);
@@ -60,6 +63,7 @@ describe('watchIdle', () => {
     registerMonitor(ISSUER, 'app', monitor);
     try {
       const watch = watchIdle({ userManager: userManager as never, timeout: 10_000, warning: 2000 });
+      await flush();
       const warnings: unknown[] = [];
       watch.on('warning', (w) => warnings.push(w));
       await vi.advanceTimersByTimeAsync(8000);
@@ -70,7 +74,7 @@ describe('watchIdle', () => {
       expect(watch.state).toBe('timedOut');
       expect(monitor.signOutFrom).toHaveBeenCalledWith('idle');
       expect(userManager.removeUser).toHaveBeenCalledTimes(1);
-      expect(JSON.parse(localStorage.getItem(appKey('idle', ISSUER, 'app'))!)).toMatchObject({ timedOut: true });
+      expect(JSON.parse(localStorage.getItem(appKey('idle', ISSUER, 'app', 'alice'))!)).toMatchObject({ out: true });
     } finally {
       unregisterMonitor(ISSUER, 'app', monitor);
     }
@@ -78,11 +82,12 @@ describe('watchIdle', () => {
 
   it('counts pointer and key events on the page, and the page becoming visible, as activity', async () => {
     const watch = watchIdle({ userManager: fakeUserManager() as never, timeout: 10_000, warning: 2000 });
+    await flush();
     await vi.advanceTimersByTimeAsync(9000);
     expect(watch.state).toBe('warning');
     window.dispatchEvent(new Event('keydown'));
     expect(watch.state).toBe('active');
-    expect(watch.deadline).toBe(Date.now() + 10_000);
+    expect(watch.remainingMs()).toBe(10_000);
     await vi.advanceTimersByTimeAsync(9000);
     window.dispatchEvent(new Event('pointermove'));
     expect(watch.state).toBe('active');
@@ -103,9 +108,10 @@ describe('watchIdle', () => {
     expect(userManager.removeUser).not.toHaveBeenCalled();
   });
 
-  it('a second watch for the same app replaces the first', () => {
+  it('a second watch for the same app replaces the first', async () => {
     const first = watchIdle({ userManager: fakeUserManager() as never, timeout: 10_000 });
     const second = watchIdle({ userManager: fakeUserManager() as never, timeout: 10_000 });
+    await flush();
     expect(first.state).toBe('stopped');
     expect(second.state).toBe('active');
     second.stop();
@@ -113,7 +119,7 @@ describe('watchIdle', () => {
 
   it('with signOut, calls the app\'s sign-out with decidedHere', async () => {
     const signOut = vi.fn();
-    watchIdle({ issuer: ISSUER, client_id: 'other', signOut, timeout: 10_000 });
+    watchIdle({ issuer: ISSUER, client_id: 'other', sub: 'alice', signOut, timeout: 10_000 });
     await vi.advanceTimersByTimeAsync(10_000);
     await flush();
     expect(signOut).toHaveBeenCalledWith({ decidedHere: true });

@@ -1,6 +1,6 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import type { UserManager } from 'oidc-client-ts';
-import { StrictMode } from 'react';
+import { Component, StrictMode, createElement, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useSessionMonitor, type UseSessionMonitorOptions } from '../../src/react/index.js';
 import { trackListeners } from '../support/listeners.js';
@@ -133,5 +133,57 @@ describe('useSessionMonitor', () => {
     expect(userManager.removeUser).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
     for (const type of ['pointerdown', 'keydown', 'storage', 'message']) expect({ type, live: onWindow(type) }).toEqual({ type, live: 0 });
+  });
+});
+
+/** Catches what the hook throws during render, as an app's error boundary would. */
+class Boundary extends Component<{ children?: ReactNode; onError: (error: Error) => void }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidCatch(error: Error) {
+    this.props.onError(error);
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
+
+describe('useSessionMonitor with invalid options', () => {
+  function renderCaught(options: Omit<Partial<UseSessionMonitorOptions>, 'userManager'>) {
+    const userManager = fakeUserManager();
+    const caught: Error[] = [];
+    // React reports a caught render error on the console too; that is not what is tested here.
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const view = renderHook(() => useSessionMonitor({ user: alice, ...options, userManager: userManager as unknown as UserManager }), {
+      wrapper: ({ children }) => createElement(StrictMode, null, createElement(Boundary, { onError: (error: Error) => void caught.push(error) }, children)),
+    });
+    return { caught, userManager, view };
+  }
+
+  it.each([
+    [{ idle: { timeout: 0 } }, /^useSessionMonitor: idle: timeout must be a positive number of milliseconds \(0 does not turn the idle timeout off: leave it out instead\)\.$/],
+    [{ idle: { timeout: 1000, warning: 5000 } }, /^useSessionMonitor: idle: warning must be shorter than timeout\.$/],
+    [{ idle: { timeout: 1000, timout: 5 } }, /^useSessionMonitor: idle: watchIdle: unknown option timout/],
+    [{ monitor: { interval: -1 } }, /^useSessionMonitor: monitor: interval /],
+    [{ monitor: { intervall: 3000 } }, /^useSessionMonitor: monitor: startMonitoring: unknown option intervall/],
+  ])('%j: the hook throws a TypeError naming the option from render, which an error boundary catches; nothing keeps running', async (options, message) => {
+    const { caught, view } = renderCaught(options as never);
+    await waitFor(() => expect(caught).toHaveLength(1));
+    expect(caught[0]).toBeInstanceOf(TypeError);
+    expect(caught[0]!.message).toMatch(message);
+    expect(opFrames()).toBe(0);
+    view.unmount();
+  });
+
+  it('without idle there is no idle timeout: idle stays undefined and no activity listener is added', async () => {
+    const onWindow = trackListeners(window);
+    const userManager = fakeUserManager();
+    const { result, unmount } = render({ userManager });
+    await waitFor(() => expect(result.current.state).toBe('starting'));
+    expect(result.current.idle).toBeUndefined();
+    expect(onWindow('pointerdown')).toBe(0);
+    unmount();
   });
 });

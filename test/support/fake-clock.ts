@@ -1,13 +1,26 @@
-import type { Clock } from '../../src/platform.js';
+import type { ElapsedClock } from '../../src/platform.js';
 
-/** A manual clock: timers run only when the test advances time. */
-export class FakeClock implements Clock {
+/**
+ * A manual clock: timers run only when the test advances time. `monotonic()` and the timers follow elapsed time;
+ * `now()` (the wall clock) also moves with {@link FakeClock.jump}, as when the system clock is set.
+ */
+export class FakeClock implements ElapsedClock {
   #now = 1_000_000;
+  #wallOffset = 0;
   #nextId = 1;
   readonly #timers = new Map<number, { at: number; callback: () => void }>();
 
   now(): number {
+    return this.#now + this.#wallOffset;
+  }
+
+  monotonic(): number {
     return this.#now;
+  }
+
+  /** Sets the wall clock `ms` forward (negative: back) without any time passing. */
+  jump(ms: number): void {
+    this.#wallOffset += ms;
   }
 
   setTimeout(callback: () => void, ms: number): number {

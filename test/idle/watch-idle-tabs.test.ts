@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest';
+import { appKey } from '../../src/session/keys.js';
+import { CLIENT_ID, FakeBrowser, ISSUER, flush, user } from './fake-tabs.js';
+
+// watchIdle in several tabs of one browser (test/idle/fake-tabs.ts), each with its own user store, against what
+// DESIGN.md trap 13 asks: idle is per user, on elapsed time, never decided on unknown, and a new sign-in starts anew.
+
+const TIMEOUT = 10 * 60_000;
+const WARNING = 60_000;
+const MINUTE = 60_000;
+const options = { timeout: TIMEOUT, warning: WARNING };
+const alice = user('alice');
+const bob = user('bob');
+
+/** Activity in `tab` once a minute for `minutes` minutes. */
+async function workIn(tab: { activity(): void; browser: FakeBrowser }, minutes: number): Promise<void> {
+  for (let minute = 0; minute < minutes; minute++) {
+    await tab.browser.clock.advance(MINUTE);
+    tab.activity();
+  }
+  await flush();
+}
+
+describe('storage that cannot be written', () => {
+  it('activity in one tab still keeps a background tab of the same user signed in (over BroadcastChannel)', async () => {
+    const browser = new FakeBrowser();
+    const working = browser.open(alice);
+    const background = browser.open(alice);
+    working.startWatch(options);
+    background.startWatch(options);
+    await flush();
+    browser.storageWritable = false; // quota exceeded from now on
+    await workIn(working, 30);
+    expect([working.ends, background.ends]).toEqual([[], []]);
+    expect(background.events('warning')).toEqual([]);
+    expect([working.removals, background.removals]).toEqual([0, 0]);
+  });
+
+  it('with storage blocked altogether, the same', async () => {
+    const browser = new FakeBrowser();
+    browser.storageReadable = false;
+    const working = browser.open(alice);
+    const background = browser.open(alice);
+    working.startWatch(options);
+    background.startWatch(options);
+    await workIn(working, 30);
+    expect([working.ends, background.ends]).toEqual([[], []]);
+  });
+
+  it('a tab opened later learns from the others (over BroadcastChannel) where the period stands', async () => {
+    const browser = new FakeBrowser();
+    browser.storageReadable = false;
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect(two.watch?.remainingMs()).toBe(TIMEOUT - 3 * MINUTE);
+    await browser.clock.advance(TIMEOUT - 3 * MINUTE);
+    await flush();
+    expect([...one.ends, ...two.ends].sort()).toEqual([false, true]);
+  });
+
+  it('idle in every tab: one tab decides and every tab learns of it and signs its user out', async () => {
+    const browser = new FakeBrowser();
+    browser.storageWritable = false;
+    const one = browser.open(alice);
+    const two = browser.open(alice);
+    one.startWatch(options);
+    two.startWatch(options);
+    await browser.clock.advance(TIMEOUT);
+    await flush();
+    expect([...one.ends, ...two.ends].sort()).toEqual([false, true]);
+    expect([one.removals, two.removals]).toEqual([1, 1]);
+  });
+
+  it('neither storage nor BroadcastChannel: no tab decides alone (unknown is not idle), and the watch says so', async () => {
+    const browser = new FakeBrowser();
+    browser.storageWritable = false;
+    browser.hasChannel = false;
+    const one = browser.open(alice);
+    const two = browser.open(alice);
+    const watch = one.startWatch(options);
+    two.startWatch(options);
+    await flush();
+    expect(watch.state).toBe('unavailable');
+    await browser.clock.advance(3 * TIMEOUT);
+    expect([one.ends, two.ends]).toEqual([[], []]);
+    expect([one.removals, two.removals]).toEqual([0, 0]);
+    // Storage works again: the watch shares again, and an idle user is signed out within the timeout.
+    browser.storageWritable = true;
+    one.activity();
+    expect(watch.state).toBe('active');
+    await browser.clock.advance(TIMEOUT);
+    await flush();
+    expect([...one.ends, ...two.ends]).toContain(true);
+  });
+});
+
+describe('activity no other tab could hear', () => {
+  it('without BroadcastChannel: a tab holds the decision lock until it could store its activity, so no other tab decides without it', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const idle = browser.open(alice);
+    const working = browser.open(alice);
+    idle.startWatch(options);
+    working.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 5000);
+    browser.storageWritable = false;
+    working.activity(); // stored nowhere, told to no one
+    browser.storageWritable = true;
+    // The idle tab reaches the timeout before the working tab's next look at storage: it waits for the lock there.
+    await browser.clock.advance(5000);
+    expect(idle.ends).toEqual([]);
+    await browser.clock.advance(10_000);
+    expect([idle.ends, working.ends]).toEqual([[], []]);
+    expect(idle.watch?.remainingMs()).toBeGreaterThan(TIMEOUT - 20_000);
+  });
+});
+
+describe('at the timeout', () => {
+  it('removes the user only if the store still holds the user who timed out (a store shared with a newer sign-in)', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    tab.holds = bob; // another tab signed bob in into a store shared with this one, which raises no event here
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+    expect(tab.removals).toBe(0);
+  });
+});
+
+describe('two users', () => {
+  it("Alice's unattended tab times out while Bob works in another tab; Bob is not signed out", async () => {
+    const browser = new FakeBrowser();
+    const alices = browser.open(alice);
+    const bobs = browser.open(bob);
+    alices.startWatch(options);
+    bobs.startWatch(options);
+    await workIn(bobs, TIMEOUT / MINUTE + 1);
+    expect(alices.ends).toEqual([true]);
+    expect(alices.removals).toBe(1);
+    expect(bobs.ends).toEqual([]);
+    expect(bobs.removals).toBe(0);
+    expect(bobs.watch?.state).toBe('active');
+  });
+
+  it('keeps one deadline per user, named like leadership (issuer, client_id, sub)', async () => {
+    const browser = new FakeBrowser();
+    browser.open(alice).startWatch(options);
+    browser.open(bob).startWatch(options);
+    await flush();
+    expect([...browser.store.keys()].sort()).toEqual([appKey('idle', ISSUER, CLIENT_ID, 'alice'), appKey('idle', ISSUER, CLIENT_ID, 'bob')].sort());
+  });
+});
+
+describe('clock changes', () => {
+  it('setting the clock back 2 hours delays neither the warning nor the sign-out', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    browser.clock.jump(-2 * 60 * MINUTE);
+    await browser.clock.advance(TIMEOUT - WARNING - MINUTE);
+    expect(tab.watch?.state).toBe('warning');
+    await browser.clock.advance(WARNING);
+    expect(tab.ends).toEqual([true]);
+  });
+
+  it('setting the clock forward 2 hours signs nobody out early', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    browser.clock.jump(2 * 60 * MINUTE);
+    await browser.clock.advance(TIMEOUT - WARNING - MINUTE - 1);
+    expect(tab.watch?.state).toBe('active');
+    await browser.clock.advance(1);
+    expect(tab.watch?.state).toBe('warning');
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(WARNING);
+    expect(tab.ends).toEqual([true]);
+  });
+
+  it.each([
+    ['back', -2 * 60 * MINUTE],
+    ['forward', 2 * 60 * MINUTE],
+  ])('after the clock was set %s, a tab opened later joins with the right time left', async (_direction, jump) => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    browser.clock.jump(jump);
+    await browser.clock.advance(MINUTE);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect(two.watch?.remainingMs()).toBe(TIMEOUT - 4 * MINUTE);
+    expect(one.watch?.remainingMs()).toBe(TIMEOUT - 4 * MINUTE);
+  });
+
+  it.each([
+    ['back', -2 * 60 * MINUTE],
+    ['forward', 2 * 60 * MINUTE],
+  ])('without BroadcastChannel, the shared record is corrected within one check after the clock was set %s', async (_direction, jump) => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    browser.clock.jump(jump);
+    await browser.clock.advance(MINUTE);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect(two.watch?.remainingMs()).toBe(TIMEOUT - 4 * MINUTE);
+  });
+});
+
+describe('a new sign-in starts a new period', () => {
+  it("Bob signing in after Alice was signed out does not inherit Alice's deadline", async () => {
+    const browser = new FakeBrowser();
+    const before = browser.open(alice);
+    before.startWatch(options);
+    await browser.clock.advance(TIMEOUT - WARNING - 5000);
+    await before.signOut(); // e.g. the OP ended her session: the monitor removed her
+    before.close(); // the sign-in redirect leaves the page
+    const after = browser.open(bob);
+    after.startWatch(options);
+    await browser.clock.advance(TIMEOUT - WARNING - 1);
+    expect(after.events('warning')).toEqual([]);
+    expect(after.watch?.remainingMs()).toBe(WARNING + 1);
+  });
+
+  it('Alice signing in again into a new OP session starts a new period, even if no sign-out cleared the old one', async () => {
+    const browser = new FakeBrowser();
+    const before = browser.open(alice);
+    before.startWatch(options);
+    await browser.clock.advance(TIMEOUT - WARNING - 5000);
+    before.close();
+    const after = browser.open(user('alice', 'alice-session-2'));
+    after.startWatch(options);
+    await flush();
+    expect(after.watch?.remainingMs()).toBe(TIMEOUT);
+  });
+
+  it('a sign-out clears the shared record', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    expect(browser.store.has(appKey('idle', ISSUER, CLIENT_ID, 'alice'))).toBe(true);
+    await tab.signOut();
+    await flush();
+    expect(browser.store.has(appKey('idle', ISSUER, CLIENT_ID, 'alice'))).toBe(false);
+    expect(tab.watch?.state).toBe('inactive');
+    await browser.clock.advance(2 * TIMEOUT);
+    expect(tab.ends).toEqual([]);
+  });
+
+  it('a sign-in in a running tab (another user, without a reload) starts a new period for that user', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 2 * WARNING);
+    tab.signIn(bob);
+    await flush();
+    expect(watch.state).toBe('active');
+    expect(watch.remainingMs()).toBe(TIMEOUT);
+    await browser.clock.advance(TIMEOUT - WARNING - 1);
+    expect(tab.events('warning')).toEqual([]);
+  });
+
+  it('a tab that starts with nobody signed in times nobody out, and starts when someone signs in', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(null);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(2 * TIMEOUT);
+    expect(watch.state).toBe('inactive');
+    expect(tab.removals).toBe(0);
+    tab.signIn(alice);
+    await flush();
+    expect(watch.state).toBe('active');
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+  });
+});
