@@ -213,3 +213,74 @@ describe('oidc-client-ts session source', () => {
     expect(app.removeUser).toHaveBeenCalled();
   });
 });
+
+describe("a real UserManager's renewal, as the SDK coordinates it", () => {
+  /** An in-memory user store, shared like localStorage would be by every manager given it. */
+  function memoryStore() {
+    const entries = new Map<string, string>();
+    return {
+      entries,
+      set: async (key: string, value: string) => void entries.set(key, value),
+      get: async (key: string) => entries.get(key) ?? null,
+      remove: async (key: string) => {
+        const value = entries.get(key) ?? null;
+        entries.delete(key);
+        return value;
+      },
+      getAllKeys: async () => [...entries.keys()],
+    };
+  }
+
+  async function managers() {
+    const { UserManager, User } = await import('oidc-client-ts');
+    const userStore = memoryStore();
+    const settings = {
+      authority: 'https://op.example',
+      client_id: 'spa',
+      redirect_uri: 'https://app.example/callback',
+      silent_redirect_uri: 'https://app.example/silent',
+      metadata: METADATA,
+      userStore,
+    };
+    const user = (accessToken: string) =>
+      new User({ access_token: accessToken, token_type: 'Bearer', profile: { sub: 'alice', iss: 'https://op.example', aud: 'spa', exp: 0, iat: 0 }, expires_at: Math.floor(Date.now() / 1000) + 3600, session_state: 's' });
+    const tab = new UserManager(settings);
+    const other = new UserManager(settings);
+    return { tab, other, user, userStore };
+  }
+
+  it('reads what the shared store holds, and adopt() makes the app hear of it (userLoaded)', async () => {
+    const { tab, other, user } = await managers();
+    const renewal = userManagerSource(tab).renewal!;
+    await other.storeUser(user('at-1'));
+    expect(await renewal.read()).toMatchObject({ sub: 'alice', accessToken: 'at-1' });
+    const loaded = vi.fn();
+    tab.events.addUserLoaded(loaded);
+    await renewal.adopt();
+    expect(loaded).toHaveBeenCalledWith(expect.objectContaining({ access_token: 'at-1' }));
+  });
+
+  it('tells the coordinator of every user the app loads, and takes the expiring event over', async () => {
+    const { tab, user } = await managers();
+    const renewal = userManagerSource(tab).renewal!;
+    const seen = vi.fn();
+    const stop = renewal.onLoaded(seen);
+    await tab.events.load(user('at-2'));
+    expect(seen).toHaveBeenCalledWith(expect.objectContaining({ accessToken: 'at-2' }));
+    stop();
+    const onExpiring = vi.fn();
+    const giveBack = renewal.takeOver(onExpiring)!;
+    // The client's own expiring event now calls the SDK's renewal (oidc-client-ts raises it from its timer).
+    await (tab.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+    expect(onExpiring).toHaveBeenCalledTimes(1);
+    giveBack();
+    await (tab.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+    expect(onExpiring).toHaveBeenCalledTimes(1);
+  });
+
+  it('renews nothing when the UserManager does not renew by itself (automaticSilentRenew: false)', async () => {
+    const { UserManager } = await import('oidc-client-ts');
+    const manual = new UserManager({ authority: 'https://op.example', client_id: 'spa', redirect_uri: 'https://app.example/cb', automaticSilentRenew: false, metadata: METADATA });
+    expect(userManagerSource(manual).renewal!.takeOver(() => undefined)).toBeUndefined();
+  });
+});
