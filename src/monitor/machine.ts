@@ -638,14 +638,15 @@ function onErrorStatus(): void {
 /** Starts a `prompt=none` re-check; only the leading tab does, unless `anyTab` (this tab's own renewal failed). */
 function startRecheck(keepAlive: boolean, anyTab = false): void {
   if (!s.session || (!s.leading && !anyTab) || s.recheck) return;
-  if (!keepAlive) {
+  // Watching by re-check there is no `changed` to loop on: checkByRecheck keeps its re-checks minRecheckInterval apart.
+  if (!keepAlive && !s.byRecheck) {
     const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
     if (times.length >= config.maxRechecks) {
       s.recheckTimes = times;
       const wait = Math.max(config.interval, config.recheckWindow - (env.now - times[0]!));
       unavailable(
         'loop-guard',
-        `${config.maxRechecks} re-checks in ${config.recheckWindow} ms${s.byRecheck ? '' : ', "changed" again'}: paused`,
+        `${config.maxRechecks} re-checks in ${config.recheckWindow} ms, "changed" again: paused`,
         'poll',
         wait,
       );
