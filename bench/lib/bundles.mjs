@@ -76,19 +76,19 @@ export const BUDGETED = [
     id: 'user-manager',
     what: '`startMonitoring` with a `UserManager`',
     budget: 5120,
-    ceiling: 12_760,
+    ceiling: 13_180,
     code: () => minifiedBundle(entry('import { startMonitoring } from PKG;\nexport const watch = (userManager) => startMonitoring({ userManager });\n'), { bundleOidcClientTs: false }),
   },
   {
     id: 'monitor-and-logout',
     what: '`startMonitoring` + `logout` + `handleLogoutCallback`',
     budget: 8192,
-    ceiling: 16_700,
+    ceiling: 17_129,
     code: () => minifiedBundle(entry('export { startMonitoring, logout, handleLogoutCallback } from PKG;\n'), { bundleOidcClientTs: false }),
   },
-  { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 18_388, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
-  { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 18_460, code: () => readFileSync(SDK_IIFE, 'utf8') },
-  { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 35_596, code: () => readFileSync(IIFE, 'utf8') },
+  { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 18_822, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
+  { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 18_902, code: () => readFileSync(SDK_IIFE, 'utf8') },
+  { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 36_026, code: () => readFileSync(IIFE, 'utf8') },
 ];
 
 /** What the same measurement gives for the libraries this SDK is compared with. */

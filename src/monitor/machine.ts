@@ -12,6 +12,7 @@ import type {
   SessionInfo,
   SignedOutReason,
   UnavailableReason,
+  WatchMode,
 } from './types.js';
 
 /** Timing and policy of one monitor (all durations in milliseconds), validated by the public entry. */
@@ -40,9 +41,6 @@ export interface MonitorConfig {
   /** Watching by re-check: never two re-checks closer than this, however often the page is shown or focused. */
   minRecheckInterval: number;
 }
-
-/** How a monitor watches the session: through the OP iframe, by `prompt=none` re-checks, or whichever the OP allows. */
-export type WatchMode = 'auto' | 'iframe' | 'recheck';
 
 /**
  * What this page has seen of the OP iframe's access to the OP's cookies for the current `session_state` (SM §5.1):

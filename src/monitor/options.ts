@@ -1,6 +1,6 @@
 import type { UserManager, UserManagerSettings } from 'oidc-client-ts';
-import type { MonitorConfig, WatchMode } from './machine.js';
-import type { ErrorStatusPolicy, Recheck, SignedOutReason } from './types.js';
+import type { MonitorConfig } from './machine.js';
+import type { ErrorStatusPolicy, Recheck, SignedOutReason, WatchMode } from './types.js';
 
 /** Options shared by every way of starting a monitor: timing, policies, site relation. Durations are in milliseconds. */
 export interface MonitorOptions {
