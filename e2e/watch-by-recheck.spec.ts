@@ -142,3 +142,20 @@ test('cross-site, third-party cookies blocked: unavailable after one prompt=none
   expect(await signedOutEvents(a)).toEqual([]);
   await expect(a.locator('#user')).toContainText('sub alice');
 });
+
+test('cross-site, third-party cookies allowed: a re-check that authenticated A is the evidence, so B\'s logout signs A out at its next focus', async ({ crossSite }) => {
+  const d = await start(600_000, { hostnames: CROSS_SITE_HOSTNAMES });
+  const context = await crossSite('allowed');
+  const a = await context.newPage();
+  await signInWithForm(a, d.a.origin);
+  await waitForEvent(a, 'refreshed', { detail: { sub: 'alice' }, timeout: 15_000 });
+  const b = await context.newPage();
+  await signInBySso(b, d.b.origin);
+  await b.click('#sign-out');
+  await b.locator('button[value="logout"]').click();
+  await b.waitForURL(`${d.b.origin}/signed-out.html**`);
+  await focus(a);
+  const [signedOut] = await waitForEvent(a, 'signedOut', { timeout: 15_000 });
+  expect(signedOut!.detail).toMatchObject({ reason: 'login_required', sub: 'alice' });
+  expect((await events(a)).filter((e) => e.event === 'unavailable')).toEqual([]);
+});
