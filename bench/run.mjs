@@ -25,9 +25,11 @@
 //                            BENCH_RENEWAL_ROUNDS [5] renewal rounds (3 s apart)
 //   BENCH_CYCLES [1000]      start/stop cycles
 //   BENCH_IDLE_SECONDS [30]  observation time of the idle-requests scenario, in BENCH_IDLE_WINDOWS [3] windows
+//   BENCH_RECHECK_SECONDS [60]  observation time of the re-check mode (an OP without check_session_iframe), in 3
+//                            windows, at a recheckInterval of 10 s; BENCH_RUNS focus-after-logout runs
 //   BENCH_QUICK=1            small counts everywhere (a smoke test, not a result)
 //   BENCH_ONLY=a,b           run only these scenarios (ids: sizes, idle, rtt, elsewhere, changed, tabs,
-//                            crosstab, visibility, renewal, cycles); BENCHMARKS.md is then written only if BENCH_OUTPUT
+//                            crosstab, visibility, renewal, recheck, cycles); BENCHMARKS.md is then written only if BENCH_OUTPUT
 //                            is set. E.g. `BENCH_ONLY=changed npm run -s bench`
 //   BENCH_OUTPUT [BENCHMARKS.md]  where to write the report
 //   BENCH_JSON               also write the JSON to this file (stdout gets it anyway; `npm run -s bench` keeps
@@ -49,6 +51,7 @@ import { crossTabLogout } from './scenarios/cross-tab-logout.mjs';
 import { idleRequests } from './scenarios/idle-requests.mjs';
 import { logoutElsewhere } from './scenarios/logout-elsewhere.mjs';
 import { promptNoneTabs } from './scenarios/prompt-none-tabs.mjs';
+import { recheckMode } from './scenarios/recheck-mode.mjs';
 import { RENEWAL_TTL, renewal } from './scenarios/renewal.mjs';
 import { roundTrip } from './scenarios/round-trip.mjs';
 import { startStop } from './scenarios/start-stop.mjs';
@@ -82,6 +85,9 @@ const settings = {
   renewalRounds: int('BENCH_RENEWAL_ROUNDS', 5, 3),
   renewalTabs: 6,
   logoutIntervals: [1000, 3000],
+  recheckSeconds: int('BENCH_RECHECK_SECONDS', 60, 30),
+  recheckPeriod: 10_000,
+  recheckGap: 2000,
 };
 if (settings.interval < 500) throw new TypeError('BENCH_INTERVAL must be at least 500 (the SDK minimum).');
 if (settings.tabCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new TypeError('BENCH_TABS must be a comma-separated list of positive integers.');
@@ -102,6 +108,7 @@ const firefoxSettings = {
   idleSeconds: Math.min(settings.idleSeconds, 10),
   idleWindows: Math.min(settings.idleWindows, 2),
   logoutIntervals: [settings.logoutIntervals[0]],
+  recheckSeconds: Math.min(settings.recheckSeconds, 30),
 };
 
 /** Scenarios that cannot run faithfully in Firefox, and why (shown in the report). */
@@ -110,7 +117,7 @@ const FIREFOX_SKIPPED = {
     'its garbage collection and heap reading go through the Chrome DevTools Protocol (HeapProfiler.collectGarbage, Runtime.getHeapUsage), which Firefox does not offer; the leftover counts (iframes, listeners, timers) would be the same page code in either engine',
 };
 
-const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'renewal', 'cycles'];
+const ALL = ['sizes', 'idle', 'rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'renewal', 'recheck', 'cycles'];
 const only = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : ALL;
 for (const id of only) if (!ALL.includes(id)) throw new TypeError(`BENCH_ONLY: unknown scenario "${id}"; known: ${ALL.join(', ')}.`);
 
@@ -144,8 +151,14 @@ const RUNTIME = {
   visibility: { label: 'hidden tab becomes visible', run: (browser, s, worlds) => visibility({ browser, worlds, runs: 2 * s.runs, interval: s.interval }) },
   // Worlds of its own: rotating refresh tokens and short-lived access tokens.
   renewal: { label: 'token renewal, 6 tabs sharing one sign-in', run: (browser, s) => renewal({ browser, worlds: renewalWorlds, tabs: s.renewalTabs, rounds: s.renewalRounds, runs: s.renewalRuns }) },
+  // Worlds of its own: an OP without check_session_iframe.
+  recheck: {
+    label: 'OP without check_session_iframe (watching by re-check)',
+    run: (browser, s) =>
+      recheckMode({ browser, worlds: recheckWorlds, period: s.recheckPeriod, gap: s.recheckGap, windowSeconds: s.recheckSeconds / 3, windows: 3, runs: s.runs, noEventMs: 10_000 }),
+  },
 };
-const TIMED = ['rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'renewal'];
+const TIMED = ['rtt', 'elsewhere', 'changed', 'tabs', 'crosstab', 'visibility', 'renewal', 'recheck'];
 
 /** Runs one scenario into `into` (`{ results, errors }`); a failure is recorded, not thrown. */
 async function scenario(into, id, label, fn) {
@@ -168,6 +181,9 @@ const cycleWorlds = only.includes('cycles') && browsers.includes('chromium') ? {
 const renewalWorlds = only.includes('renewal')
   ? { ours: await startWorld('ours', { refreshTokens: true, idTokenTtlSeconds: RENEWAL_TTL }), ots: await startWorld('ots', { refreshTokens: true, idTokenTtlSeconds: RENEWAL_TTL }) }
   : undefined;
+const recheckWorlds = only.includes('recheck')
+  ? { ours: await startWorld('ours', { profile: 'node-oidc-provider-7' }), ots: await startWorld('ots', { profile: 'node-oidc-provider-7' }) }
+  : undefined;
 let environment;
 let firefox;
 
@@ -189,7 +205,7 @@ try {
   }
   if (browsers.includes('firefox')) firefox = await runFirefox();
 } finally {
-  await Promise.all([worlds.ours.close(), worlds.ots.close(), cycleWorlds?.ours.close(), cycleWorlds?.ots.close(), renewalWorlds?.ours.close(), renewalWorlds?.ots.close()]).catch(() => {});
+  await Promise.all([worlds.ours.close(), worlds.ots.close(), cycleWorlds?.ours.close(), cycleWorlds?.ots.close(), renewalWorlds?.ours.close(), renewalWorlds?.ots.close(), recheckWorlds?.ours.close(), recheckWorlds?.ots.close()]).catch(() => {});
 }
 
 function sizes() {

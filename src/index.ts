@@ -19,6 +19,7 @@ export type {
   SignedOutError,
   SignedOutReason,
   UnavailableReason,
+  WatchMode,
 } from './monitor/types.js';
 export { ErrorCode, OidcSessionMonitorError, isOidcSessionMonitorError } from './errors.js';
 export { MONITOR_EVENTS } from './monitor/types.js';

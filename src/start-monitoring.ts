@@ -92,6 +92,7 @@ function wire(raw: Record<string, unknown>, sourceOf: (allowInsecureHttp: boolea
       }
     },
     isCrossSite: (url) => isThirdPartyFrame(url, sameSite, window),
+    issuer,
     allowInsecureHttp,
     getSession: () => source.getSession(),
     createFrame: createOpFrameFactory(),

@@ -25,17 +25,18 @@ function range(option: string): { min: number; max: number; zero: boolean } {
   if (!match) throw new Error(`README: unreadable range for ${option}: ${text}`);
   return { zero: match[1] !== undefined, min: match[2] === '`interval`' ? 3000 : num(match[2]!), max: num(match[3]!) };
 }
-const NUMERIC = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'maxRechecks', 'recheckWindow', 'keepAlive'] as const;
+const NUMERIC = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'maxRechecks', 'recheckWindow', 'keepAlive', 'recheckInterval', 'minRecheckInterval'] as const;
 
 describe('README options table', () => {
   it('lists every option the code reads', () => {
-    expect([...rows.keys()].sort()).toEqual([...NUMERIC, 'onErrorStatus', 'anonymous', 'allowInsecureHttp', 'sameSite', 'frameUrl'].sort());
+    expect([...rows.keys()].sort()).toEqual([...NUMERIC, 'onErrorStatus', 'anonymous', 'allowInsecureHttp', 'sameSite', 'frameUrl', 'mode'].sort());
   });
 
   it('gives the defaults the code uses', () => {
     const config = readConfig({});
     for (const option of NUMERIC) expect({ option, value: config[option] }).toEqual({ option, value: num(rows.get(option)!.default.replace(' (off)', '')) });
     expect(`'${config.onErrorStatus}'`).toBe(rows.get('onErrorStatus')!.default.replaceAll('`', ''));
+    expect(`'${config.mode}'`).toBe(rows.get('mode')!.default.replaceAll('`', ''));
     expect(`${config.anonymous}`).toBe(rows.get('anonymous')!.default.replaceAll('`', ''));
     expect(`${readSiteOptions({}).allowInsecureHttp}`).toBe(rows.get('allowInsecureHttp')!.default.replaceAll('`', ''));
     expect(readSiteOptions({}).sameSite).toBeUndefined();
@@ -49,6 +50,17 @@ describe('README options table', () => {
     expect(() => readConfig({ [option]: max + 1 })).toThrow(new RegExp(`^${option} must be`));
     expect(() => readConfig({ [option]: String(min) })).toThrow(new RegExp(`^${option} must be`));
     if (zero) expect(readConfig({ [option]: 0 })[option]).toBe(0);
+  });
+
+  it('accepts only the modes the table lists', () => {
+    for (const mode of rows.get('mode')!.range.split(', ').map((m) => m.replaceAll(/[`']/g, ''))) expect(readConfig({ mode }).mode).toBe(mode);
+    expect(() => readConfig({ mode: 'poll' })).toThrow(/^mode must be one of/);
+  });
+
+  it('keeps recheckInterval at least minRecheckInterval: each default gives way to the other option, two that clash throw', () => {
+    expect(readConfig({ recheckInterval: 5000 }).minRecheckInterval).toBe(5000);
+    expect(readConfig({ minRecheckInterval: 600_000 }).recheckInterval).toBe(600_000);
+    expect(() => readConfig({ recheckInterval: 10_000, minRecheckInterval: 20_000 })).toThrow(/^recheckInterval must not be shorter than minRecheckInterval/);
   });
 
   it('maxRetryDelay starts at the interval in use', () => {

@@ -84,9 +84,10 @@ function client(clientId, origin, refreshTokens = false) {
  * the same OP (`other`, client `bench-other`, plain oidc-client-ts without monitoring) whose sign-in and
  * sign-out change the OP session. No front-channel logout is registered, so every result comes from
  * check_session and the SDK's own tab coordination. The renewal scenario's worlds issue rotating refresh tokens
- * (`refreshTokens`) and short-lived access tokens (`idTokenTtlSeconds`).
+ * (`refreshTokens`) and short-lived access tokens (`idTokenTtlSeconds`); the re-check mode's play an OP without
+ * check_session_iframe (`profile`).
  */
-export async function startWorld(lib, { refreshTokens = false, idTokenTtlSeconds } = {}) {
+export async function startWorld(lib, { refreshTokens = false, idTokenTtlSeconds, profile } = {}) {
   const { startMockOp } = await import(`${ROOT}dist/mock-op/index.js`);
   const app = await startPageServer({ lib, client_id: `bench-${lib}` });
   const other = await startPageServer({ lib: 'plain', client_id: 'bench-other' });
@@ -94,6 +95,7 @@ export async function startWorld(lib, { refreshTokens = false, idTokenTtlSeconds
     port: 0,
     clients: [client(app.config.client_id, app.origin, refreshTokens), client('bench-other', other.origin)],
     ...(idTokenTtlSeconds ? { idTokenTtlSeconds } : {}),
+    ...(profile ? { profile } : {}),
   });
   app.config.authority = op.url;
   other.config.authority = op.url;
@@ -110,8 +112,8 @@ export async function startWorld(lib, { refreshTokens = false, idTokenTtlSeconds
 
 /** `prompt=none` authorization requests of `clientId` in the OP's request log. */
 export function promptNone(requests, clientId) {
+  // Only authorization requests carry `prompt` (at `/authorize`, or a profile's own path such as `/auth`).
   return requests.filter((r) => {
-    if (!r.path.endsWith('/authorize')) return false;
     const prompt = r.query?.prompt ?? r.form?.prompt ?? r.prompt;
     const id = r.query?.client_id ?? r.form?.client_id ?? r.client_id;
     return prompt === 'none' && id === clientId;

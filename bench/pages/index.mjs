@@ -5,7 +5,8 @@
 //            checkSessionIntervalInSeconds = the same interval);
 // - `plain`: oidc-client-ts without any monitoring (the "other app" whose sign-in/sign-out changes the OP session).
 //
-// Query: `interval` (ms, default 1000), `autostart=0` (do not start monitoring on load).
+// Query: `interval` (ms, default 1000), `autostart=0` (do not start monitoring on load), `recheckInterval` and
+// `minRecheckInterval` (ours, watching by re-check: an OP without check_session_iframe).
 // Everything the harness reads is on `window.bench`; events are plain records without DOM work, so that what is
 // measured is the library, not the page.
 import { UserManager } from 'oidc-client-ts';
@@ -40,8 +41,10 @@ function createUserManager(monitorSession) {
 /** Unsubscribe functions of the page's recorders of our events, by event. */
 const recorders = {};
 
+const recheck = Object.fromEntries(['recheckInterval', 'minRecheckInterval'].filter((name) => params.has(name)).map((name) => [name, Number(params.get(name))]));
+
 bench.startOurs = (options = {}) => {
-  const monitor = sdk.startMonitoring({ userManager: bench.userManager, interval, ...options });
+  const monitor = sdk.startMonitoring({ userManager: bench.userManager, interval, ...recheck, ...options });
   for (const event of OUR_EVENTS) {
     recorders[event] = monitor.on(event, (payload) => record(event, event === 'error' ? { code: payload.error.code } : payload));
   }

@@ -26,7 +26,7 @@ Options:
   --config <file.json>         Read options (MockOpOptions as JSON: clients, users, ...); flags win
   --session-state-mode <mode>  browser (default) or per-client (spec profile only)
   --profile <name>             The OP to play on the wire: spec (default), wso2, django, janssen,
-                               keycloak or node-oidc-provider
+                               keycloak, node-oidc-provider or node-oidc-provider-7
   -h, --help                   Show this help
 
 Users (default): alice/alice and bob/bob.

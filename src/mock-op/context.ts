@@ -151,6 +151,8 @@ export function stateCookies(ctx: OpContext, req: IncomingMessage, record: Brows
     case 'keycloak':
       out.set(full, record.session ? `${KEYCLOAK_REALM}/${encodeURIComponent(record.session.sub)}/${record.base}` : null);
       break;
+    case 'none':
+      break;
     case 'per-client': {
       for (const cookie of parseCookies(req).keys()) if (cookie.startsWith(full)) out.set(cookie, null);
       for (const clientId of record.session?.clients ?? []) out.set(full + encodeURIComponent(clientId), opbsOf(record, clientId));

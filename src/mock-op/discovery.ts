@@ -39,7 +39,7 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshT
     token_endpoint: origin + paths.token,
     userinfo_endpoint: origin + paths.userinfo,
     jwks_uri: origin + paths.jwks,
-    check_session_iframe: origin + paths.checkSession,
+    ...(paths.checkSession !== undefined ? { check_session_iframe: origin + paths.checkSession } : {}),
     end_session_endpoint: origin + paths.endSession,
     ...(profile.frontChannel ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
     response_types_supported: ['code'],

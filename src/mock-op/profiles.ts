@@ -53,6 +53,8 @@ export type StateCookieFormat =
   | 'plain'
   /** one cookie per client, `_state.<client_id>`, holding that client's opbs (node-oidc-provider) */
   | 'per-client'
+  /** none at all: an OP without session management (node-oidc-provider 7 and later) */
+  | 'none'
   /** `KEYCLOAK_SESSION=<realm>/<sub>/<session id>`, absent without a session */
   | 'keycloak';
 
@@ -114,7 +116,8 @@ export interface ProfileSpec {
     token: string;
     userinfo: string;
     jwks: string;
-    checkSession: string;
+    /** `undefined`: the OP has no session management (no iframe, no `session_state`, no state cookie). */
+    checkSession: string | undefined;
     endSession: string;
   };
   readonly scope: StateScope;
@@ -334,8 +337,28 @@ function nodeOidcProviderProfile(): ProfileSpec {
   };
 }
 
+/**
+ * node-oidc-provider 7.0 and later (read at 9.11.4): Session Management and Front-Channel Logout were removed in 7.0,
+ * so discovery has no `check_session_iframe` and no front-channel metadata, no response carries `session_state`, and
+ * no state cookie is written. The rest is as in 6.x: the paths, a confirmation form before every logout
+ * (`logoutSource`), an error page for an unregistered `post_logout_redirect_uri`, a `sid` per client, its refresh-token
+ * rules. An app learns of a sign-out elsewhere only by asking with `prompt=none`.
+ */
+function nodeOidcProvider7Profile(): ProfileSpec {
+  const base = nodeOidcProviderProfile();
+  return {
+    ...base,
+    name: 'node-oidc-provider-7',
+    paths: { ...base.paths, checkSession: undefined },
+    sessionState: () => undefined,
+    stateCookie: { format: 'none', name: '' },
+    iframe: null,
+    frontChannel: false,
+  };
+}
+
 /** The OP profiles the mock OP can play. */
-export const PROFILES: readonly MockOpProfile[] = ['spec', 'wso2', 'django', 'janssen', 'keycloak', 'node-oidc-provider'];
+export const PROFILES: readonly MockOpProfile[] = ['spec', 'wso2', 'django', 'janssen', 'keycloak', 'node-oidc-provider', 'node-oidc-provider-7'];
 
 /** The behaviour of `profile`, with fresh per-instance secrets (django-oidc-provider's unauthenticated key). */
 export function createProfile(profile: MockOpProfile): ProfileSpec {
@@ -352,6 +375,8 @@ export function createProfile(profile: MockOpProfile): ProfileSpec {
       return keycloakProfile();
     case 'node-oidc-provider':
       return nodeOidcProviderProfile();
+    case 'node-oidc-provider-7':
+      return nodeOidcProvider7Profile();
   }
 }
 

@@ -125,7 +125,9 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     POST: (req, res, _u, form) => handleUserinfo(c(), req, res, form),
     OPTIONS: (req, res) => handlePreflight(c(), req, res),
   });
-  if (profile.iframe === null) {
+  if (paths.checkSession === undefined) {
+    // No session management: nothing to serve.
+  } else if (profile.iframe === null) {
     routes.set(paths.checkSession, { GET: (req, res) => handleCheckSessionPage(c(), req, res) });
     routes.set(PATHS.checkSessionScript, { GET: (_q, res) => handleCheckSessionScript(res) });
     routes.set(PATHS.checkSessionWorker, { GET: (_q, res) => handleCheckSessionWorker(res) });
@@ -146,7 +148,7 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     routes.set(probe + KEYCLOAK_PROBE.script2, { GET: (_q, res) => handleKeycloakProbeScript(res, 2) });
   }
   // node-oidc-provider's origin check POSTs JSON to the iframe URL: that body is not a form.
-  const jsonBodyPaths = new Set<string>(profile.iframe?.init === 'POST' ? [paths.checkSession] : []);
+  const jsonBodyPaths = new Set<string>(profile.iframe?.init === 'POST' && paths.checkSession ? [paths.checkSession] : []);
   routes.set(paths.endSession, {
     GET: (req, res, url) => handleEndSession(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleEndSession(c(), req, res, form!),
@@ -292,7 +294,7 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     issuer,
     port,
     profile: profile.name,
-    checkSessionIframe: origin + paths.checkSession,
+    checkSessionIframe: paths.checkSession === undefined ? undefined : origin + paths.checkSession,
     endSessionEndpoint: origin + paths.endSession,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     requests,

@@ -65,7 +65,7 @@ export type SessionStateMode = 'browser' | 'per-client';
  * reproduce the documented behaviour of a real OP: its paths, its `session_state` format and scope, its
  * check_session iframe's answers, its logout rules. Details and sources: the mock OP's README.
  */
-export type MockOpProfile = 'spec' | 'wso2' | 'django' | 'janssen' | 'keycloak' | 'node-oidc-provider';
+export type MockOpProfile = 'spec' | 'wso2' | 'django' | 'janssen' | 'keycloak' | 'node-oidc-provider' | 'node-oidc-provider-7';
 
 /** Options of {@link startMockOp}. */
 export interface MockOpOptions {
@@ -155,8 +155,8 @@ export interface MockOp {
   port: number;
   /** The OP profile being played. */
   profile: MockOpProfile;
-  /** The `check_session_iframe` URL of the discovery document. */
-  checkSessionIframe: string;
+  /** The `check_session_iframe` URL of the discovery document; `undefined` for an OP without one (`node-oidc-provider-7`). */
+  checkSessionIframe: string | undefined;
   /** The `end_session_endpoint` URL of the discovery document. */
   endSessionEndpoint: string;
   /** The generated certificate and its key (PEM), so test RP servers can reuse them. Only with `https`. */

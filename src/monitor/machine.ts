@@ -12,6 +12,7 @@ import type {
   SessionInfo,
   SignedOutReason,
   UnavailableReason,
+  WatchMode,
 } from './types.js';
 
 /** Timing and policy of one monitor (all durations in milliseconds), validated by the public entry. */
@@ -30,6 +31,15 @@ export interface MonitorConfig {
   keepAlive: number;
   /** Keep watching while nobody is signed in, and report `signedIn` when someone signs in at the OP. */
   anonymous: boolean;
+  /**
+   * How the session is watched: `iframe` only (SM §3.1); `recheck`, only `prompt=none` re-checks; `auto`, the iframe
+   * when the OP publishes one and the sign-in has a `session_state`, re-checks otherwise.
+   */
+  mode: WatchMode;
+  /** Watching by re-check: a `prompt=none` this often while the page is visible. */
+  recheckInterval: number;
+  /** Watching by re-check: never two re-checks closer than this, however often the page is shown or focused. */
+  minRecheckInterval: number;
 }
 
 /**
@@ -139,6 +149,10 @@ export interface CoreState {
   readonly leading: boolean;
   /** Tabs elect one poller per watched `sub`; otherwise this tab always polls. */
   readonly coordinated: boolean;
+  /** The session is watched by `prompt=none` re-checks instead of the OP iframe (no iframe, or `mode: 'recheck'`). */
+  readonly byRecheck: boolean;
+  /** Watching by re-check: when the last re-check of this user's session started, in this tab or the polling one. */
+  readonly checkedAt: number | undefined;
   /** Whose session this tab last said it watches (`null`: not said yet). */
   readonly watching: string | undefined | null;
   readonly visible: boolean;
@@ -188,6 +202,8 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     phase: 'starting',
     leading: false,
     coordinated: false,
+    byRecheck: false,
+    checkedAt: undefined,
     watching: null,
     visible: true,
     session: undefined,
@@ -219,13 +235,17 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
 
 /** `unavailable` details say what happened in a few words; the README explains each reason. */
 const THIRD_PARTY_DETAIL = 'cross-site OP iframe without cookies: a sign-out cannot be told from blocked cookies (SM §5.1)';
+const THIRD_PARTY_RECHECK_DETAIL = 'cross-site prompt=none without cookies: a sign-out cannot be told from blocked cookies (SM §5.1)';
 
-/** True for a well-formed {@link RecheckResult}; anything else counts as a failed re-check. */
-function isRecheckResult(value: unknown): value is RecheckResult {
+/**
+ * True for a well-formed {@link RecheckResult}; anything else counts as a failed re-check. Watching by re-check
+ * (`noState`), an OP without session management may send no `session_state`: it is then `''`.
+ */
+function isRecheckResult(value: unknown, noState: boolean): value is RecheckResult {
   if (typeof value !== 'object' || value === null) return false;
   const result = value as Record<string, unknown>;
   if (result.kind === 'authenticated') {
-    return typeof result.sub === 'string' && result.sub !== '' && typeof result.session_state === 'string' && result.session_state !== '' && !/\s/.test(result.session_state);
+    return typeof result.sub === 'string' && result.sub !== '' && typeof result.session_state === 'string' && (result.session_state !== '' || noState) && !/\s/.test(result.session_state);
   }
   return result.kind === 'signedOut' && typeof result.error === 'string' && SIGNED_OUT_ERRORS.has(result.error);
 }
@@ -380,6 +400,8 @@ function hide(): void {
 }
 function retryDelay(): number {
   s.failures += 1;
+  // Watching by re-check, every retry costs the OP a prompt=none: back off from the shortest gap up to the period.
+  if (s.byRecheck) return backoffDelay(s.failures, config.minRecheckInterval, config.recheckInterval, () => env.random);
   return backoffDelay(s.failures, config.interval, config.maxRetryDelay, () => env.random);
 }
 const sub = (): string | undefined => s.session?.sub;
@@ -459,8 +481,42 @@ function resolveFrameUrl(): void {
 function begin(): void {
   if (!s.leading || !s.session || isOver() || s.phase === 'paused') return;
   scheduleKeepAlive();
-  if (s.url === undefined) resolveFrameUrl();
+  if (s.byRecheck) checkByRecheck();
+  else if (s.url === undefined) resolveFrameUrl();
   else loadFrame();
+}
+
+/**
+ * Watching by re-check, where the OP has no iframe to poll: from now on a "poll" is a `prompt=none` re-check, and its
+ * answers are judged as after `changed`. `crossSite`: the OP is another site, where a sign-out answer needs evidence.
+ */
+function watchByRecheck(crossSite: boolean): void {
+  s.byRecheck = true;
+  s.crossSite = crossSite;
+  checkByRecheck();
+}
+
+/**
+ * The one place a check by re-check starts: when the page is shown, focused or back online, when the period is up,
+ * on `checkNow()` — and at most once per `minRecheckInterval`: one that comes sooner waits for the rest of it, so a
+ * page shown right after a logout elsewhere still learns it then. A hidden page waits, with no timer, to be shown.
+ */
+function checkByRecheck(): void {
+  if (!s.session || !s.leading || s.recheck || isOver() || s.phase === 'paused') return;
+  // Across sites, a sign-out answer was not believable: asking again would only repeat it (one prompt=none, no loop).
+  if (s.cookies === 'blocked') return;
+  if (!s.visible) {
+    schedule('poll', 0);
+    return;
+  }
+  // A clock set back makes `since` negative: count that as due, never as "not yet".
+  const since = s.checkedAt === undefined ? config.minRecheckInterval : env.now - s.checkedAt;
+  if (since >= 0 && since < config.minRecheckInterval) {
+    schedule('poll', config.minRecheckInterval - since);
+    return;
+  }
+  startRecheck(false);
+  if (s.recheck) s.checkedAt = env.now;
 }
 
 function loadFrame(): void {
@@ -474,6 +530,10 @@ function loadFrame(): void {
 }
 
 function poll(): void {
+  if (s.byRecheck) {
+    checkByRecheck();
+    return;
+  }
   if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
   if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
   clearTimer('main');
@@ -512,7 +572,9 @@ function cookiesBlocked(): void {
   if (s.session?.session_state) effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'blocked' });
   // Keep polling at a backed-off pace: an `unchanged` (the user allowed the cookies, or storage access was
   // granted) brings monitoring back; `changed` answers no longer start a prompt=none, so nothing can loop.
-  unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL, 'poll');
+  // Watching by re-check there is no free question to ask: checks end until the next sign-in or page load.
+  if (s.byRecheck) unavailable('third-party-cookies-blocked', THIRD_PARTY_RECHECK_DETAIL);
+  else unavailable('third-party-cookies-blocked', THIRD_PARTY_DETAIL, 'poll');
 }
 
 function onReply(status: CheckSessionStatus): void {
@@ -577,7 +639,8 @@ function onErrorStatus(): void {
 /** Starts a `prompt=none` re-check; only the leading tab does, unless `anyTab` (this tab's own renewal failed). */
 function startRecheck(keepAlive: boolean, anyTab = false): void {
   if (!s.session || (!s.leading && !anyTab) || s.recheck) return;
-  if (!keepAlive) {
+  // Watching by re-check there is no `changed` to loop on: checkByRecheck keeps its re-checks minRecheckInterval apart.
+  if (!keepAlive && !s.byRecheck) {
     const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
     if (times.length >= config.maxRechecks) {
       s.recheckTimes = times;
@@ -629,19 +692,21 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
       s.failures = 0;
       backToMonitoring();
       if (watch(result.sub)) teardown();
-      else schedule('poll', config.interval);
+      else schedule('poll', nextPoll());
       effects.push({ type: 'accept', result, sub: '' });
       emit('signedIn', { sub: result.sub, session_state: result.session_state });
       return;
     }
-    if (!result.session_state || /\s/.test(result.session_state)) {
+    const anonymousState = result.session_state ?? '';
+    // Watching by re-check, nothing needs a session_state: the next re-check asks again.
+    if ((!anonymousState && !s.byRecheck) || /\s/.test(anonymousState)) {
       setPhase('monitoring');
       unavailable('not-signed-in', 'nobody signed in, and no session_state from the OP to watch');
       return;
     }
-    setSession({ session_state: result.session_state, sub: '' }, result.session_state === known.session_state ? s.cookies : 'unknown', true);
+    setSession({ session_state: anonymousState, sub: '' }, anonymousState === known.session_state ? s.cookies : 'unknown', true);
     backToMonitoring();
-    schedule('poll', config.interval);
+    schedule('poll', nextPoll());
     return;
   }
   if (result.kind === 'signedOut') {
@@ -666,17 +731,21 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
   }
   const previous = known.session_state;
   const same = result.session_state === previous;
-  // The same user's session, re-authenticated with the OP's cookies: evidence carries over to the new state.
-  const cookies = same || s.cookies === 'visible' ? s.cookies : 'unknown';
+  // The same user's session, re-authenticated with the OP's cookies: evidence carries over to the new state. Without
+  // an iframe, this answer is itself the evidence that the OP's cookies reach its frames (SM §5.1).
+  const cookies = s.byRecheck ? 'visible' : same || s.cookies === 'visible' ? s.cookies : 'unknown';
   setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, cookies, true);
   if (cookies === 'visible' && !same && s.crossSite) effects.push({ type: 'rememberCookies', session_state: result.session_state, evidence: 'visible' });
   s.failures = 0;
   backToMonitoring();
-  schedule('poll', keepAlive ? 0 : config.interval);
+  schedule('poll', keepAlive ? 0 : nextPoll());
   effects.push({ type: 'accept', result, sub: known.sub });
   emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
   effects.push({ type: 'broadcast', message: { type: 'refreshed', sub: result.sub, session_state: result.session_state, previous_session_state: previous } });
 }
+
+/** When to look again after a usable answer: the poll interval, or the re-check period. */
+const nextPoll = (): number => (s.byRecheck ? config.recheckInterval : config.interval);
 
 function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
   if (isOver()) return;
@@ -706,7 +775,8 @@ function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousS
 
 function scheduleKeepAlive(): void {
   clearTimer('keepAlive');
-  if (config.keepAlive > 0 && s.visible && s.leading && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
+  // Watching by re-check, the checks themselves keep the OP session alive.
+  if (config.keepAlive > 0 && s.visible && s.leading && !s.byRecheck && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
 }
 
 function onTab(message: TabMessage): void {
@@ -722,6 +792,8 @@ function onTab(message: TabMessage): void {
       return;
     case 'refreshed':
       if (s.leading || message.sub !== own.sub) return;
+      // The polling tab just asked the OP: should this tab lead next, its next re-check keeps the minimum gap.
+      s.checkedAt = env.now;
       setSession({ ...own, session_state: message.session_state }, 'unknown', true);
       backToMonitoring();
       emit('refreshed', { sub: message.sub, session_state: message.session_state, previous_session_state: message.previous_session_state });
@@ -771,7 +843,8 @@ function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, las
     return;
   }
   s.anonymous = false;
-  if (!session.session_state || /\s/.test(session.session_state)) {
+  // Without a session_state the OP iframe cannot be asked; re-checks can (unless only the iframe may be used).
+  if ((!session.session_state && config.mode === 'iframe') || /\s/.test(session.session_state)) {
     s.session = undefined;
     watch(undefined);
     unavailable('no-session-state', 'no usable session_state from the sign-in');
@@ -789,7 +862,7 @@ function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, las
 function apply(input: MonitorInput): void {
   switch (input.type) {
     case 'start':
-      if (s.reading || s.session || isOver()) break;
+      if (s.reading || s.session || isOver() || s.phase !== 'starting') break;
       s.coordinated = input.coordinated;
       s.leading = !input.coordinated;
       s.visible = input.visible;
@@ -822,8 +895,12 @@ function apply(input: MonitorInput): void {
     case 'frameUrlResolved':
       if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
       s.resolving = 0;
-      if (!input.url) {
+      if (!input.url && config.mode === 'iframe') {
         unavailable('unsupported', 'OP publishes no check_session_iframe');
+        break;
+      }
+      if (!input.url || config.mode === 'recheck' || (!s.session?.session_state && !s.anonymous)) {
+        watchByRecheck(input.crossSite);
         break;
       }
       s.url = input.url;
@@ -889,7 +966,7 @@ function apply(input: MonitorInput): void {
       const { keepAlive } = s.recheck;
       clearTimer('recheck');
       s.recheck = undefined;
-      if (input.type === 'recheckSettled' && isRecheckResult(input.result)) {
+      if (input.type === 'recheckSettled' && isRecheckResult(input.result, s.byRecheck)) {
         onRecheckResult(input.result, keepAlive);
       } else if (input.type === 'recheckSettled') {
         recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'recheck returned no RecheckResult'));
@@ -1034,12 +1111,17 @@ function wake(): void {
     s.earlyRetryAt = env.now;
   }
   // A next step that waited for the page to be shown (it has no timer): take it now.
-  if (waiting !== undefined && s.timers.main === undefined && !isDeadline(waiting)) {
+  const parked = waiting !== undefined && s.timers.main === undefined && !isDeadline(waiting);
+  if (parked) {
     s.mainAction = undefined;
     runMain(waiting);
   }
   if (!s.leading || isOver() || s.phase === 'paused') return;
-  if (s.frameReady) {
+  // The check that waited for the page to be shown has just been taken (or now waits for what holds it back).
+  if (parked && waiting === 'poll') return;
+  if (s.byRecheck) {
+    checkByRecheck();
+  } else if (s.frameReady) {
     poll();
   } else if (s.mainAction && s.mainAction !== 'frameTimeout') {
     // A retry is pending (discovery, frame load): run it now.

@@ -26,6 +26,8 @@ export interface MonitorDeps {
   resolveCheckSessionIframe(): Promise<string | undefined>;
   /** True when the app and the iframe at `url` are different sites, so the OP iframe is a third party (SM §5.1). */
   isCrossSite?(url: string): boolean;
+  /** The OP's issuer: without an iframe, its site decides whether the OP's frames are a third party. */
+  issuer?: string;
   /** Accept a discovered `http:` iframe URL on a non-loopback host (test setups). */
   allowInsecureHttp?: boolean;
   /** The current local session, or `null` when nobody is signed in. */
@@ -197,10 +199,12 @@ export function createMonitor(deps: MonitorDeps): MonitorController {
         const { token } = effect;
         deps.resolveCheckSessionIframe().then(
           (url) => {
-            // Discovery is input like any other: an iframe URL must be as safe as one given in the options.
-            const problem = url === undefined ? undefined : urlProblem('check_session_iframe', url, deps.allowInsecureHttp === true);
+            // Discovery is input like any other: an iframe URL must be as safe as one given in the options (watching
+            // by re-check only, it is never loaded).
+            const problem = url === undefined || deps.config.mode === 'recheck' ? undefined : urlProblem('check_session_iframe', url, deps.allowInsecureHttp === true);
+            const site = url ?? deps.issuer;
             if (problem) dispatch({ type: 'frameUrlFailed', token, reason: 'invalid-metadata', detail: problem });
-            else dispatch({ type: 'frameUrlResolved', token, url, crossSite: url !== undefined && (deps.isCrossSite?.(url) ?? false) });
+            else dispatch({ type: 'frameUrlResolved', token, url, crossSite: site !== undefined && (deps.isCrossSite?.(site) ?? false) });
           },
           (error: unknown) =>
             dispatch({ type: 'frameUrlFailed', token, reason: isOidcSessionMonitorError(error, ErrorCode.InvalidMetadata) ? 'invalid-metadata' : 'discovery-failed', detail: message(error) }),

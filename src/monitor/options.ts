@@ -1,6 +1,6 @@
 import type { UserManager, UserManagerSettings } from 'oidc-client-ts';
 import type { MonitorConfig } from './machine.js';
-import type { ErrorStatusPolicy, Recheck, SignedOutReason } from './types.js';
+import type { ErrorStatusPolicy, Recheck, SignedOutReason, WatchMode } from './types.js';
 
 /** Options shared by every way of starting a monitor: timing, policies, site relation. Durations are in milliseconds. */
 export interface MonitorOptions {
@@ -36,10 +36,11 @@ export interface MonitorOptions {
    * identical host counts as provably the same site (this SDK ships no Public Suffix List). Set `true` for a
    * deployment such as `app.example.com` with `login.example.com`; `false` forces the cross-site rules.
    * Across sites, a sign-out answer is believed only once the OP iframe has shown it can read the OP's cookies.
+   * Watching by re-check, it is about the issuer, and the evidence is a `prompt=none` that authenticated the user.
    */
   sameSite?: boolean;
   /**
-   * Adjusts the `check_session_iframe` URL (from discovery or the options) before it is loaded, in every mode. For
+   * Adjusts the `check_session_iframe` URL (from discovery or the options) before it is loaded, with every entry point. For
    * OPs that need more than the published URL, e.g. WSO2 Identity Server's
    * `(url) => url + '?client_id=my-spa'`. The result must pass the same checks (https, or http on loopback).
    */
@@ -55,6 +56,24 @@ export interface MonitorOptions {
    * Costs one `prompt=none` to learn that state. Default false.
    */
   anonymous?: boolean;
+  /**
+   * How the session is watched. `'auto'` (default): through the OP's `check_session_iframe` when it publishes one and
+   * the sign-in has a `session_state`, otherwise by `prompt=none` re-checks; `'iframe'`: only through the iframe
+   * (`unavailable: unsupported` without one); `'recheck'`: only by re-checks.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (`prompt=none`)
+   */
+  mode?: WatchMode;
+  /**
+   * Watching by re-check: a `prompt=none` this often while the page is visible. Default 300,000 (5 minutes, at least
+   * `minRecheckInterval`); from 5000 to 86,400,000. Each costs the OP one authorization request and one code exchange.
+   */
+  recheckInterval?: number;
+  /**
+   * Watching by re-check: the shortest time between two re-checks, however often the page is shown, focused or back
+   * online (one that comes sooner waits for the rest of it). Default 20,000 (at most `recheckInterval`); from 1000 to
+   * 3,600,000.
+   */
+  minRecheckInterval?: number;
 }
 
 /*
@@ -138,6 +157,7 @@ export interface CustomMonitorOptions extends MonitorOptions, NotUserManager, No
 
 
 const POLICIES: readonly ErrorStatusPolicy[] = ['backoff', 'stop', 'signOut'];
+const MODES: readonly WatchMode[] = ['auto', 'iframe', 'recheck'];
 
 /** A value in an error message, with its type: `"3000"` (a string) is not `3000`. */
 function shown(value: unknown): string {
@@ -174,6 +194,12 @@ export function readConfig(options: Record<string, unknown>): MonitorConfig {
   if (!POLICIES.includes(policy as ErrorStatusPolicy)) {
     throw new TypeError(`onErrorStatus must be one of ${POLICIES.join(', ')}; got ${shown(policy)}.`);
   }
+  const mode = options.mode ?? 'auto';
+  if (!MODES.includes(mode as WatchMode)) throw new TypeError(`mode must be one of ${MODES.join(', ')}; got ${String(mode)}.`);
+  // Each default gives way to the other option when only that one is set.
+  const minRecheckInterval = numberOption(options, 'minRecheckInterval', Math.min(20_000, typeof options.recheckInterval === 'number' ? options.recheckInterval : Infinity), 1000, 3_600_000);
+  const recheckInterval = numberOption(options, 'recheckInterval', Math.max(300_000, minRecheckInterval), 5000, 86_400_000);
+  if (recheckInterval < minRecheckInterval) throw new TypeError(`recheckInterval must not be shorter than minRecheckInterval (${minRecheckInterval}); got ${recheckInterval}.`);
   return {
     interval,
     replyTimeout: numberOption(options, 'replyTimeout', 5000, 100, 60_000),
@@ -185,6 +211,9 @@ export function readConfig(options: Record<string, unknown>): MonitorConfig {
     recheckWindow: numberOption(options, 'recheckWindow', 60_000, 1000, 86_400_000),
     keepAlive: options.keepAlive === undefined || options.keepAlive === 0 ? 0 : numberOption(options, 'keepAlive', 0, 10_000, 86_400_000),
     anonymous: booleanOption(options, 'anonymous'),
+    mode: mode as WatchMode,
+    recheckInterval,
+    minRecheckInterval,
   };
 }
 
@@ -197,7 +226,7 @@ export function readSiteOptions(options: Record<string, unknown>): { allowInsecu
   return { allowInsecureHttp, sameSite: options.sameSite as boolean | undefined, frameUrl: options.frameUrl as ((url: string) => string) | undefined };
 }
 
-const COMMON_KEYS = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'onErrorStatus', 'maxRechecks', 'recheckWindow', 'allowInsecureHttp', 'sameSite', 'frameUrl', 'keepAlive', 'anonymous'];
+const COMMON_KEYS = ['interval', 'replyTimeout', 'frameTimeout', 'recheckTimeout', 'maxRetryDelay', 'onErrorStatus', 'maxRechecks', 'recheckWindow', 'allowInsecureHttp', 'sameSite', 'frameUrl', 'keepAlive', 'anonymous', 'mode', 'recheckInterval', 'minRecheckInterval'];
 
 /** The option names each way of starting a monitor accepts. */
 export const MONITOR_KEYS = {

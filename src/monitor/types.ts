@@ -92,6 +92,14 @@ export type MonitorEventName = keyof MonitorEvents;
 export const MONITOR_EVENTS: readonly MonitorEventName[] = ['status', 'refreshed', 'userChanged', 'signedIn', 'signedOut', 'unavailable', 'error', 'state'];
 export type MonitorEventHandler<E extends MonitorEventName> = (payload: MonitorEvents[E]) => void;
 
+/**
+ * How a monitor watches the session: through the OP's `check_session_iframe` (`iframe`), by `prompt=none` re-checks
+ * (`recheck`), or the iframe where the OP publishes one and the sign-in has a `session_state`, re-checks otherwise
+ * (`auto`).
+ * @see https://openid.net/specs/openid-connect-session-1_0.html#RPiframe
+ */
+export type WatchMode = 'auto' | 'iframe' | 'recheck';
+
 /** What to do when the OP iframe answers `error` (SM §3.1 forbids `prompt=none` then, whatever the policy). */
 export type ErrorStatusPolicy = 'backoff' | 'stop' | 'signOut';
 

@@ -65,7 +65,8 @@ export function parseTabMessage(value: unknown): TabMessage | undefined {
     case 'userChanged':
       return text(m.previousSub) && text(m.sub) ? { type: 'userChanged', previousSub: m.previousSub, sub: m.sub } : undefined;
     case 'refreshed':
-      return text(m.sub) && text(m.session_state) && !/\s/.test(m.session_state) && text(m.previous_session_state, true)
+      // Empty for an OP without session management, watched by re-check.
+      return text(m.sub) && text(m.session_state, true) && !/\s/.test(m.session_state) && text(m.previous_session_state, true)
         ? { type: 'refreshed', sub: m.sub, session_state: m.session_state, previous_session_state: m.previous_session_state }
         : undefined;
     case 'unavailable':

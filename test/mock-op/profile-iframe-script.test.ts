@@ -35,7 +35,7 @@ const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&lt;/g,
 async function iframe(profile: MockOpProfile, storageAccess?: boolean, cookie?: string) {
   const op = ops.get(profile)!;
   const origin = new URL(op.issuer).origin;
-  const html = await (await fetch(profile === 'wso2' ? `${op.checkSessionIframe}?client_id=app-a` : op.checkSessionIframe)).text();
+  const html = await (await fetch(profile === 'wso2' ? `${op.checkSessionIframe}?client_id=app-a` : op.checkSessionIframe!)).text();
   const body = /<body([^>]*)>/.exec(html)![1]!;
   const attributes = Object.fromEntries([...body.matchAll(/data-([a-z-]+)="([^"]*)"/g)].map((m) => [m[1]!, unescape(m[2]!)]));
   const [hash, script] = await Promise.all([PROFILE_SCRIPT_PATHS.hash, PROFILE_SCRIPT_PATHS.iframe].map(async (path) => (await fetch(`${origin}${path}`)).text()));

@@ -137,7 +137,7 @@ describe('wso2 profile', () => {
 
   it('serves the iframe only with ?client_id=, for that client\'s callback origin', async () => {
     const o = await start('wso2');
-    const without = await fetch(o.checkSessionIframe);
+    const without = await fetch(o.checkSessionIframe!);
     const withoutText = await without.text();
     expect(withoutText).toContain('Invalid OP IFrame Request');
     expect(withoutText).not.toContain('<script');
@@ -206,7 +206,7 @@ describe('django profile', () => {
     const o = await start('django');
     const browser = new TestBrowser();
     const other = new TestBrowser();
-    await other.get(o.checkSessionIframe);
+    await other.get(o.checkSessionIframe!);
     const { params, verifier } = await authorize(browser, o, A);
     const hint = await idToken(o, A, params.get('code')!, verifier);
     const res = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, state: 'xyz' })}`);
@@ -304,7 +304,7 @@ describe('node-oidc-provider profile', () => {
 
   it('checks (client_id, origin) posted as JSON to the iframe URL: 204, 403 for a foreign origin, 400 for an unknown client', async () => {
     const o = await start('node-oidc-provider');
-    const post = (body: unknown) => fetch(o.checkSessionIframe, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) => fetch(o.checkSessionIframe!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ client_id: 'app-a', origin: RP_A })).status).toBe(204);
     expect((await post({ client_id: 'app-a', origin: RP_B })).status).toBe(403);
     expect((await post({ client_id: 'nobody', origin: RP_A })).status).toBe(400);
@@ -334,10 +334,49 @@ describe('node-oidc-provider profile', () => {
   });
 });
 
+describe('node-oidc-provider-7 profile (no session management)', () => {
+  it('publishes no check_session_iframe and no front-channel metadata, serves no iframe, and keeps the 6.x paths', async () => {
+    const o = await start('node-oidc-provider-7');
+    const doc = await discovery(o);
+    const origin = new URL(o.issuer).origin;
+    expect(doc).toMatchObject({ authorization_endpoint: `${origin}/auth`, token_endpoint: `${origin}/token`, userinfo_endpoint: `${origin}/me`, end_session_endpoint: `${origin}/session/end` });
+    expect(doc).not.toHaveProperty('check_session_iframe');
+    expect(doc).not.toHaveProperty('frontchannel_logout_supported');
+    expect(o.checkSessionIframe).toBeUndefined();
+    for (const path of ['/session/check', '/check_session', '/check_session_hash.js']) expect((await fetch(origin + path)).status, path).toBe(404);
+  });
+
+  it('sends no session_state and writes no state cookie; prompt=none answers for the session: a code while it lives, login_required once it ended', async () => {
+    const o = await start('node-oidc-provider-7');
+    const browser = new TestBrowser();
+    const a = await authorize(browser, o, A);
+    expect(a.params.get('code')).not.toBeNull();
+    expect(a.params.has('session_state')).toBe(false);
+    // Only the OP's HttpOnly session handle: nothing a page could read.
+    expect([...browser.cookies.keys()].filter((name) => !name.endsWith('_browser'))).toEqual([]);
+    const sso = await authorize(browser, o, B, { prompt: 'none' });
+    expect(sso.params.get('code')).not.toBeNull();
+    expect(sso.params.has('session_state')).toBe(false);
+    const sidA = decodeJwtPayload(await idToken(o, A, a.params.get('code')!, a.verifier)).sid;
+    const tokenB = await idToken(o, B, sso.params.get('code')!, sso.verifier);
+    expect(decodeJwtPayload(tokenB).sid).not.toBe(sidA);
+    // B's logout: the confirmation form first, then straight to B's post-logout page: no front-channel iframes.
+    const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: tokenB, post_logout_redirect_uri: `${RP_B}/bye`, state: 'z' })}`);
+    expect(asked.status).toBe(200);
+    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx: formTx(await asked.text()), action: 'logout' });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${RP_B}/bye?state=z`);
+    const after = await authorize(browser, o, A, { prompt: 'none' });
+    expect(after.params.get('error')).toBe('login_required');
+    expect(after.params.has('session_state')).toBe(false);
+  });
+});
+
 describe('logout rules of the profiles, for a post_logout_redirect_uri the client did not register', () => {
   it.each([
     ['django', 200, /Sign out of the OP\?/],
     ['node-oidc-provider', 400, /not registered/],
+    ['node-oidc-provider-7', 400, /not registered/],
     ['wso2', 400, /not registered/],
     ['janssen', 400, /post_logout_uri_not_associated_with_client/],
   ] as const)('%s answers %i, never a redirect, and the user stays signed in', async (profile, status, body) => {

@@ -135,6 +135,9 @@ const config = fc.record<MonitorConfig>({
   recheckWindow: fc.constantFrom(10_000, 60_000),
   keepAlive: fc.constantFrom(0, 0, 10_000),
   anonymous: fc.boolean(),
+  mode: fc.constantFrom('auto' as const, 'auto' as const, 'iframe' as const, 'recheck' as const),
+  recheckInterval: fc.constantFrom(10_000, 60_000),
+  minRecheckInterval: fc.constantFrom(1000, 5000),
 });
 
 /** A run: a configuration, then `start`, then commands, each after some time has passed. */
@@ -332,7 +335,8 @@ describe('monitor state machine: properties over random input sequences', () => 
       fc.property(scenario, (sc) => {
         const times: number[] = [];
         for (const { after, effects, now } of run(sc)) {
-          if (effects.some((e) => e.type === 'recheck') && after.core.recheck && !after.core.recheck.keepAlive) times.push(now);
+          // Watching by re-check, the minimum gap is the guard (I9).
+          if (effects.some((e) => e.type === 'recheck') && after.core.recheck && !after.core.recheck.keepAlive && !after.core.byRecheck) times.push(now);
         }
         for (let i = 0; i < times.length; i++) {
           const inWindow = times.filter((t) => t >= times[i]! && t - times[i]! < sc.config.recheckWindow);
@@ -386,8 +390,16 @@ describe('monitor state machine: properties over random input sequences', () => 
             }
             expect(out).toBeDefined();
           }
-          // Evidence only ever comes from an `unchanged` answer of the frame loaded now, and never outlives that frame.
-          if (after.core.cookies === 'visible' && before.core.cookies !== 'visible') expect(input.type === 'reply' && input.status === 'unchanged').toBe(true);
+          // Evidence only ever comes from an `unchanged` answer of the frame loaded now, and never outlives that frame;
+          // watching by re-check (no frame), from the OP authenticating this tab's user in a prompt=none.
+          if (after.core.cookies === 'visible' && before.core.cookies !== 'visible') {
+            if (before.core.byRecheck) {
+              expect(input.type).toBe('recheckSettled');
+              expect((input as { result: { kind: string; sub: string } }).result).toMatchObject({ kind: 'authenticated', sub: before.core.session?.sub });
+            } else {
+              expect(input.type === 'reply' && input.status === 'unchanged').toBe(true);
+            }
+          }
           if (after.core.frame !== before.core.frame && after.core.frame !== 0) expect(after.core.cookies).not.toBe('visible');
         }
       }),
@@ -445,6 +457,45 @@ describe('monitor state machine: properties over random input sequences', () => 
     expect(shownAndRun).toBeGreaterThan(10);
   });
 
+  it('I9: watching by re-check: no iframe, no prompt=none while hidden or after blocked cookies, and at most one per minRecheckInterval however often the page is shown or focused', () => {
+    const seen = { checks: 0, wakesWithinGap: 0, signedOutByOp: 0, blocked: 0, refreshed: 0, loopGuard: 0 };
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        let lastCheck: number | undefined;
+        for (const { before, input, after, effects, now } of run(sc)) {
+          if (!after.core.byRecheck) continue;
+          if (sc.config.mode === 'iframe') throw new Error('watching by re-check in iframe mode');
+          expect(effects.filter((e) => e.type === 'createFrame' || e.type === 'post')).toEqual([]);
+          const started = effects.some((e) => e.type === 'recheck');
+          if (started) {
+            seen.checks++;
+            expect(after.core.visible).toBe(true);
+            expect(before.core.cookies === 'blocked' && after.core.cookies === 'blocked').toBe(false);
+            if (lastCheck !== undefined) expect(now - lastCheck).toBeGreaterThanOrEqual(sc.config.minRecheckInterval);
+            lastCheck = now;
+          } else if ((input.type === 'wake' || input.type === 'visibility') && lastCheck !== undefined && now - lastCheck < sc.config.minRecheckInterval) {
+            seen.wakesWithinGap++;
+          }
+          // A hidden page keeps no timer but the deadline of a re-check in flight.
+          if (!after.core.visible) expect(Object.keys(after.core.timers).filter((t) => t !== 'recheck')).toEqual([]);
+          for (const e of effects) {
+            if (e.type === 'signOut' && input.type === 'recheckSettled') seen.signedOutByOp++;
+            if (e.type === 'emit' && e.event === 'unavailable' && e.payload.reason === 'third-party-cookies-blocked') {
+              seen.blocked++;
+              expect(e.payload.retrying).toBe(false);
+            }
+            if (e.type === 'emit' && e.event === 'unavailable' && e.payload.reason === 'loop-guard') seen.loopGuard++;
+            if (e.type === 'emit' && e.event === 'refreshed') seen.refreshed++;
+          }
+        }
+      }),
+      params,
+    );
+    // The mode came up, with bursts of focus inside the minimum gap, OP sign-outs, blocked cookies and refreshes.
+    for (const [name, count] of Object.entries(seen)) if (name !== 'loopGuard') expect(count, name).toBeGreaterThan(50);
+    expect(seen.loopGuard).toBe(0);
+  });
+
   it('reaches the interesting states (the generator is not trivial)', () => {
     const seen = { signedOutByOp: 0, userChanged: 0, blocked: 0, refreshed: 0, loopGuard: 0, crossSiteSignOut: 0 };
     fc.assert(
@@ -485,7 +536,7 @@ describe('monitor state machine: properties over random input sequences', () => 
 
 describe('a clock set back', () => {
   it('the tick still polls, and still times a lost answer out, when the clock jumped backwards', () => {
-    const config: MonitorConfig = { interval: 1000, replyTimeout: 5000, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false };
+    const config: MonitorConfig = { interval: 1000, replyTimeout: 5000, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false, mode: 'auto', recheckInterval: 60_000, minRecheckInterval: 10_000 };
     let s = initialState('client', config);
     const at = (now: number) => ({ now, random: 0.5 });
     s = transition(s, { type: 'start', coordinated: false, visible: true }, at(1_000_000)).state;
@@ -506,7 +557,7 @@ describe('a clock set back', () => {
 describe.each(USERS)('a tab holding %s', (user) => {
   it('ignores every message about another user', () => {
     const other = user === 'alice' ? 'bob' : 'alice';
-    let state = initialState('client', { interval: 1000, replyTimeout: 500, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false });
+    let state = initialState('client', { interval: 1000, replyTimeout: 500, frameTimeout: 2000, recheckTimeout: 3000, maxRetryDelay: 8000, onErrorStatus: 'backoff', maxRechecks: 3, recheckWindow: 60_000, keepAlive: 0, anonymous: false, mode: 'auto', recheckInterval: 60_000, minRecheckInterval: 10_000 });
     const env = { now: 0, random: 0.5 };
     state = transition(state, { type: 'start', coordinated: true, visible: true }, env).state;
     state = transition(state, { type: 'sessionRead', token: state.core.reading, session: { sub: user, session_state: 's' } }, env).state;

@@ -17,6 +17,9 @@ const CONFIG: MonitorConfig = {
   recheckWindow: 60_000,
   keepAlive: 0,
   anonymous: false,
+  mode: 'auto',
+  recheckInterval: 60_000,
+  minRecheckInterval: 10_000,
 };
 
 interface FakeFrame {
@@ -439,8 +442,8 @@ describe('error status', () => {
 });
 
 describe('start-up and outages', () => {
-  it('reports unsupported, without retrying, when the OP has no check_session_iframe', async () => {
-    const t = setup({ resolveCheckSessionIframe: async () => undefined });
+  it("reports unsupported, without retrying, when the OP has no check_session_iframe (mode: 'iframe')", async () => {
+    const t = setup({ resolveCheckSessionIframe: async () => undefined, config: { mode: 'iframe' } });
     t.monitor.start();
     await flush();
     expect(t.of('unavailable')).toMatchObject([{ reason: 'unsupported', retrying: false }]);
@@ -472,8 +475,8 @@ describe('start-up and outages', () => {
     expect(lan.frames).toHaveLength(1);
   });
 
-  it('reports a user without session_state as unavailable, never as signed out', async () => {
-    const t = setup({ session: { session_state: '', sub: 'alice' } });
+  it("reports a user without session_state as unavailable, never as signed out (mode: 'iframe')", async () => {
+    const t = setup({ session: { session_state: '', sub: 'alice' }, config: { mode: 'iframe' } });
     t.monitor.start();
     await flush();
     expect(t.of('unavailable')).toMatchObject([{ reason: 'no-session-state' }]);
@@ -1102,7 +1105,7 @@ describe('leading and following tabs', () => {
     expect(sent).toEqual([{ type: 'hello', sub: 'alice' }]);
 
     const answers: unknown[] = [];
-    const leader = setup({ broadcast: (message) => void answers.push(message), resolveCheckSessionIframe: async () => undefined });
+    const leader = setup({ broadcast: (message) => void answers.push(message), resolveCheckSessionIframe: async () => undefined, config: { mode: 'iframe' } });
     leader.monitor.start();
     await flush();
     expect(leader.monitor.state).toBe('unavailable');
@@ -1491,5 +1494,174 @@ describe('a failed token renewal', () => {
     const anonymous = setup({ session: null });
     await anonymous.monitor.renewalFailed(failure(), false);
     expect(anonymous.rechecks).toHaveLength(0);
+  });
+});
+
+describe('watching by re-check (an OP without check_session_iframe)', () => {
+  const noIframe = async () => undefined;
+  const same = (session_state = '') => ({ kind: 'authenticated' as const, sub: 'alice', session_state });
+  /** Starts watching by re-check and answers the first prompt=none with the same user. */
+  async function watching(overrides: Parameters<typeof setup>[0] = {}) {
+    const t = setup({ resolveCheckSessionIframe: noIframe, session: { session_state: '', sub: 'alice', id_token: 'id-1' }, ...overrides });
+    t.monitor.start();
+    await flush();
+    expect(t.rechecks).toHaveLength(1);
+    t.rechecks[0]!.resolve(same());
+    await flush();
+    return t;
+  }
+
+  it('asks the OP with prompt=none at once and then every recheckInterval while visible, with no iframe and no session_state needed', async () => {
+    const t = await watching();
+    expect(t.frames).toHaveLength(0);
+    expect(t.of('unavailable')).toEqual([]);
+    expect(t.monitor.state).toBe('monitoring');
+    expect(t.of('refreshed')).toEqual([{ sub: 'alice', session_state: '', previous_session_state: '' }]);
+    await t.clock.advance(59_999);
+    expect(t.rechecks).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.rechecks).toHaveLength(2);
+    // One timer at a time: the re-check's deadline.
+    expect(t.clock.pending).toBe(1);
+  });
+
+  it("mode: 'auto' watches a sign-in without session_state by re-check even where the OP has an iframe; mode: 'recheck' never loads the iframe", async () => {
+    for (const config of [{}, { mode: 'recheck' as const }]) {
+      const session = 'mode' in config ? { session_state: 'state-1', sub: 'alice' } : { session_state: '', sub: 'alice' };
+      const t = setup({ session, config });
+      t.monitor.start();
+      await flush();
+      expect(t.frames).toHaveLength(0);
+      expect(t.rechecks).toHaveLength(1);
+    }
+  });
+
+  it('a burst of focus, shown and online signals makes at most one re-check per minRecheckInterval, and one inside it is taken when it ends', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = await watching({ lifecycle });
+    for (let i = 0; i < 20; i++) {
+      lifecycle.resume();
+      lifecycle.set(false);
+      lifecycle.set(true);
+      await t.clock.advance(400);
+    }
+    // 8 s of signals after the first check at 0 s: none yet, as the gap is 10 s.
+    expect(t.rechecks).toHaveLength(1);
+    await t.clock.advance(2000);
+    expect(t.rechecks).toHaveLength(2);
+    // The one that waited for the gap's end: the OP says the user signed out elsewhere meanwhile.
+    t.rechecks[1]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+  });
+
+  it('a focus after the gap re-checks at once', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = await watching({ lifecycle });
+    await t.clock.advance(10_000);
+    lifecycle.resume();
+    expect(t.rechecks).toHaveLength(2);
+    t.monitor.checkNow();
+    expect(t.rechecks).toHaveLength(2);
+  });
+
+  it('a hidden page asks nothing and keeps no timer; shown again, it re-checks at once', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = await watching({ lifecycle });
+    lifecycle.set(false);
+    expect(t.clock.pending).toBe(0);
+    await t.clock.advance(3_600_000);
+    expect(t.rechecks).toHaveLength(1);
+    lifecycle.set(true);
+    expect(t.rechecks).toHaveLength(2);
+  });
+
+  it('OP down: re-checks that fail or time out keep the user, back off from minRecheckInterval up to recheckInterval, and recover', async () => {
+    const t = await watching({ config: { recheckTimeout: 3000 } });
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      while (t.rechecks.length === i + 1) await t.clock.advance(100);
+      times.push(t.clock.now());
+      if (i % 2) t.rechecks[i + 1]!.reject(new TypeError('Failed to fetch'));
+    }
+    expect(t.signOuts).toEqual([]);
+    expect(t.of('signedOut')).toEqual([]);
+    expect(t.of('error').length).toBeGreaterThanOrEqual(7);
+    const gaps = times.slice(1).map((at, i) => at - times[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(10_000);
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(60_000 + 3000);
+    // The OP is back.
+    while (t.rechecks.length === 9) await t.clock.advance(100);
+    t.rechecks[9]!.resolve(same());
+    await flush();
+    expect(t.of('refreshed')).toHaveLength(2);
+    expect(t.monitor.state).toBe('monitoring');
+  });
+
+  it('another user in the answer is a user switch; login_required is a sign-out (same site)', async () => {
+    const t = await watching();
+    await t.clock.advance(60_000);
+    t.rechecks[1]!.resolve({ kind: 'authenticated', sub: 'bob', session_state: '' });
+    await flush();
+    expect(t.of('userChanged')).toEqual([{ previousSub: 'alice', sub: 'bob' }]);
+    expect(t.signOuts).toEqual(['login_required']);
+  });
+
+  it('across sites, a sign-out answer before the OP ever authenticated this user in a prompt=none is not believed: unavailable, no more prompt=none, no loop', async () => {
+    const lifecycle = fakeLifecycle();
+    const t = setup({ lifecycle, resolveCheckSessionIframe: noIframe, issuer: 'https://op.example', isCrossSite: (url) => url === 'https://op.example', session: { session_state: '', sub: 'alice' } });
+    t.monitor.start();
+    await flush();
+    t.rechecks[0]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('unavailable')).toMatchObject([{ reason: 'third-party-cookies-blocked', retrying: false }]);
+    expect(t.signOuts).toEqual([]);
+    for (let i = 0; i < 50; i++) {
+      lifecycle.resume();
+      await t.clock.advance(60_000);
+    }
+    expect(t.rechecks).toHaveLength(1);
+    expect(t.clock.pending).toBe(0);
+  });
+
+  it('across sites, once a prompt=none authenticated this user, a later sign-out answer is believed', async () => {
+    const t = await watching({ issuer: 'https://op.example', isCrossSite: () => true });
+    await t.clock.advance(60_000);
+    t.rechecks[1]!.resolve({ kind: 'signedOut', error: 'login_required' });
+    await flush();
+    expect(t.of('signedOut')).toEqual([{ reason: 'login_required', sub: 'alice' }]);
+  });
+
+  it('its guard is the minimum gap: a short recheckInterval is not mistaken for a changed loop (maxRechecks is for those)', async () => {
+    const t = await watching({ config: { minRecheckInterval: 1000, recheckInterval: 5000, maxRechecks: 3, recheckWindow: 60_000 } });
+    for (let i = 1; i < 12; i++) {
+      await t.clock.advance(5000);
+      t.rechecks[i]!.resolve(same());
+      await flush();
+    }
+    expect(t.rechecks).toHaveLength(12);
+    expect(t.of('unavailable')).toEqual([]);
+  });
+
+  it('a tab that follows hears the polling tab\'s re-checks, and leading next keeps the gap from the last one', async () => {
+    const t = setup({ resolveCheckSessionIframe: noIframe, session: { session_state: '', sub: 'alice' } });
+    t.monitor.start({ coordinated: true });
+    await flush();
+    await t.clock.advance(600_000);
+    expect(t.rechecks).toHaveLength(0);
+    t.monitor.follow({ type: 'refreshed', sub: 'alice', session_state: '', previous_session_state: '' });
+    expect(t.of('refreshed')).toHaveLength(1);
+    await t.clock.advance(4000);
+    t.monitor.lead(true);
+    await flush();
+    expect(t.rechecks).toHaveLength(0);
+    await t.clock.advance(6000);
+    expect(t.rechecks).toHaveLength(1);
+  });
+
+  it('keeps no keep-alive timer: the re-checks are the keep-alive', async () => {
+    const t = await watching({ config: { keepAlive: 10_000 } });
+    await t.clock.advance(59_000);
+    expect(t.rechecks).toHaveLength(1);
   });
 });

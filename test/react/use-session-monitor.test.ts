@@ -97,7 +97,8 @@ describe('useSessionMonitor', () => {
 
   it('renders the monitor state and the last unavailable reason', async () => {
     const userManager = fakeUserManager({ checkSessionIframe: undefined });
-    const { result, unmount } = render({ userManager });
+    // Only the iframe: without one, that is `unsupported` (with the default mode it would be watched by re-check).
+    const { result, unmount } = render({ userManager, monitor: { mode: 'iframe' } });
     await waitFor(() => expect(result.current.state).toBe('unavailable'));
     expect(result.current.unavailable).toMatchObject({ reason: 'unsupported' });
     unmount();

@@ -7,6 +7,8 @@ const WELL_FORMED: Array<Record<string, unknown>> = [
   { type: 'signedOut', reason: 'login_required', sub: 'alice' },
   { type: 'userChanged', previousSub: 'alice', sub: 'bob' },
   { type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' },
+  // An OP without session management, watched by re-check, sends no session_state.
+  { type: 'refreshed', sub: 'alice', session_state: '', previous_session_state: '' },
   { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true },
   { type: 'monitoring', sub: 'alice' },
   { type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' },
