@@ -297,6 +297,38 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
     expect(startManual).not.toHaveBeenCalled();
   });
 
+  it("renews under a Web Lock keyed like leadership (issuer, client, sub), and a failed renewal reaches the monitor's re-check", async () => {
+    const { UserManager, User, InMemoryWebStorage, WebStorageStateStore } = await import('oidc-client-ts');
+    const names: string[] = [];
+    const own = Object.getOwnPropertyDescriptor(navigator, 'locks');
+    Object.defineProperty(navigator, 'locks', {
+      value: { request: (name: string, _options: unknown, callback: () => Promise<void>) => (names.push(name), callback()) },
+      configurable: true,
+    });
+    try {
+      const userStore = new WebStorageStateStore({ store: new InMemoryWebStorage() });
+      const userManager = new UserManager({ ...settings, userStore });
+      // A signed-in user whose access token is about to expire, with a refresh token the OP will refuse.
+      await userManager.storeUser(
+        new User({ access_token: 'at', refresh_token: 'rt', token_type: 'Bearer', session_state: 's', profile: { sub: 'alice', iss: 'https://op.example', aud: 'spa', exp: 0, iat: 0 }, expires_at: Math.floor(Date.now() / 1000) + 30 }),
+      );
+      vi.spyOn(userManager, 'signinSilent').mockRejectedValue(Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' }));
+      const monitor = startMonitoring({ userManager });
+      started.push(monitor);
+      const errors: string[] = [];
+      monitor.on('error', ({ error }) => errors.push(error.code));
+      await (userManager.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+      await vi.waitFor(() => expect(errors).toContain('renewal_failed'));
+      expect(new Set(names.filter((n) => n.includes(':renew:')))).toEqual(new Set(['oidc-session-monitor:renew:https%3A%2F%2Fop.example:spa:alice']));
+      expect(names).toContain('oidc-session-monitor:leader:https%3A%2F%2Fop.example:spa:alice');
+      // One token request for this token: the failure is followed by the re-check, not by a retry every second.
+      expect(userManager.signinSilent).toHaveBeenCalledTimes(1);
+    } finally {
+      if (own) Object.defineProperty(navigator, 'locks', own);
+      else delete (navigator as { locks?: unknown }).locks;
+    }
+  });
+
   it('a monitor that replaces another one for the same UserManager keeps renewal until the last one stops', async () => {
     const { UserManager } = await import('oidc-client-ts');
     const userManager = new UserManager(settings);

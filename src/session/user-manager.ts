@@ -45,6 +45,7 @@ function userManagerRenewal(userManager: UserManager): RenewalPort | undefined {
   // A look-alike without oidc-client-ts's renewal (a test double, an older version) renews nothing to coordinate.
   const { events } = userManager as Partial<UserManager>;
   if (typeof events?.addAccessTokenExpiring !== 'function' || typeof events.addUserLoaded !== 'function' || typeof userManager.stopSilentRenew !== 'function') return undefined;
+  const internals = { loadUser: (userManager as unknown as { _loadUser?: () => Promise<User | null> })._loadUser };
   return {
     expiringWindow: userManager.settings.accessTokenExpiringNotificationTimeInSeconds,
     takeOver(onExpiring) {
@@ -63,8 +64,10 @@ function userManagerRenewal(userManager: UserManager): RenewalPort | undefined {
         }
       };
     },
-    // getUser() also re-arms the expiry timers for what the store holds, as oidc-client-ts does on every read.
-    read: async () => toTokens(await userManager.getUser()),
+    // The store as it is, without getUser()'s side effect of re-arming the expiry timers: a token whose renewal failed
+    // would otherwise raise "expiring" again every second until it expires. (`_loadUser` is oidc-client-ts's own
+    // read of the store; a version without it falls back to getUser().)
+    read: async () => toTokens(await (typeof internals.loadUser === 'function' ? internals.loadUser.call(userManager) : userManager.getUser())),
     renew: async () => void (await userManager.signinSilent()),
     async adopt() {
       const user = await userManager.getUser();
