@@ -43,7 +43,7 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshT
     end_session_endpoint: origin + paths.endSession,
     ...(profile.frontChannel ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: [...profile.responseModes],
     // `refresh_token` only when some client is registered for it: the others get unauthorized_client.
     grant_types_supported: refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     subject_types_supported: ['public'],
@@ -64,7 +64,7 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshT
 const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' };
 
 export function handleDiscovery(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values())), PUBLIC_CORS);
+  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values(), ctx.profile.refresh.issuedByDefault)), PUBLIC_CORS);
 }
 
 export function handleJwks(ctx: OpContext, res: ServerResponse): void {

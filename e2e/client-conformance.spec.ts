@@ -1,0 +1,122 @@
+import { startMockOp, type MockOp } from '../src/mock-op/index.js';
+import { countLog, fillLoginForm, loggingScript, logOf, packageFile, startClientRp, waitForLog } from './support/clients.js';
+import { expect, test, type Page } from './support/engine.js';
+import type { RpServer } from './support/rp-server.js';
+
+/**
+ * The client conformance lane: clients that nobody here wrote, with their stock settings, against the mock OP's
+ * profiles of their own OPs (src/mock-op/README.md, "OP compatibility"). Each must sign in, keep polling the
+ * check_session iframe with no request to the OP, hear of a logout elsewhere through its own event, and complete its
+ * own logout round trip.
+ */
+
+let op: MockOp | undefined;
+let rp: RpServer | undefined;
+test.afterEach(async () => {
+  await op?.close();
+  await rp?.close();
+  op = undefined;
+  rp = undefined;
+});
+
+/** Signs out at the OP in another tab, as a user would: the OP's end-session page, confirmed. */
+async function signOutElsewhere(page: Page, endSessionEndpoint: string): Promise<void> {
+  const other = await page.context().newPage();
+  await other.goto(endSessionEndpoint);
+  await other.locator('button[value="logout"]').click();
+  await other.locator('#signed-out').waitFor();
+  await other.close();
+}
+
+/**
+ * Waits until the page's client has had `polls` more answers from the OP's iframe, all `unchanged`, and checks that
+ * the OP received nothing meanwhile.
+ */
+async function pollsWithoutRequests(page: Page, theOp: MockOp, polls: number): Promise<void> {
+  const before = await countLog(page, 'iframe', 'unchanged');
+  theOp.clearRequests();
+  await waitForLog(page, 'iframe', { detail: 'unchanged', count: before + polls });
+  expect(theOp.requests.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  expect((await logOf(page)).filter((e) => e.event === 'iframe' && e.detail !== 'unchanged')).toEqual([]);
+}
+
+/** Waits for the page's `init` entry with `authenticated` as given (a page loaded after a redirect logs afresh). */
+async function initialized(page: Page, authenticated: boolean): Promise<unknown> {
+  await page.waitForFunction(
+    (a) => (window as unknown as { log?: Array<{ event: string; detail?: { authenticated?: boolean } }> }).log?.some((e) => e.event === 'init' && e.detail?.authenticated === a),
+    authenticated,
+    { timeout: 20_000 },
+  );
+  return (await logOf(page)).find((e) => e.event === 'init')!.detail;
+}
+
+test.describe('keycloak-js 26 against the keycloak profile', () => {
+  /** A page on keycloak-js's published ES module, with its stock init (only the poll interval shortened to 1 s). */
+  function keycloakPage(opOrigin: string): string {
+    return `<!doctype html><html><head><meta charset="utf-8">${loggingScript(opOrigin)}</head><body>
+<p id="state">loading</p>
+<script type="module">
+import Keycloak from '/keycloak.js';
+const keycloak = new Keycloak({ url: ${JSON.stringify(opOrigin)}, realm: 'demo', clientId: 'kc-app' });
+window.keycloak = keycloak;
+keycloak.onAuthSuccess = () => record('onAuthSuccess');
+keycloak.onAuthLogout = () => record('onAuthLogout');
+keycloak.onAuthRefreshSuccess = () => record('onAuthRefreshSuccess');
+keycloak.onAuthRefreshError = () => record('onAuthRefreshError');
+keycloak.onAuthError = (e) => record('onAuthError', e);
+try {
+  const authenticated = await keycloak.init({ checkLoginIframeInterval: 1 });
+  record('init', { authenticated, sub: keycloak.subject ?? null, sid: keycloak.sessionId ?? null });
+  document.getElementById('state').textContent = authenticated ? 'signed in' : 'signed out';
+} catch (error) {
+  record('initError', String(error && error.message || error));
+}
+</script></body></html>`;
+  }
+
+  test('signs in, polls with no request to the OP, refreshes, hears a logout elsewhere (onAuthLogout) and logs out itself', async ({ page }) => {
+    rp = await startClientRp({});
+    const app = `${rp.origin}/app`;
+    op = await startMockOp({ profile: 'keycloak', clients: [{ client_id: 'kc-app', redirect_uris: [app], post_logout_redirect_uris: [app] }] });
+    const opOrigin = new URL(op.issuer).origin;
+    rp.route('/app', keycloakPage(opOrigin));
+    rp.route('/keycloak.js', { file: packageFile('keycloak-js', 'lib/keycloak.js') });
+
+    await page.goto(app);
+    await initialized(page, false);
+    await page.evaluate(() => void (window as unknown as { keycloak: { login(): Promise<void> } }).keycloak.login());
+    await fillLoginForm(page);
+    expect(await initialized(page, true)).toMatchObject({ authenticated: true, sub: 'alice' });
+    // keycloak-js posts the access token's sid: the session the iframe knows.
+    await waitForLog(page, 'iframe', { detail: 'unchanged' });
+    await pollsWithoutRequests(page, op, 3);
+
+    // updateToken() refreshes with the refresh token Keycloak issues by default.
+    const refreshed = await page.evaluate(() => (window as unknown as { keycloak: { updateToken(n: number): Promise<boolean> } }).keycloak.updateToken(-1));
+    expect(refreshed).toBe(true);
+    await waitForLog(page, 'onAuthRefreshSuccess');
+    expect(op.requests.filter((r) => r.grantType === 'refresh_token').map((r) => r.status)).toEqual([200]);
+    await pollsWithoutRequests(page, op, 2);
+
+    // A logout elsewhere: the iframe answers `changed` and keycloak-js fires onAuthLogout.
+    await signOutElsewhere(page, `${op.endSessionEndpoint}`);
+    await waitForLog(page, 'onAuthLogout');
+    expect(await countLog(page, 'iframe', 'changed')).toBeGreaterThanOrEqual(1);
+    expect(await countLog(page, 'onAuthLogout')).toBe(1);
+
+    // Its own logout round trip: sign in again, then keycloak.logout() comes back signed out.
+    await page.evaluate(() => void (window as unknown as { keycloak: { login(): Promise<void> } }).keycloak.login());
+    await fillLoginForm(page);
+    await initialized(page, true);
+    await waitForLog(page, 'iframe', { detail: 'unchanged' });
+    op.clearRequests();
+    await page.evaluate(() => void (window as unknown as { keycloak: { logout(): Promise<void> } }).keycloak.logout());
+    await initialized(page, false);
+    expect(page.url()).toBe(app);
+    const logout = op.requests.find((r) => r.path.endsWith('/protocol/openid-connect/logout'))!;
+    expect(logout.status).toBe(303);
+    expect(logout.query).toMatchObject({ client_id: 'kc-app', post_logout_redirect_uri: app });
+    const cookies = await page.context().cookies(opOrigin);
+    expect(cookies.filter((c) => c.name.endsWith('_KEYCLOAK_SESSION'))).toEqual([]);
+  });
+});
