@@ -358,7 +358,8 @@ function keycloakProfile(): ProfileSpec {
 /**
  * node-oidc-provider 6.x: `/session/check` (POST `{client_id, origin}` to the same path checks the pair),
  * `/session/end` with a confirmation form, a `_state.<client_id>` cookie per client, `session_state =
- * base64url(SHA-256(…)) + "." + base64url(8 random bytes)`, a `sid` per client.
+ * base64url(SHA-256(client_id origin opbs))` on success and `base64url(SHA-256(…)) + "." + base64url(8 random bytes)` on
+ * errors, a `sid` per client.
  */
 function nodeOidcProviderProfile(): ProfileSpec {
   const compute = salted(sha256Base64url, () => randomBytes(8).toString('base64url'));
@@ -375,7 +376,8 @@ function nodeOidcProviderProfile(): ProfileSpec {
     },
     scope: 'per-client',
     newState: () => sha256Base64url(randomToken(24)),
-    sessionState: (clientId, origin, opbs) => compute(clientId, origin, opbs),
+    // 6.31.1 salts the session_state of error responses only (authorization_error_handler.js); a success has none.
+    sessionState: (clientId, origin, opbs, _session, error) => (error ? compute(clientId, origin, opbs) : sha256Base64url(`${clientId} ${origin} ${opbs}`)),
     stateCookie: { format: 'per-client', name: '_state.' },
     iframe: { split: 'two-strict', hash: 'base64url', origin: 'init', init: 'POST', missingCookie: 'storage-access', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: false },
     logout: { alwaysConfirm: true, registeredIn: 'post_logout_redirect_uris', unregistered: 'error-page', defaultRedirect: false },
