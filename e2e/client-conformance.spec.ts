@@ -42,11 +42,15 @@ async function pollsWithoutRequests(page: Page, theOp: MockOp, polls: number): P
 
 /** Waits for the page's `init` entry with `authenticated` as given (a page loaded after a redirect logs afresh). */
 async function initialized(page: Page, authenticated: boolean): Promise<unknown> {
-  await page.waitForFunction(
-    (a) => (window as unknown as { log?: Array<{ event: string; detail?: { authenticated?: boolean } }> }).log?.some((e) => e.event === 'init' && e.detail?.authenticated === a),
-    authenticated,
-    { timeout: 20_000 },
-  );
+  await page
+    .waitForFunction(
+      (a) => (window as unknown as { log?: Array<{ event: string; detail?: { authenticated?: boolean } }> }).log?.some((e) => e.event === 'init' && e.detail?.authenticated === a),
+      authenticated,
+      { timeout: 20_000 },
+    )
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}\nat ${page.url()}, the page logged: ${JSON.stringify(await logOf(page).catch(() => 'nothing'))}`);
+    });
   return (await logOf(page)).find((e) => e.event === 'init')!.detail;
 }
 
@@ -118,5 +122,73 @@ try {
     expect(logout.query).toMatchObject({ client_id: 'kc-app', post_logout_redirect_uri: app });
     const cookies = await page.context().cookies(opOrigin);
     expect(cookies.filter((c) => c.name.endsWith('_KEYCLOAK_SESSION'))).toEqual([]);
+  });
+});
+
+test.describe('@asgardeo/auth-spa 3.5.2 against the wso2 profile', () => {
+  /**
+   * A page on the SDK's published browser bundle, with its stock configuration and OIDC session management switched
+   * on (`enableOIDCSessionManagement`, off by default; its check-session interval stays the stock 3 s).
+   */
+  function asgardeoPage(opOrigin: string, app: string): string {
+    return `<!doctype html><html><head><meta charset="utf-8">${loggingScript(opOrigin)}
+<script src="/asgardeo-spa.js"></script></head><body>
+<script type="module">
+const auth = AsgardeoAuth.AsgardeoSPAClient.getInstance();
+window.auth = auth;
+try {
+  await auth.initialize({ signInRedirectURL: ${JSON.stringify(app)}, signOutRedirectURL: ${JSON.stringify(app)}, clientID: 'as-app', baseUrl: ${JSON.stringify(opOrigin)}, enableOIDCSessionManagement: true });
+  await auth.on('sign-out', () => record('sign-out'));
+  await auth.on('sign-in', () => record('sign-in'));
+  await auth.signIn({ callOnlyOnRedirect: true });
+  const authenticated = await auth.isAuthenticated();
+  record('init', authenticated ? { authenticated, sub: (await auth.getDecodedIDToken()).sub } : { authenticated });
+} catch (error) {
+  record('initError', String(error && (error.message || error.description) || error));
+}
+</script></body></html>`;
+  }
+
+  test('signs in, polls with no request to the OP, signs itself out after a logout elsewhere, and logs out itself (sign-out)', async ({ page }) => {
+    rp = await startClientRp({});
+    const app = `${rp.origin}/app`;
+    // WSO2 checks post_logout_redirect_uri against the callback URL: the app's page is both.
+    op = await startMockOp({ profile: 'wso2', clients: [{ client_id: 'as-app', redirect_uris: [app], post_logout_redirect_uris: [app] }] });
+    const opOrigin = new URL(op.issuer).origin;
+    rp.route('/app', asgardeoPage(opOrigin, app));
+    rp.route('/asgardeo-spa.js', { file: packageFile('@asgardeo/auth-spa', 'dist/asgardeo-spa.production.min.js') });
+    type Auth = { auth: { signIn(): Promise<unknown>; signOut(): Promise<unknown> } };
+
+    await page.goto(app);
+    expect(await initialized(page, false)).toEqual({ authenticated: false });
+    await page.evaluate(() => void (window as unknown as Auth).auth.signIn());
+    await fillLoginForm(page);
+    expect(await initialized(page, true)).toEqual({ authenticated: true, sub: 'alice' });
+    await waitForLog(page, 'sign-in');
+    await waitForLog(page, 'iframe', { detail: 'unchanged' });
+    await pollsWithoutRequests(page, op, 2);
+
+    // A logout elsewhere: `changed`, its prompt=none answers login_required, and the SDK clears its session and
+    // sends the browser to the OP's logout (its reaction; it has no event for it). Stock settings send `client_id`,
+    // not `id_token_hint`, and WSO2 without a session and without a hint shows its own signed-out page, so the app's
+    // `sign-out` event (fired on the way back) does not come here.
+    await signOutElsewhere(page, op.endSessionEndpoint);
+    await page.waitForURL((url) => url.pathname === '/oidc/logout' && url.searchParams.get('state') === 'sign_out_success');
+    await page.locator('#signed-out').waitFor();
+    expect(new URL(page.url()).searchParams.get('client_id')).toBe('as-app');
+    expect(op.requests.filter((r) => r.path === '/oauth2/authorize' && r.prompt === 'none').map((r) => r.status)).toEqual([302]);
+
+    // Its own logout round trip, through WSO2's logout consent.
+    await page.goto(app);
+    await initialized(page, false);
+    await page.evaluate(() => void (window as unknown as Auth).auth.signIn());
+    await fillLoginForm(page);
+    await initialized(page, true);
+    await waitForLog(page, 'iframe', { detail: 'unchanged' });
+    await page.evaluate(() => void (window as unknown as Auth).auth.signOut());
+    await page.locator('button[value="logout"]').click();
+    await page.waitForURL(`${app}?state=sign_out_success`);
+    await waitForLog(page, 'sign-out');
+    expect(await initialized(page, false)).toEqual({ authenticated: false });
   });
 });

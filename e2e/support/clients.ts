@@ -56,7 +56,9 @@ export async function waitForLog(page: Page, event: string, options: { count?: n
     },
     { event, count, detail },
     { timeout },
-  );
+  ).catch(async (error: Error) => {
+    throw new Error(`${error.message}: no ${count} × ${event} ${detail ?? ''} at ${page.url()}; the page logged ${JSON.stringify(await logOf(page).catch(() => 'nothing'))}`);
+  });
   return (await logOf(page)).filter((e) => e.event === event);
 }
 

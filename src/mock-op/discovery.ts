@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpContext } from './context.js';
 import type { ProfileSpec } from './profiles.js';
 import { sendJson } from './http.js';
@@ -60,13 +60,23 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshT
   };
 }
 
-/** Discovery and JWKS are public documents: any origin may fetch them. */
-const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' };
-
-export function handleDiscovery(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values(), ctx.profile.refresh.issuedByDefault)), PUBLIC_CORS);
+/**
+ * Discovery and JWKS are public documents: any origin may fetch them (`*`). An OP whose CORS allows credentials
+ * (`ProfileSpec.corsCredentials`, WSO2's CORS valve) names a registered origin instead and allows credentials, since
+ * `*` does not satisfy a fetch with `credentials: 'include'` (as @asgardeo/auth-spa makes).
+ */
+function publicCors(ctx: OpContext, req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  if (ctx.profile.corsCredentials && origin !== undefined && ctx.registeredOrigins.has(origin)) {
+    return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin', 'Cache-Control': 'no-cache' };
+  }
+  return { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache', ...(ctx.profile.corsCredentials ? { Vary: 'Origin' } : {}) };
 }
 
-export function handleJwks(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, ctx.keys.jwks, PUBLIC_CORS);
+export function handleDiscovery(ctx: OpContext, req: IncomingMessage, res: ServerResponse): void {
+  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values(), ctx.profile.refresh.issuedByDefault)), publicCors(ctx, req));
+}
+
+export function handleJwks(ctx: OpContext, req: IncomingMessage, res: ServerResponse): void {
+  sendJson(res, 200, ctx.keys.jwks, publicCors(ctx, req));
 }

@@ -36,6 +36,7 @@ function ruleAttributes(rules: IframeRules, extra: Record<string, string>): stri
     'storage-first': String(rules.storageAccessFirst),
     'request-access': String(rules.requestStorageAccess),
     'init-once': String(rules.initOnce),
+    'wso-parsing': String(rules.wso2Parsing === true),
     'ignore-error': String(rules.ignoreErrorString),
     ...(rules.init ? { init: rules.init } : {}),
     ...extra,
@@ -194,6 +195,7 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
   var requestAccess = attr('request-access') === 'true';
   var initOnce = attr('init-once') === 'true';
   var initTried = false;
+  var wso2 = attr('wso-parsing') === 'true';
   var ignoreError = attr('ignore-error') === 'true';
   var cookieFormat = attr('cookie-format');
   var cookieName = attr('cookie');
@@ -208,7 +210,14 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
     }
     return null;
   }
+  // WSO2: the first occurrence of "<name>=" anywhere in document.cookie, up to the next ";".
+  function findCookie(name) {
+    var all = document.cookie + ';';
+    var start = all.indexOf(name + '=');
+    return start === -1 ? null : all.slice(start + name.length + 1, all.indexOf(';', start));
+  }
   function readState(clientId) {
+    if (wso2) return findCookie(cookieName);
     if (cookieFormat === 'per-client') return readCookie(cookieName + encodeURIComponent(clientId));
     var value = readCookie(cookieName);
     // Keycloak unquotes a quoted cookie value.
@@ -239,6 +248,12 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
         if (!parts[0] || !parts[1] || !pieces[0] || pieces.length > 2) return null;
       }
       return { clientId: parts[0], sessionState: parts[1] };
+    }
+    if (wso2) {
+      if (data === 'null' || !parts[0] || parts[0] === 'null') return 'error';
+      // WSO2's script throws on the missing part's length and never answers.
+      if (parts[1] === undefined) return null;
+      if (parts[1] === '' || parts[1] === 'null') return 'error';
     }
     if (!parts[0] || parts[1] === undefined || parts[1] === '') return 'error';
     return { clientId: parts[0], sessionState: parts[1] };
@@ -281,6 +296,8 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
       });
     }
     var salt = msg.sessionState.split('.')[1];
+    // WSO2 concatenates a missing salt as the text "undefined".
+    if (salt === undefined && wso2) salt = 'undefined';
     var text = msg.clientId + ' ' + origin + ' ' + state + (salt !== undefined ? ' ' + salt : '');
     return digest(text).then(function (hash) {
       return hash + (salt !== undefined ? '.' + salt : '') === msg.sessionState ? 'unchanged' : 'changed';

@@ -55,6 +55,14 @@ export interface IframeRules {
   ignoreErrorString: boolean;
   /** The iframe URL needs `?client_id=` (WSO2); without it the page is an error text with no script. */
   clientIdInUrl: boolean;
+  /**
+   * WSO2's own parsing, where it differs from the `'first'` split: the text `null` (as the message, the client_id or
+   * the session_state) is `error`; a message with no second part gets no answer (its script throws reading the
+   * length of the missing part); a session_state without `.` is hashed with the salt text `undefined` (so it never
+   * matches); the state cookie is found by a substring search for `<name>=` in `document.cookie`, as WSO2 searches
+   * `opbs=`.
+   */
+  wso2Parsing?: boolean;
 }
 
 /** Where the authorization response goes: the redirect URI's query or its fragment. */
@@ -86,6 +94,12 @@ export interface LogoutRules {
   unregistered: 'confirm' | 'error-page' | 'json-400';
   /** A valid hint without `post_logout_redirect_uri` goes to the client's first registered one (django-oidc-provider). */
   defaultRedirect: boolean;
+  /**
+   * A `client_id` without `id_token_hint` is enough for `post_logout_redirect_uri`, once the user confirmed, while the
+   * browser has a session (WSO2's `processLogoutRequest`, node-oidc-provider 6's end_session); without a session only a
+   * valid hint leads back to the RP (WSO2's `handleMissingSessionStateGracefully`).
+   */
+  clientIdSuffices: boolean;
 }
 
 /**
@@ -191,7 +205,7 @@ const SPEC_PATHS = {
   endSession: '/end_session',
 };
 
-const SPEC_LOGOUT: LogoutRules = { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: false };
+const SPEC_LOGOUT: LogoutRules = { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: false, clientIdSuffices: false };
 
 /** The realm of the Keycloak profile. */
 export const KEYCLOAK_REALM = 'demo';
@@ -239,13 +253,15 @@ function wso2Profile(): ProfileSpec {
     newState: () => randomUUID(),
     sessionState: (clientId, origin, opbs) => compute(clientId, origin, opbs),
     stateCookie: { format: 'plain', name: 'opbs' },
-    iframe: { split: 'first', hash: 'hex', origin: 'client-origin', missingCookie: 'null', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: true },
-    logout: { alwaysConfirm: true, registeredIn: 'redirect_uris', unregistered: 'error-page', defaultRedirect: false },
+    iframe: { split: 'first', hash: 'hex', origin: 'client-origin', missingCookie: 'null', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: true, wso2Parsing: true },
+    logout: { alwaysConfirm: true, registeredIn: 'redirect_uris', unregistered: 'error-page', defaultRedirect: false, clientIdSuffices: true },
     frontChannel: true,
     sidPerClient: false,
     refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true, issuedByDefault: false },
     responseModes: ['query'],
-    corsCredentials: false,
+    // WSO2's CORS valve adds Access-Control-Allow-Credentials when the server's CORS configuration supports
+    // credentials; @asgardeo/auth-spa, WSO2's own SPA SDK, fetches the token endpoint with credentials and needs it.
+    corsCredentials: true,
     tokenFormat: 'opaque',
   };
 }
@@ -275,7 +291,7 @@ function djangoProfile(): ProfileSpec {
     sessionState: (clientId, origin, opbs, _signedIn, error) => (error ? undefined : compute(clientId, origin, opbs)),
     stateCookie: { format: 'plain', name: 'op_browser_state' },
     iframe: { split: 'first', hash: 'hex', origin: 'any', missingCookie: 'error', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: true, clientIdInUrl: false },
-    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: true },
+    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: true, clientIdSuffices: false },
     frontChannel: false,
     sidPerClient: false,
     refresh: { rotate: 'always', reuse: 'fail', widenScope: 'ignore', repeatNonce: false, sessionBound: false, issuedByDefault: false },
@@ -308,7 +324,7 @@ function janssenProfile(): ProfileSpec {
     sessionState: (clientId, origin, opbs) => compute(clientId, origin, opbs),
     stateCookie: { format: 'plain', name: 'opbs' },
     iframe: { split: 'first', hash: 'hex', origin: 'any', missingCookie: 'changed', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: false },
-    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'json-400', defaultRedirect: false },
+    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'json-400', defaultRedirect: false, clientIdSuffices: false },
     frontChannel: true,
     sidPerClient: false,
     refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true, issuedByDefault: false },
@@ -380,7 +396,7 @@ function nodeOidcProviderProfile(): ProfileSpec {
     sessionState: (clientId, origin, opbs, _session, error) => (error ? compute(clientId, origin, opbs) : sha256Base64url(`${clientId} ${origin} ${opbs}`)),
     stateCookie: { format: 'per-client', name: '_state.' },
     iframe: { split: 'two-strict', hash: 'base64url', origin: 'init', init: 'POST', missingCookie: 'storage-access', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: false },
-    logout: { alwaysConfirm: true, registeredIn: 'post_logout_redirect_uris', unregistered: 'error-page', defaultRedirect: false },
+    logout: { alwaysConfirm: true, registeredIn: 'post_logout_redirect_uris', unregistered: 'error-page', defaultRedirect: false, clientIdSuffices: true },
     frontChannel: true,
     sidPerClient: true,
     refresh: { rotate: 'public-clients', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: true, sessionBound: true, issuedByDefault: false },

@@ -109,8 +109,8 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
 
   const routes = new Map<string, Route>();
   const c = (): OpContext => ctx!;
-  routes.set(discoveryPath, { GET: (_q, res) => handleDiscovery(c(), res) });
-  routes.set(paths.jwks, { GET: (_q, res) => handleJwks(c(), res) });
+  routes.set(discoveryPath, { GET: (req, res) => handleDiscovery(c(), req, res) });
+  routes.set(paths.jwks, { GET: (req, res) => handleJwks(c(), req, res) });
   routes.set(paths.authorize, {
     GET: (req, res, url) => handleAuthorize(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleAuthorize(c(), req, res, form!),

@@ -30,7 +30,11 @@ function iframe(clients: Record<string, string[]>) {
   const replies: Array<{ to: string; status: string }> = [];
   const send = (data: unknown, origin = RP, to = String(data)) =>
     listener!({ data, origin, source: { postMessage: (status: string, target: string) => (target === origin ? replies.push({ to, status }) : undefined) } });
-  const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
+  // Without `count`, a fixed wait that only shows what arrives meanwhile; with it, until that many replies came.
+  const settled = async (count?: number): Promise<void> => {
+    if (count === undefined) return new Promise((resolve) => setTimeout(resolve, 50));
+    for (const deadline = Date.now() + 5000; replies.length < count && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
   return { page, send, replies, settled };
 }
 
@@ -72,7 +76,7 @@ describe('the check_session iframe script', () => {
     f.send(`app ${sessionState('app', RP, OPBS)}`, RP, 'first');
     f.send(42, RP, 'second');
     f.send(`app ${sessionState('app', RP, 'stale')}`, RP, 'third');
-    await f.settled();
+    await f.settled(3);
     expect(f.replies).toEqual([
       { to: 'first', status: 'unchanged' },
       { to: 'second', status: 'error' },

@@ -42,7 +42,7 @@ async function scriptsOf(html: string, base: string): Promise<string[]> {
  * `cookie`: the value of the profile's state cookie (absent: none); `requestAccess`: what `document.requestStorageAccess()`
  * does (absent: no such API).
  */
-async function iframe(profile: MockOpProfile, storageAccess?: boolean, cookie?: string, requestAccess?: 'grant' | 'refuse') {
+async function iframe(profile: MockOpProfile, storageAccess?: boolean, cookie?: string | { raw: (name: string) => string }, requestAccess?: 'grant' | 'refuse') {
   const op = ops.get(profile)!;
   const origin = new URL(op.issuer).origin;
   const html = await (await fetch(profile === 'wso2' ? `${op.checkSessionIframe}?client_id=app-a` : op.checkSessionIframe)).text();
@@ -53,7 +53,7 @@ async function iframe(profile: MockOpProfile, storageAccess?: boolean, cookie?: 
   const page: Record<string, unknown> = {
     document: {
       body: { getAttribute: (name: string) => (name.startsWith('data-') ? (attributes[name.slice(5)] ?? null) : null) },
-      cookie: cookie === undefined ? '' : `other=1; ${attributes.cookie}=${cookie}`,
+      cookie: cookie === undefined ? '' : typeof cookie === 'string' ? `other=1; ${attributes.cookie}=${cookie}` : cookie.raw(attributes.cookie!),
       ...(storageAccess === undefined ? {} : { hasStorageAccess: async () => storageAccess }),
       ...(requestAccess === undefined ? {} : { requestStorageAccess: async () => { if (requestAccess === 'refuse') throw new Error('NotAllowedError'); } }),
     },
@@ -84,8 +84,31 @@ describe("each profile's check_session iframe, message by message", () => {
     const f = await iframe('wso2');
     expect(await f.send('app-a abc.salt', EVIL)).toBe('no answer');
     expect(await f.send('app-a abc.salt')).toBe('changed');
-    expect(await f.send('app-a')).toBe('error');
     expect(await f.send('app-a ')).toBe('error');
+  });
+
+  it('wso2: the text "null" is an error; a message without a second part gets no answer (its script throws)', async () => {
+    const f = await iframe('wso2');
+    expect(await f.send('null')).toBe('error');
+    expect(await f.send('null abc.salt')).toBe('error');
+    expect(await f.send('app-a null')).toBe('error');
+    expect(await f.send('app-a')).toBe('no answer');
+  });
+
+  it('wso2: a session_state without "." is hashed with the salt "undefined", so it never matches', async () => {
+    const opbs = 'opbs-1';
+    const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+    const f = await iframe('wso2', undefined, opbs);
+    expect(await f.send(`app-a ${hex(`app-a ${RP_A} ${opbs}`)}`)).toBe('changed');
+    expect(await f.send(`app-a ${hex(`app-a ${RP_A} ${opbs} undefined`)}.undefined`)).toBe('unchanged');
+    expect(await f.send(`app-a ${hex(`app-a ${RP_A} ${opbs} s1`)}.s1`)).toBe('unchanged');
+  });
+
+  it('wso2: finds its cookie by a substring match on "<name>=", as WSO2 finds "opbs=", even inside another cookie', async () => {
+    const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+    const f = await iframe('wso2', undefined, { raw: (name) => `other=${name}=first; ${name}=second` });
+    expect(await f.send(`app-a ${hex(`app-a ${RP_A} first s1`)}.s1`)).toBe('unchanged');
+    expect(await f.send(`app-a ${hex(`app-a ${RP_A} second s1`)}.s1`)).toBe('changed');
   });
 
   it('django: ignores non-strings and the string "error", answers every origin, error without its cookie or a second part', async () => {

@@ -128,6 +128,31 @@ describe('wso2 profile', () => {
     expect(page).toContain('data-hash="hex"');
   });
 
+  it('answers the token endpoint with Access-Control-Allow-Credentials for a registered origin (@asgardeo/auth-spa fetches with credentials)', async () => {
+    const o = await start('wso2');
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const res = await fetch(`${new URL(o.issuer).origin}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: RP_A },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code')!, redirect_uri: A.redirect_uri, client_id: A.client_id, code_verifier: verifier }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(RP_A);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+
+  it('answers discovery and the JWKS for a registered origin with that origin and credentials allowed (@asgardeo/auth-spa fetches them with credentials), others with *', async () => {
+    const o = await start('wso2');
+    const origin = new URL(o.issuer).origin;
+    for (const url of [`${o.issuer}/.well-known/openid-configuration`, `${origin}/oauth2/jwks`]) {
+      const registered = await fetch(url, { headers: { origin: RP_A } });
+      expect(registered.headers.get('access-control-allow-origin'), url).toBe(RP_A);
+      expect(registered.headers.get('access-control-allow-credentials'), url).toBe('true');
+      expect((await fetch(url, { headers: { origin: 'http://elsewhere.test' } })).headers.get('access-control-allow-origin'), url).toBe('*');
+    }
+  });
+
   it('answers prompt=none with consent_required for a client approved once, with session_state', async () => {
     const o = await start('wso2', { consent: 'once' });
     const browser = new TestBrowser();
@@ -279,7 +304,7 @@ describe('node-oidc-provider profile', () => {
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const stateA = cookie(browser, o, '_state.app-a')!;
     expect(a).toBe(b64u(`app-a ${RP_A} ${stateA}`));
-    const failed = (await authorize(browser, o, A, { prompt: 'none', max_age: '0' })).params;
+    const failed = (await authorize(browser, o, A, { prompt: 'none', id_token_hint: 'not-a-token' })).params;
     expect(failed.get('error')).toBe('login_required');
     expect(failed.get('session_state')).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{11}$/);
     expect(saltedVerdict(b64u, 'app-a', RP_A, stateA, failed.get('session_state')!)).toBe('unchanged');
@@ -360,5 +385,26 @@ describe('spec profile (default)', () => {
     expect(o.checkSessionIframe).toBe(`${o.issuer}/check_session`);
     const r = await redeem(o, { grant_type: 'authorization_code', code: 'nope', redirect_uri: A.redirect_uri, client_id: 'app-a' });
     expect(r.status).toBe(400);
+  });
+});
+
+describe('client_id instead of id_token_hint, at OPs that accept it (WSO2, node-oidc-provider 6)', () => {
+  it.each(['wso2', 'node-oidc-provider'] as const)('%s: with a session, asks, then goes to the registered URI with state', async (profile) => {
+    const o = await start(profile);
+    const browser = new TestBrowser();
+    await authorize(browser, o, A);
+    // WSO2 checks the URI against the callback URLs, node-oidc-provider against the post-logout ones.
+    const uri = profile === 'wso2' ? A.redirect_uri : `${RP_A}/bye`;
+    const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ client_id: A.client_id, post_logout_redirect_uri: uri, state: 's2' })}`);
+    expect(asked.status).toBe(200);
+    const done = await browser.post(new URL(/<form method="post" action="([^"]+)"/.exec(await asked.clone().text())![1]!, o.issuer).href, { tx: formTx(await asked.text()), action: 'logout' });
+    expect(await done.text()).toContain(`data-next="${uri}?state=s2"`);
+  });
+
+  it('wso2: without a session and without a hint, its own signed-out page, no redirect (handleMissingSessionStateGracefully)', async () => {
+    const o = await start('wso2');
+    const res = await new TestBrowser().get(`${o.endSessionEndpoint}?${new URLSearchParams({ client_id: A.client_id, post_logout_redirect_uri: A.redirect_uri, state: 's3' })}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('signed-out');
   });
 });
