@@ -1,4 +1,4 @@
-import { startMockOp, type MockOp } from '../src/mock-op/index.js';
+import { startMockOp, type MockOp, type MockOpProfile } from '../src/mock-op/index.js';
 import { countLog, fillLoginForm, loggingScript, logOf, packageFile, startClientRp, waitForLog } from './support/clients.js';
 import { expect, test, type Page } from './support/engine.js';
 import type { RpServer } from './support/rp-server.js';
@@ -191,4 +191,100 @@ try {
     await waitForLog(page, 'sign-out');
     expect(await initialized(page, false)).toEqual({ authenticated: false });
   });
+});
+
+test.describe('oidc-client-ts 3.5.0 monitorSession against every profile', () => {
+  /** The UserManager's settings: stock, with monitorSession on (and, for WSO2, its iframe URL with the client_id). */
+  function settingsScript(opIssuer: string, checkSessionIframe: string, rp: string, profile: MockOpProfile): string {
+    const settings = {
+      authority: opIssuer,
+      client_id: 'ts-app',
+      redirect_uri: `${rp}/callback`,
+      silent_redirect_uri: `${rp}/silent`,
+      post_logout_redirect_uri: `${rp}/signed-out`,
+      monitorSession: true,
+      // WSO2 serves its iframe only for the client named in its URL (README, "OP compatibility").
+      ...(profile === 'wso2' ? { metadataSeed: { check_session_iframe: `${checkSessionIframe}?client_id=ts-app` } } : {}),
+    };
+    return `window.settings = ${JSON.stringify(settings)};`;
+  }
+
+  function page(opOrigin: string, body: string): string {
+    return `<!doctype html><html><head><meta charset="utf-8">${loggingScript(opOrigin)}
+<script src="/oidc-client-ts.js"></script><script src="/settings.js"></script></head><body>
+<script type="module">
+try {
+${body}
+} catch (error) {
+  record('initError', String(error && error.message || error));
+}
+</script></body></html>`;
+  }
+
+  const PROFILES: MockOpProfile[] = ['spec', 'wso2', 'django', 'janssen', 'keycloak', 'node-oidc-provider'];
+  for (const profile of PROFILES) {
+    test(`${profile}: signs in, polls with no request to the OP, hears a logout elsewhere (userSignedOut) and logs out itself`, async ({ page: tab }) => {
+      rp = await startClientRp({});
+      const origin = rp.origin;
+      op = await startMockOp({
+        profile,
+        clients: [
+          {
+            client_id: 'ts-app',
+            // WSO2 checks post_logout_redirect_uri against the callback URLs.
+            redirect_uris: [`${origin}/callback`, `${origin}/silent`, ...(profile === 'wso2' ? [`${origin}/signed-out`] : [])],
+            post_logout_redirect_uris: [`${origin}/signed-out`],
+          },
+        ],
+      });
+      const opOrigin = new URL(op.issuer).origin;
+      rp.route('/oidc-client-ts.js', { file: packageFile('oidc-client-ts', 'dist/browser/oidc-client-ts.min.js') });
+      rp.route('/settings.js', { body: settingsScript(op.issuer, op.checkSessionIframe, origin, profile), contentType: 'text/javascript' });
+      rp.route(
+        '/app',
+        page(
+          opOrigin,
+          `const manager = new oidc.UserManager(window.settings);
+window.manager = manager;
+// What an app does when told: forget the user.
+manager.events.addUserSignedOut(async () => { record('userSignedOut'); await manager.removeUser(); });
+manager.events.addUserSessionChanged(() => record('userSessionChanged'));
+const user = await manager.getUser();
+record('init', user ? { authenticated: true, sub: user.profile.sub } : { authenticated: false });`,
+        ),
+      );
+      // The callback page only stores the user and moves on: a monitor started there would have its iframe torn down
+      // mid-check by the navigation, and that iframe's late `error` reach the next page.
+      rp.route('/callback', page(opOrigin, `await new oidc.UserManager({ ...window.settings, monitorSession: false }).signinRedirectCallback(); location.replace('/app');`));
+      rp.route('/silent', page(opOrigin, `await new oidc.UserManager({ ...window.settings, monitorSession: false }).signinSilentCallback();`));
+      rp.route(
+        '/signed-out',
+        page(opOrigin, `const response = await new oidc.UserManager({ ...window.settings, monitorSession: false }).signoutRedirectCallback(); record('signedOut', { state: response.userState ?? null });`),
+      );
+      type Manager = { manager: { signinRedirect(): Promise<void>; signoutRedirect(args: { state: string }): Promise<void> } };
+      const signIn = async () => {
+        await tab.goto(`${origin}/app`);
+        await initialized(tab, false);
+        await tab.evaluate(() => void (window as unknown as Manager).manager.signinRedirect());
+        await fillLoginForm(tab);
+        expect(await initialized(tab, true)).toEqual({ authenticated: true, sub: 'alice' });
+        await waitForLog(tab, 'iframe', { detail: 'unchanged' });
+      };
+
+      await signIn();
+      await pollsWithoutRequests(tab, op, 2);
+
+      // A logout elsewhere: `changed`, the prompt=none re-check answers login_required, and userSignedOut.
+      await signOutElsewhere(tab, op.endSessionEndpoint);
+      await waitForLog(tab, 'userSignedOut');
+      expect(await countLog(tab, 'userSessionChanged')).toBe(0);
+
+      // Its own logout round trip, its state coming back.
+      await signIn();
+      await tab.evaluate(() => void (window as unknown as Manager).manager.signoutRedirect({ state: 'round-trip' }));
+      if (profile === 'wso2' || profile === 'node-oidc-provider') await tab.locator('button[value="logout"]').click();
+      await tab.waitForURL(`${origin}/signed-out**`);
+      await waitForLog(tab, 'signedOut', { detail: { state: 'round-trip' } });
+    });
+  }
 });
