@@ -6,7 +6,7 @@ import { CODE_TTL_MS, FORM_TTL_MS, browserFor, sweep, syncStateCookie } from './
 import { randomToken } from './encoding.js';
 import { redirect, repeatedNames, sendHtml, withFragment, withParams } from './http.js';
 import { errorPage, loginPage } from './pages.js';
-import { sidFor } from './profiles.js';
+import { ownPaths, sidFor } from './profiles.js';
 
 /** RFC 7636 §4.1: 43..128 unreserved characters. An S256 challenge is 43 base64url characters. */
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -71,7 +71,7 @@ export function showLogin(
   const tx = options.tx ?? randomToken(24);
   ctx.loginTransactions.set(tx, { request, browserId: record.id, expiresAt: Date.now() + FORM_TTL_MS });
   syncStateCookie(ctx, req, res, record);
-  const html = loginPage({ tx, clientId: request.client.client_id, ...options });
+  const html = loginPage({ tx, clientId: request.client.client_id, action: ownPaths(ctx.profile).login, ...options });
   sendHtml(res, 200, html);
 }
 

@@ -9,7 +9,6 @@ export const PATHS = {
   discovery: '/.well-known/openid-configuration',
   jwks: '/jwks',
   authorize: '/authorize',
-  login: '/login',
   token: '/token',
   userinfo: '/userinfo',
   checkSession: '/check_session',
@@ -17,9 +16,6 @@ export const PATHS = {
   checkSessionWorker: '/check_session_worker.js',
   checkSessionEvents: '/check_session/events',
   endSession: '/end_session',
-  endSessionConfirm: '/end_session/confirm',
-  endSessionDone: '/end_session/done',
-  frontChannelScript: '/end_session/frontchannel.js',
 } as const;
 
 /**

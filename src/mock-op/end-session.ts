@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BrowserRecord } from './browser-state.js';
 import type { OpContext } from './context.js';
 import { FORM_TTL_MS, browserFor, findBrowser, sweep, syncStateCookie } from './context.js';
-import { PATHS } from './discovery.js';
 import { randomToken } from './encoding.js';
 import { NO_STORE, pageCsp, redirect, sendHtml, sendJson, sendScript, withParams } from './http.js';
-import { sidFor } from './profiles.js';
+import { ownPaths, sidFor } from './profiles.js';
 import { errorPage, frontChannelPage, logoutConfirmPage, signedOutPage, stillSignedInPage } from './pages.js';
 
 /** The front-channel page moves on after this long even if an RP's iframe never loads. */
@@ -31,9 +30,10 @@ function logoutAndContinue(ctx: OpContext, req: IncomingMessage, res: ServerResp
     if (next !== undefined) return redirect(res, next, 303);
     return sendHtml(res, 200, signedOutPage());
   }
-  const target = next ?? PATHS.endSessionDone;
+  const own = ownPaths(ctx.profile);
+  const target = next ?? own.endSessionDone;
   const csp = pageCsp({ scripts: true, frameSrc: [...new Set(frames.map((f) => new URL(f).origin))] });
-  sendHtml(res, 200, frontChannelPage({ frames, next: target, timeoutMs: FRONT_CHANNEL_TIMEOUT_MS, script: PATHS.frontChannelScript }), { csp });
+  sendHtml(res, 200, frontChannelPage({ frames, next: target, timeoutMs: FRONT_CHANNEL_TIMEOUT_MS, script: own.frontChannelScript }), { csp });
 }
 
 function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse, record: BrowserRecord, reason: string, next?: string): void {
@@ -41,7 +41,7 @@ function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse,
   const tx = randomToken(24);
   ctx.logoutTransactions.set(tx, { browserId: record.id, expiresAt: Date.now() + FORM_TTL_MS, ...(next !== undefined ? { next } : {}) });
   syncStateCookie(ctx, req, res, record);
-  sendHtml(res, 200, logoutConfirmPage({ tx, reason }));
+  sendHtml(res, 200, logoutConfirmPage({ tx, reason, action: ownPaths(ctx.profile).endSessionConfirm }));
 }
 
 /**

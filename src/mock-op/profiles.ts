@@ -431,3 +431,34 @@ export function createProfile(profile: MockOpProfile): ProfileSpec {
 export function sidFor(profile: ProfileSpec, sid: string, clientId: string): string {
   return profile.sidPerClient ? sha256Base64url(`${sid} ${clientId}`).slice(0, 24) : sid;
 }
+
+/** The mock OP's own pages and scripts (its login form, logout confirmation, signed-out page, front-channel script). */
+export interface OwnPaths {
+  login: string;
+  endSessionConfirm: string;
+  endSessionDone: string;
+  frontChannelScript: string;
+}
+
+/** `name` below `path`, one `/` between them. */
+function below(path: string, name: string): string {
+  return path.endsWith('/') ? path + name : `${path}/${name}`;
+}
+
+/**
+ * Where the mock OP's own pages live for `profile`: beside the authorization endpoint and below the end-session
+ * endpoint, so that they stay inside the OP's path space (what a path-based proxy or allow-list in front of the real OP
+ * passes). For the spec profile: `/login`, `/end_session/confirm`, `/end_session/done`, `/end_session/frontchannel.js`.
+ * The real OPs' own login and consent pages live elsewhere in their path space (Keycloak's `login-actions`, WSO2's
+ * `authenticationendpoint`, node-oidc-provider's `/interaction/<uid>`); node-oidc-provider 6 confirms a logout at
+ * `/session/end/confirm`, as here.
+ */
+export function ownPaths(profile: ProfileSpec): OwnPaths {
+  const { authorize, endSession } = profile.paths;
+  return {
+    login: authorize.slice(0, authorize.lastIndexOf('/') + 1) + 'login',
+    endSessionConfirm: below(endSession, 'confirm'),
+    endSessionDone: below(endSession, 'done'),
+    frontChannelScript: below(endSession, 'frontchannel.js'),
+  };
+}

@@ -24,7 +24,7 @@ import {
   handleProfileIframeScript,
   profileScriptPaths,
 } from './profile-check-session.js';
-import { createProfile } from './profiles.js';
+import { createProfile, ownPaths } from './profiles.js';
 import { errorPage } from './pages.js';
 import { RefreshGrants } from './refresh-tokens.js';
 import { createSelfSignedCertificate } from './tls.js';
@@ -115,7 +115,8 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     GET: (req, res, url) => handleAuthorize(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleAuthorize(c(), req, res, form!),
   });
-  routes.set(PATHS.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
+  const own = ownPaths(profile);
+  routes.set(own.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
   routes.set(paths.token, {
     POST: (req, res, _u, form, entry) => handleToken(c(), req, res, form!, entry),
     OPTIONS: (req, res) => handlePreflight(c(), req, res),
@@ -152,9 +153,9 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     GET: (req, res, url) => handleEndSession(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleEndSession(c(), req, res, form!),
   });
-  routes.set(PATHS.endSessionConfirm, { POST: (req, res, _u, form) => handleEndSessionConfirm(c(), req, res, form!) });
-  routes.set(PATHS.endSessionDone, { GET: (_q, res) => handleEndSessionDone(res) });
-  routes.set(PATHS.frontChannelScript, { GET: (_q, res) => handleFrontChannelScript(res) });
+  routes.set(own.endSessionConfirm, { POST: (req, res, _u, form) => handleEndSessionConfirm(c(), req, res, form!) });
+  routes.set(own.endSessionDone, { GET: (_q, res) => handleEndSessionDone(res) });
+  routes.set(own.frontChannelScript, { GET: (_q, res) => handleFrontChannelScript(res) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';

@@ -46,8 +46,8 @@ async function authorize(browser: TestBrowser, o: MockOp, c: typeof A, params: R
   }
   let res = await browser.get(url.href);
   if (res.status === 200) {
-    const tx = formTx(await res.text());
-    res = await browser.post(`${new URL(o.issuer).origin}/login`, { tx, username: 'alice', password: 'alice' });
+    const html = await res.text();
+    res = await browser.post(formAction(html, o), { tx: formTx(html), username: 'alice', password: 'alice' });
   }
   const location = res.headers.get('location');
   if (location === null) throw new Error(`no redirect: ${res.status}`);
@@ -64,6 +64,11 @@ async function idToken(o: MockOp, c: typeof A, code: string, verifier: string): 
   const body = (await res.json()) as Record<string, unknown>;
   expect(res.status).toBe(200);
   return body.id_token as string;
+}
+
+/** Where a form of the OP's page posts to. */
+function formAction(html: string, o: MockOp): string {
+  return new URL(/<form method="post" action="([^"]+)"/.exec(html)![1]!, o.issuer).href;
 }
 
 /** Cookie value of this OP by its real name (the mock OP prefixes every name with `mockop<port>_`). */
@@ -171,8 +176,8 @@ describe('wso2 profile', () => {
     expect(unregistered.status).toBe(400);
     const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: A.redirect_uri, state: 's1' })}`);
     expect(asked.status).toBe(200);
-    const tx = formTx(await asked.text());
-    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx, action: 'logout' });
+    const askedHtml = await asked.text();
+    const done = await browser.post(formAction(askedHtml, o), { tx: formTx(askedHtml), action: 'logout' });
     const html = await done.text();
     expect(html).toContain(`${RP_A}/fcl?iss=${encodeURIComponent(o.issuer)}`);
     expect(html).toContain(`data-next="${A.redirect_uri}?state=s1"`);
@@ -332,7 +337,8 @@ describe('node-oidc-provider profile', () => {
     expect(decodeJwtPayload(tokenB).sid).not.toBe(sidA);
     const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: tokenB, post_logout_redirect_uri: `${RP_B}/bye`, state: 'z' })}`);
     expect(asked.status).toBe(200);
-    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx: formTx(await asked.text()), action: 'logout' });
+    const askedHtml = await asked.text();
+    const done = await browser.post(formAction(askedHtml, o), { tx: formTx(askedHtml), action: 'logout' });
     const html = await done.text();
     expect(html).toContain(`sid=${String(sidA)}`);
     expect(html).toContain(`data-next="${RP_B}/bye?state=z"`);
@@ -406,5 +412,35 @@ describe('client_id instead of id_token_hint, at OPs that accept it (WSO2, node-
     const res = await new TestBrowser().get(`${o.endSessionEndpoint}?${new URLSearchParams({ client_id: A.client_id, post_logout_redirect_uri: A.redirect_uri, state: 's3' })}`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('signed-out');
+  });
+});
+
+describe("the profiles' path space", () => {
+  // What a path-based proxy or allow-list in front of the real OP passes: every request of a sign-in, the iframe and its
+  // scripts, and a logout with its confirmation and front-channel page stays inside it.
+  it.each([
+    ['wso2', ['/oauth2/', '/oidc/']],
+    ['django', ['/openid/']],
+    // Janssen's issuer is the origin: its discovery document is at the root.
+    ['janssen', ['/jans-auth/', '/.well-known/openid-configuration']],
+    ['keycloak', ['/realms/demo/']],
+  ] as const)('%s: a sign-in, the iframe and a logout use only the OP\'s own paths', async (profile, prefixes) => {
+    const o = await start(profile);
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const hint = await idToken(o, A, params.get('code')!, verifier);
+    const iframe = await browser.get(profile === 'wso2' ? `${o.checkSessionIframe}?client_id=app-a` : o.checkSessionIframe);
+    for (const [, src] of (await iframe.text()).matchAll(/<script src="([^"]+)"/g)) expect((await browser.get(new URL(src!, o.issuer).href)).status).toBe(200);
+    const uri = profile === 'wso2' ? A.redirect_uri : `${RP_A}/bye`;
+    let res = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: uri })}`);
+    let html = await res.text();
+    if (html.includes('name="tx"')) {
+      res = await browser.post(formAction(html, o), { tx: formTx(html), action: 'logout' });
+      html = await res.text();
+    }
+    const script = /<script src="([^"]+)"/.exec(html)?.[1];
+    if (script !== undefined) expect((await browser.get(new URL(script, o.issuer).href)).status).toBe(200);
+    const outside = o.requests.map((r) => r.path).filter((path) => !prefixes.some((prefix) => path.startsWith(prefix)));
+    expect(outside).toEqual([]);
   });
 });
