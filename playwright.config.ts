@@ -16,11 +16,12 @@ export default defineConfig<EngineOptions>({
   projects: [
     { name: 'chromium', use: { engine: 'chromium' } },
     // The mock OP's CLI spec starts no browser: once is enough.
-    // The mock OP's profiles of real OPs (README, "OP compatibility") are checked in Chromium.
+    // The mock OP's profiles of real OPs (README, "OP compatibility"), the client conformance lane and the real OP
+    // (oidc-provider 6.x) are checked in Chromium.
     {
       name: 'firefox',
       use: { engine: 'firefox', firefoxMode: 'standard' },
-      testIgnore: ['**/mock-op/cli.spec.ts', '**/op-profiles.spec.ts'],
+      testIgnore: ['**/mock-op/cli.spec.ts', '**/op-profiles.spec.ts', '**/client-conformance.spec.ts', '**/real-op.spec.ts'],
     },
     // Strict tracking protection changes what a frame of another site may do: the SDK's scenarios, not the mock OP's
     // own specs or the packaging examples, which are the same as in standard mode.

@@ -88,6 +88,10 @@ class FirefoxPage {
     return this.native.goto(url, { waitUntil: 'load' });
   }
 
+  reload() {
+    return this.native.reload({ waitUntil: 'load' });
+  }
+
   evaluate(fn, arg) {
     return this.native.evaluate(fn, arg);
   }

@@ -4,9 +4,9 @@ import { opbsOf } from './browser-state.js';
 import type { AuthorizationRequest, OpContext } from './context.js';
 import { CODE_TTL_MS, FORM_TTL_MS, browserFor, sweep, syncStateCookie } from './context.js';
 import { randomToken } from './encoding.js';
-import { redirect, repeatedNames, sendHtml, withParams } from './http.js';
+import { redirect, repeatedNames, sendHtml, withFragment, withParams } from './http.js';
 import { errorPage, loginPage } from './pages.js';
-import { sidFor } from './profiles.js';
+import { ownPaths, sidFor } from './profiles.js';
 
 /** RFC 7636 §4.1: 43..128 unreserved characters. An S256 challenge is 43 base64url characters. */
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -28,9 +28,10 @@ function respond(
   status: 302 | 303 = 302,
 ): void {
   const clientId = request.client.client_id;
-  const sessionState = ctx.profile.sessionState(clientId, request.origin, opbsOf(record, clientId), record.session !== undefined, params.error !== undefined);
+  const sessionState = ctx.profile.sessionState(clientId, request.origin, opbsOf(record, clientId), record.session, params.error !== undefined);
   syncStateCookie(ctx, req, res, record);
-  redirect(res, withParams(request.redirectUri, { ...params, state: request.state, session_state: sessionState, iss: ctx.issuer }), status);
+  const build = request.responseMode === 'fragment' ? withFragment : withParams;
+  redirect(res, build(request.redirectUri, { ...params, state: request.state, session_state: sessionState, iss: ctx.issuer }), status);
 }
 
 /** Issues a code for a signed-in session and redirects with it. */
@@ -70,7 +71,7 @@ export function showLogin(
   const tx = options.tx ?? randomToken(24);
   ctx.loginTransactions.set(tx, { request, browserId: record.id, expiresAt: Date.now() + FORM_TTL_MS });
   syncStateCookie(ctx, req, res, record);
-  const html = loginPage({ tx, clientId: request.client.client_id, ...options });
+  const html = loginPage({ tx, clientId: request.client.client_id, action: ownPaths(ctx.profile).login, ...options });
   sendHtml(res, 200, html);
 }
 
@@ -109,6 +110,10 @@ export async function handleAuthorize(ctx: OpContext, req: IncomingMessage, res:
     scope: params.get('scope') ?? '',
     ...(params.has('state') ? { state: params.get('state')! } : {}),
   };
+  // A response mode the OP supports applies to every answer from here on, errors included (keycloak-js reads the
+  // fragment only, and would never see an error in the query).
+  const responseMode = params.get('response_mode');
+  if (responseMode === 'fragment' && ctx.profile.responseModes.includes('fragment') && !repeated.includes('response_mode')) request.responseMode = 'fragment';
   const fail = (error: string, description: string): void => respond(ctx, req, res, record, request, { error, error_description: description });
 
   if (repeated.length > 0) return fail('invalid_request', `Parameters must not repeat: ${repeated.join(', ')}.`);
@@ -118,8 +123,9 @@ export async function handleAuthorize(ctx: OpContext, req: IncomingMessage, res:
   const responseType = params.get('response_type');
   if (responseType === null) return fail('invalid_request', 'response_type is missing.');
   if (responseType !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.');
-  const responseMode = params.get('response_mode');
-  if (responseMode !== null && responseMode !== 'query') return fail('invalid_request', 'Only response_mode=query is supported.');
+  if (responseMode !== null && !(ctx.profile.responseModes as readonly string[]).includes(responseMode)) {
+    return fail('invalid_request', `Supported response_mode values: ${ctx.profile.responseModes.join(', ')}.`);
+  }
   if (!request.scope.split(' ').includes('openid')) return fail('invalid_scope', 'scope must include openid.');
 
   const challenge = params.get('code_challenge');

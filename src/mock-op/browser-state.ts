@@ -65,6 +65,7 @@ export class BrowserStore {
   readonly #mode: StateScope;
   readonly #newState: () => string;
   readonly #anonymousState: string | undefined;
+  readonly #newSid: () => string;
   readonly #records = new Map<string, BrowserRecord>();
   readonly #listeners = new Map<string, Set<Listener>>();
   #onSessionEnd: (session: OpSession) => void = () => {};
@@ -73,12 +74,14 @@ export class BrowserStore {
 
   /**
    * `newState` makes a fresh opbs in the OP's own shape; `anonymousState`, when given, is the opbs of every
-   * browser without a session (an OP that hashes a fixed key then, as django-oidc-provider does).
+   * browser without a session (an OP that hashes a fixed key then, as django-oidc-provider does); `newSid` makes a
+   * new session's `sid` (Keycloak's user-session ids are UUIDs).
    */
-  constructor(mode: StateScope, newState: () => string = () => randomToken(18), anonymousState?: string) {
+  constructor(mode: StateScope, newState: () => string = () => randomToken(18), anonymousState?: string, newSid: () => string = () => randomToken(18)) {
     this.#mode = mode;
     this.#newState = newState;
     this.#anonymousState = anonymousState;
+    this.#newSid = newSid;
   }
 
   create(): BrowserRecord {
@@ -146,7 +149,7 @@ export class BrowserStore {
     let session: OpSession;
     if (current === undefined || current.sub !== sub) {
       if (current !== undefined) this.#ended(current);
-      session = record.session = { sid: randomToken(18), sub, authTime: now, clients: new Set([clientId]) };
+      session = record.session = { sid: this.#newSid(), sub, authTime: now, clients: new Set([clientId]) };
       this.#live.add(session.sid);
       this.#rotateAll(record);
     } else {

@@ -3,10 +3,10 @@ import type { BrowserRecord, BrowserStore } from './browser-state.js';
 import { opbsOf, serializeBrowserState } from './browser-state.js';
 import type { CookieJar } from './cookies.js';
 import { parseCookies } from './cookies.js';
+import { sha256Base64url } from './encoding.js';
 import type { SigningKeys } from './keys.js';
 import type { ResolvedOptions } from './options.js';
-import type { ProfileSpec } from './profiles.js';
-import { KEYCLOAK_REALM } from './profiles.js';
+import type { ProfileSpec, ResponseMode } from './profiles.js';
 import type { RefreshGrant, RefreshGrants } from './refresh-tokens.js';
 import type { MockOpClient } from './types.js';
 
@@ -20,6 +20,8 @@ export interface AuthorizationRequest {
   state?: string;
   nonce?: string;
   codeChallenge?: string;
+  /** `'fragment'` where the profile's OP supports it and the client asked for it; else the query (the default). */
+  responseMode?: ResponseMode;
 }
 
 /** An issued authorization code: single use, short-lived, bound to client, redirect URI and PKCE. */
@@ -134,8 +136,7 @@ export function browserFor(ctx: OpContext, req: IncomingMessage, res: ServerResp
 
 /**
  * The state cookies the check_session iframe reads, as this OP writes them: name → value, or null for a cookie that
- * must go. Only random values, never personal data in a JS-readable cookie (SM-33), except Keycloak's
- * `<realm>/<user id>/<session id>`, which is Keycloak's own format.
+ * must go. Only random values or hashes of them, never personal data in a JS-readable cookie (SM-33).
  */
 export function stateCookies(ctx: OpContext, req: IncomingMessage, record: BrowserRecord): Map<string, string | null> {
   const { format, name } = ctx.profile.stateCookie;
@@ -149,7 +150,8 @@ export function stateCookies(ctx: OpContext, req: IncomingMessage, record: Brows
       out.set(full, record.base);
       break;
     case 'keycloak':
-      out.set(full, record.session ? `${KEYCLOAK_REALM}/${encodeURIComponent(record.session.sub)}/${record.base}` : null);
+      // Keycloak 26.1+: a hash of the user session's id, which is also `session_state` and the tokens' `sid`.
+      out.set(full, record.session ? sha256Base64url(record.session.sid) : null);
       break;
     case 'none':
       break;

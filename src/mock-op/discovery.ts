@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpContext } from './context.js';
 import type { ProfileSpec } from './profiles.js';
 import { sendJson } from './http.js';
@@ -9,7 +9,6 @@ export const PATHS = {
   discovery: '/.well-known/openid-configuration',
   jwks: '/jwks',
   authorize: '/authorize',
-  login: '/login',
   token: '/token',
   userinfo: '/userinfo',
   checkSession: '/check_session',
@@ -17,9 +16,6 @@ export const PATHS = {
   checkSessionWorker: '/check_session_worker.js',
   checkSessionEvents: '/check_session/events',
   endSession: '/end_session',
-  endSessionConfirm: '/end_session/confirm',
-  endSessionDone: '/end_session/done',
-  frontChannelScript: '/end_session/frontchannel.js',
 } as const;
 
 /**
@@ -43,7 +39,7 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshT
     end_session_endpoint: origin + paths.endSession,
     ...(profile.frontChannel ? { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true } : {}),
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: [...profile.responseModes],
     // `refresh_token` only when some client is registered for it: the others get unauthorized_client.
     grant_types_supported: refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     subject_types_supported: ['public'],
@@ -60,13 +56,23 @@ export function discoveryDocument(issuer: string, profile: ProfileSpec, refreshT
   };
 }
 
-/** Discovery and JWKS are public documents: any origin may fetch them. */
-const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache' };
-
-export function handleDiscovery(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values())), PUBLIC_CORS);
+/**
+ * Discovery and JWKS are public documents: any origin may fetch them (`*`). An OP whose CORS allows credentials
+ * (`ProfileSpec.corsCredentials`, WSO2's CORS valve) names a registered origin instead and allows credentials, since
+ * `*` does not satisfy a fetch with `credentials: 'include'` (as @asgardeo/auth-spa makes).
+ */
+function publicCors(ctx: OpContext, req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  if (ctx.profile.corsCredentials && origin !== undefined && ctx.registeredOrigins.has(origin)) {
+    return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin', 'Cache-Control': 'no-cache' };
+  }
+  return { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache', ...(ctx.profile.corsCredentials ? { Vary: 'Origin' } : {}) };
 }
 
-export function handleJwks(ctx: OpContext, res: ServerResponse): void {
-  sendJson(res, 200, ctx.keys.jwks, PUBLIC_CORS);
+export function handleDiscovery(ctx: OpContext, req: IncomingMessage, res: ServerResponse): void {
+  sendJson(res, 200, discoveryDocument(ctx.issuer, ctx.profile, offersRefreshTokens(ctx.options.clients.values(), ctx.profile.refresh.issuedByDefault)), publicCors(ctx, req));
+}
+
+export function handleJwks(ctx: OpContext, req: IncomingMessage, res: ServerResponse): void {
+  sendJson(res, 200, ctx.keys.jwks, publicCors(ctx, req));
 }

@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BrowserRecord } from './browser-state.js';
 import type { OpContext } from './context.js';
 import { FORM_TTL_MS, browserFor, findBrowser, sweep, syncStateCookie } from './context.js';
-import { PATHS } from './discovery.js';
 import { randomToken } from './encoding.js';
 import { NO_STORE, pageCsp, redirect, sendHtml, sendJson, sendScript, withParams } from './http.js';
-import { sidFor } from './profiles.js';
+import { ownPaths, sidFor } from './profiles.js';
 import { errorPage, frontChannelPage, logoutConfirmPage, signedOutPage, stillSignedInPage } from './pages.js';
 
 /** The front-channel page moves on after this long even if an RP's iframe never loads. */
@@ -31,9 +30,10 @@ function logoutAndContinue(ctx: OpContext, req: IncomingMessage, res: ServerResp
     if (next !== undefined) return redirect(res, next, 303);
     return sendHtml(res, 200, signedOutPage());
   }
-  const target = next ?? PATHS.endSessionDone;
+  const own = ownPaths(ctx.profile);
+  const target = next ?? own.endSessionDone;
   const csp = pageCsp({ scripts: true, frameSrc: [...new Set(frames.map((f) => new URL(f).origin))] });
-  sendHtml(res, 200, frontChannelPage({ frames, next: target, timeoutMs: FRONT_CHANNEL_TIMEOUT_MS, script: PATHS.frontChannelScript }), { csp });
+  sendHtml(res, 200, frontChannelPage({ frames, next: target, timeoutMs: FRONT_CHANNEL_TIMEOUT_MS, script: own.frontChannelScript }), { csp });
 }
 
 function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse, record: BrowserRecord, reason: string, next?: string): void {
@@ -41,7 +41,7 @@ function askToConfirm(ctx: OpContext, req: IncomingMessage, res: ServerResponse,
   const tx = randomToken(24);
   ctx.logoutTransactions.set(tx, { browserId: record.id, expiresAt: Date.now() + FORM_TTL_MS, ...(next !== undefined ? { next } : {}) });
   syncStateCookie(ctx, req, res, record);
-  sendHtml(res, 200, logoutConfirmPage({ tx, reason }));
+  sendHtml(res, 200, logoutConfirmPage({ tx, reason, action: ownPaths(ctx.profile).endSessionConfirm }));
 }
 
 /**
@@ -74,9 +74,11 @@ export async function handleEndSession(ctx: OpContext, req: IncomingMessage, res
   const rules = ctx.profile.logout;
   const client = ctx.options.clients.get(clientId ?? (audience.length === 1 ? audience[0]! : String(claims?.azp ?? '')));
   const registered = (rules.registeredIn === 'redirect_uris' ? client?.redirect_uris : client?.post_logout_redirect_uris) ?? [];
+  // A client_id alone, where the OP takes it instead of a hint: the user is always asked first (LogoutRules).
+  const byClientId = rules.clientIdSuffices && hint === null && clientId !== null && client !== undefined;
   let next: string | undefined;
   if (redirectUri !== null) {
-    if (!hintValid) problems.push('A post_logout_redirect_uri needs a valid id_token_hint.');
+    if (!hintValid && !byClientId) problems.push('A post_logout_redirect_uri needs a valid id_token_hint.');
     else if (!registered.includes(redirectUri)) {
       const problem = 'The post_logout_redirect_uri is not registered for this client.';
       // Some OPs refuse outright instead of asking (RPI §4 leaves the choice to the OP).
@@ -93,8 +95,8 @@ export async function handleEndSession(ctx: OpContext, req: IncomingMessage, res
 
   const session = record.session;
   if (session === undefined) {
-    // Nothing to end (RPI-32); redirect only where it would have been allowed anyway.
-    if (next !== undefined && problems.length === 0) return redirect(res, next, 303);
+    // Nothing to end (RPI-32); redirect only for a valid hint, where it would have been allowed anyway.
+    if (next !== undefined && hintValid && problems.length === 0) return redirect(res, next, 303);
     return sendHtml(res, 200, signedOutPage());
   }
   // RPI-18 / RPI-20: the hint must belong to this OP session with this RP — the same user, the same `sid` (not an
@@ -106,9 +108,10 @@ export async function handleEndSession(ctx: OpContext, req: IncomingMessage, res
     if (rules.alwaysConfirm) return askToConfirm(ctx, req, res, record, 'Do you want to sign out of the OP?', next);
     return logoutAndContinue(ctx, req, res, record, next);
   }
+  if (byClientId && problems.length === 0) return askToConfirm(ctx, req, res, record, 'Do you want to sign out of the OP?', next);
   if (hint === null) problems.unshift('The request did not say which session to end (no id_token_hint).');
   else if (hintValid && !sameUser) problems.push('The id_token_hint is for another user than the one signed in.');
-  else if (hintValid) problems.push('The id_token_hint is from another session (an earlier one, or a client that is not part of this one).');
+  else if (hintValid && !thisSession) problems.push('The id_token_hint is from another session (an earlier one, or a client that is not part of this one).');
   askToConfirm(ctx, req, res, record, problems.join(' '));
 }
 

@@ -91,10 +91,14 @@ export const NO_FRAMING = {
   'X-Frame-Options': 'DENY',
 } as const;
 
-/** Content-Security-Policy of an OP page: no inline script, never framed unless `frameAncestors` says so. */
-export function pageCsp(options: { scripts?: boolean; frameSrc?: string[]; frameAncestors?: string[] } = {}): string {
+/**
+ * Content-Security-Policy of an OP page: no inline script (or only the script elements carrying `scriptNonce`), never
+ * framed unless `frameAncestors` says so.
+ */
+export function pageCsp(options: { scripts?: boolean; scriptNonce?: string; frameSrc?: string[]; frameAncestors?: string[] } = {}): string {
   const parts = ["default-src 'none'", "base-uri 'none'", "style-src 'unsafe-inline'", "img-src 'self'"];
-  if (options.scripts) parts.push("script-src 'self'", "connect-src 'self'", "worker-src 'self'");
+  if (options.scriptNonce !== undefined) parts.push(`script-src 'nonce-${options.scriptNonce}'`, "connect-src 'self'");
+  else if (options.scripts) parts.push("script-src 'self'", "connect-src 'self'", "worker-src 'self'");
   if (options.frameSrc && options.frameSrc.length > 0) parts.push(`frame-src ${options.frameSrc.join(' ')}`);
   const ancestors = options.frameAncestors && options.frameAncestors.length > 0 ? options.frameAncestors.join(' ') : "'none'";
   parts.push(`frame-ancestors ${ancestors}`);
@@ -142,5 +146,19 @@ export function redirect(res: ServerResponse, location: string, status: 302 | 30
 export function withParams(base: string, params: Record<string, string | undefined>): string {
   const url = new URL(base);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.append(k, v);
+  return url.href;
+}
+
+/**
+ * The redirect URI with the authorization response's parameters in its fragment (`response_mode=fragment`); the URI's
+ * own query stays.
+ *
+ * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
+ */
+export function withFragment(base: string, params: Record<string, string | undefined>): string {
+  const url = new URL(base);
+  const fragment = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) fragment.append(k, v);
+  url.hash = fragment.toString();
   return url.href;
 }

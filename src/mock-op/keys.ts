@@ -8,6 +8,8 @@ export interface SigningKeys {
   readonly jwks: { keys: JWK[] };
   /** Signs an ID token (RS256, `kid` in the header). */
   signIdToken(claims: IdTokenClaims): Promise<string>;
+  /** Signs any JWT payload as it is (RS256, `kid` in the header): the access tokens of OPs that issue JWTs. */
+  sign(payload: JWTPayload): Promise<string>;
   /**
    * Verifies that this OP issued `token` (signature and `iss`) and returns its claims. Expiry is
    * deliberately not checked: expired hints are accepted (RPI-17). Returns undefined for anything else,
@@ -64,6 +66,9 @@ export async function createSigningKeys(issuer: string): Promise<SigningKeys> {
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .sign(privateKey);
+    },
+    async sign(payload) {
+      return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(privateKey);
     },
     async verifyIssued(token) {
       if (typeof token !== 'string' || token.length > 16_384) return undefined;

@@ -22,12 +22,12 @@ export function errorPage(error: string, description: string): string {
 }
 
 /** The login form. `tx` ties the POST to the pending authorization request and this browser. */
-export function loginPage(options: { tx: string; clientId: string; error?: string; username?: string }): string {
+export function loginPage(options: { tx: string; clientId: string; action: string; error?: string; username?: string }): string {
   const error = options.error ? `<p id="error" role="alert">${escapeHtml(options.error)}</p>\n` : '';
   return page(
     'Sign in',
     `<h1>Sign in</h1>\n<p>to continue to <strong id="client">${escapeHtml(options.clientId)}</strong></p>\n${error}` +
-      '<form method="post" action="/login">\n' +
+      `<form method="post" action="${escapeHtml(options.action)}">\n` +
       `<input type="hidden" name="tx" value="${escapeHtml(options.tx)}">\n` +
       `<label>Username <input name="username" autocomplete="username" value="${escapeHtml(options.username ?? '')}" required></label>\n` +
       '<label>Password <input name="password" type="password" autocomplete="current-password" required></label>\n' +
@@ -36,11 +36,11 @@ export function loginPage(options: { tx: string; clientId: string; error?: strin
 }
 
 /** The "Sign out of the OP?" question (RPI-19, RPI-20), as a POST form with a one-time token. */
-export function logoutConfirmPage(options: { tx: string; reason: string }): string {
+export function logoutConfirmPage(options: { tx: string; reason: string; action: string }): string {
   return page(
     'Sign out?',
     `<h1>Sign out of the OP?</h1>\n<p id="reason">${escapeHtml(options.reason)}</p>\n` +
-      '<form method="post" action="/end_session/confirm">\n' +
+      `<form method="post" action="${escapeHtml(options.action)}">\n` +
       `<input type="hidden" name="tx" value="${escapeHtml(options.tx)}">\n` +
       '<button type="submit" name="action" value="logout">Sign out</button>\n' +
       '<button type="submit" name="action" value="cancel">Stay signed in</button>\n</form>',

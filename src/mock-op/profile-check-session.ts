@@ -2,19 +2,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { allowedOrigins } from './check-session.js';
 import type { OpContext } from './context.js';
 import { browserFor } from './context.js';
-import { escapeHtml } from './encoding.js';
+import { escapeHtml, randomToken } from './encoding.js';
 import { NO_STORE, pageCsp, sendHtml, sendJson, sendScript } from './http.js';
 import { page } from './pages.js';
-import type { IframeRules } from './profiles.js';
+import type { IframeRules, ProfileSpec } from './profiles.js';
 
-/** Paths of the scripts the profile iframes load (the OPs' pages load theirs from elsewhere; the logic is the same). */
-export const PROFILE_SCRIPT_PATHS = {
-  hash: '/check_session_hash.js',
-  iframe: '/check_session_profile.js',
-} as const;
+/** `name` in the folder of `path` (`/a/b` → `/a/name`, `/a/b/` → `/a/b/name`): inside the OP's own path space. */
+export function besidePath(path: string, name: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1) + name;
+}
+
+/**
+ * Paths of the scripts a profile iframe loads, beside the iframe in the OP's path space (so that a proxy or allow-list
+ * that passes only the OP's paths passes them too). Keycloak's page inlines them instead.
+ */
+export function profileScriptPaths(profile: ProfileSpec): { hash: string; iframe: string } {
+  // Only a profile with an iframe serves its scripts; one without (node-oidc-provider 7) has no path to put them beside.
+  const page = profile.paths.checkSession ?? '/';
+  return { hash: besidePath(page, 'check_session_hash.js'), iframe: besidePath(page, 'check_session_profile.js') };
+}
 
 /** Paths of Keycloak's third-party-cookie probe, below `<issuer>/protocol/openid-connect/3p-cookies/`. */
-export const KEYCLOAK_PROBE = { step1: 'step1.html', step2: 'step2.html', script1: 'step1.js', script2: 'step2.js' } as const;
+export const KEYCLOAK_PROBE = { step1: 'step1.html', step2: 'step2.html' } as const;
 
 /** What WSO2's iframe servlet answers for a missing or unknown `client_id`: a page with no script, which never answers. */
 const WSO2_INVALID = 'Invalid OP IFrame Request';
@@ -27,6 +36,9 @@ function ruleAttributes(rules: IframeRules, extra: Record<string, string>): stri
     origin: rules.origin,
     missing: rules.missingCookie,
     'storage-first': String(rules.storageAccessFirst),
+    'request-access': String(rules.requestStorageAccess),
+    'init-once': String(rules.initOnce),
+    'wso-parsing': String(rules.wso2Parsing === true),
     'ignore-error': String(rules.ignoreErrorString),
     ...(rules.init ? { init: rules.init } : {}),
     ...extra,
@@ -62,9 +74,20 @@ export function handleProfileCheckSessionPage(ctx: OpContext, req: IncomingMessa
     ancestors = [extra['client-origin']];
   }
   if (rules.origin === 'init') extra['init-url'] = rules.init === 'GET' ? `${url.pathname}/init` : url.pathname;
-  const scripts = `<script src="${PROFILE_SCRIPT_PATHS.hash}"></script><script src="${PROFILE_SCRIPT_PATHS.iframe}"></script>`;
-  const html = page('OP iframe', scripts, { bodyAttributes: ruleAttributes(rules, extra) });
+  const attributes = { bodyAttributes: ruleAttributes(rules, extra) };
+  if (rules.inline) {
+    const nonce = randomToken(16);
+    const html = page('OP iframe', inlineScripts(nonce, HASH_SCRIPT, PROFILE_IFRAME_SCRIPT), attributes);
+    return sendHtml(res, 200, html, { framable: true, csp: pageCsp({ scriptNonce: nonce, frameAncestors: ancestors }) });
+  }
+  const paths = profileScriptPaths(ctx.profile);
+  const html = page('OP iframe', `<script src="${paths.hash}"></script><script src="${paths.iframe}"></script>`, attributes);
   sendHtml(res, 200, html, { framable: true, csp: pageCsp({ scripts: true, frameAncestors: ancestors }) });
+}
+
+/** Script elements carrying `nonce`, for a page whose CSP allows only that nonce (the scripts hold no `</script`). */
+function inlineScripts(nonce: string, ...scripts: string[]): string {
+  return scripts.map((script) => `<script nonce="${nonce}">\n${script}</script>`).join('');
 }
 
 /** Whether `origin` is the origin of one of `clientId`'s redirect URIs. */
@@ -128,15 +151,12 @@ export function handleProfileIframeScript(res: ServerResponse): void {
   sendScript(res, PROFILE_IFRAME_SCRIPT);
 }
 
-/** Keycloak's probe pages: framable by registered RPs, external scripts only. */
+/** Keycloak's probe pages: framable by registered RPs, their script inline under a nonce, as Keycloak serves them. */
 export function handleKeycloakProbePage(ctx: OpContext, res: ServerResponse, step: 1 | 2): void {
   const ancestors = [...new Set(Object.values(allowedOrigins(ctx)).flat())];
-  const script = step === 1 ? KEYCLOAK_PROBE.script1 : KEYCLOAK_PROBE.script2;
-  sendHtml(res, 200, page('3p-cookies', `<script src="${script}"></script>`), { framable: true, csp: pageCsp({ scripts: true, frameAncestors: ancestors }) });
-}
-
-export function handleKeycloakProbeScript(res: ServerResponse, step: 1 | 2): void {
-  sendScript(res, step === 1 ? KEYCLOAK_STEP1_SCRIPT : KEYCLOAK_STEP2_SCRIPT);
+  const nonce = randomToken(16);
+  const html = page('3p-cookies', inlineScripts(nonce, step === 1 ? KEYCLOAK_STEP1_SCRIPT : KEYCLOAK_STEP2_SCRIPT));
+  sendHtml(res, 200, html, { framable: true, csp: pageCsp({ scriptNonce: nonce, frameAncestors: ancestors }) });
 }
 
 /** `window.mockOpDigest(text, 'hex' | 'base64url')`: SHA-256 with WebCrypto. */
@@ -174,6 +194,10 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
   var initUrl = attr('init-url');
   var missing = attr('missing');
   var storageFirst = attr('storage-first') === 'true';
+  var requestAccess = attr('request-access') === 'true';
+  var initOnce = attr('init-once') === 'true';
+  var initTried = false;
+  var wso2 = attr('wso-parsing') === 'true';
   var ignoreError = attr('ignore-error') === 'true';
   var cookieFormat = attr('cookie-format');
   var cookieName = attr('cookie');
@@ -188,20 +212,31 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
     }
     return null;
   }
+  // WSO2: the first occurrence of "<name>=" anywhere in document.cookie, up to the next ";".
+  function findCookie(name) {
+    var all = document.cookie + ';';
+    var start = all.indexOf(name + '=');
+    return start === -1 ? null : all.slice(start + name.length + 1, all.indexOf(';', start));
+  }
   function readState(clientId) {
+    if (wso2) return findCookie(cookieName);
     if (cookieFormat === 'per-client') return readCookie(cookieName + encodeURIComponent(clientId));
     var value = readCookie(cookieName);
-    if (value === null || cookieFormat !== 'keycloak') return value;
-    var third = value.split('/')[2];
-    return third === undefined ? '' : third;
+    // Keycloak unquotes a quoted cookie value.
+    if (value !== null && cookieFormat === 'keycloak' && value.length > 1 && value.charAt(0) === '"' && value.charAt(value.length - 1) === '"') value = value.slice(1, -1);
+    return value;
   }
   function storageAccess() {
     if (!('hasStorageAccess' in document)) return Promise.resolve(true);
-    return document.hasStorageAccess().then(function (yes) { return yes; }, function () { return false; });
+    return document.hasStorageAccess().then(function (yes) {
+      if (yes || !requestAccess || typeof document.requestStorageAccess !== 'function') return yes;
+      // Without a user gesture this is usually refused; a browser that grants it lets the iframe read its cookie.
+      return document.requestStorageAccess().then(function () { return true; }, function () { return false; });
+    }, function () { return false; });
   }
   function digest(text) {
     if (typeof window.mockOpDigest !== 'function') return Promise.reject(new Error('the hashing script did not load'));
-    return window.mockOpDigest(text, hashMode);
+    return window.mockOpDigest(text, hashMode === 'hex' ? 'hex' : 'base64url');
   }
   // null: the OP ignores the message (no answer); 'error'; or the parsed message.
   function parse(data) {
@@ -216,11 +251,20 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
       }
       return { clientId: parts[0], sessionState: parts[1] };
     }
+    if (wso2) {
+      if (data === 'null' || !parts[0] || parts[0] === 'null') return 'error';
+      // WSO2's script throws on the missing part's length and never answers.
+      if (parts[1] === undefined) return null;
+      if (parts[1] === '' || parts[1] === 'null') return 'error';
+    }
     if (!parts[0] || parts[1] === undefined || parts[1] === '') return 'error';
     return { clientId: parts[0], sessionState: parts[1] };
   }
   function checkOrigin(clientId, origin) {
     if (originRule !== 'init' || verified) return Promise.resolve(true);
+    // Keycloak asks the OP once per iframe, even when that failed: every later message is an error.
+    if (initOnce && initTried) return Promise.resolve(false);
+    initTried = true;
     var request = initMethod === 'GET'
       ? fetch(initUrl + '?client_id=' + encodeURIComponent(clientId) + '&origin=' + encodeURIComponent(origin))
       : fetch(initUrl, {
@@ -246,8 +290,16 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
       state = 'null';
     }
     if (!matches) return Promise.resolve('error');
-    if (hashMode === 'none') return Promise.resolve(msg.sessionState === state ? 'unchanged' : 'changed');
+    if (hashMode === 'session-id') {
+      return digest(msg.sessionState).then(function (hash) {
+        if (hash === state) return 'unchanged';
+        // A cookie written before Keycloak 26.1: <realm>/<user id>/<session id>.
+        return state.split('/')[2] === msg.sessionState ? 'unchanged' : 'changed';
+      });
+    }
     var salt = msg.sessionState.split('.')[1];
+    // WSO2 concatenates a missing salt as the text "undefined".
+    if (salt === undefined && wso2) salt = 'undefined';
     var text = msg.clientId + ' ' + origin + ' ' + state + (salt !== undefined ? ' ' + salt : '');
     return digest(text).then(function (hash) {
       return hash + (salt !== undefined ? '.' + salt : '') === msg.sessionState ? 'unchanged' : 'changed';
@@ -280,12 +332,21 @@ const PROFILE_IFRAME_SCRIPT = String.raw`(function () {
 })();
 `;
 
-/** Keycloak's step 1: without storage access "unsupported"; else set two test cookies and go on to step 2. */
+/**
+ * Keycloak's step 1: without storage access (after asking for it without a user gesture) "unsupported"; else set two
+ * test cookies and go on to step 2.
+ */
 const KEYCLOAK_STEP1_SCRIPT = String.raw`(function () {
   'use strict';
   function signal(supported) { window.parent.postMessage(supported ? 'supported' : 'unsupported', '*'); }
-  var access = 'hasStorageAccess' in document ? document.hasStorageAccess() : Promise.resolve(true);
-  access.then(function (yes) {
+  function access() {
+    if (!('hasStorageAccess' in document)) return Promise.resolve(true);
+    return document.hasStorageAccess().then(function (yes) {
+      if (yes || typeof document.requestStorageAccess !== 'function') return yes;
+      return document.requestStorageAccess().then(function () { return true; }, function () { return false; });
+    });
+  }
+  access().then(function (yes) {
     if (!yes) return signal(false);
     document.cookie = 'KEYCLOAK_3P_COOKIE_SAMESITE=supported; Max-Age=60; SameSite=None; Secure';
     document.cookie = 'KEYCLOAK_3P_COOKIE=supported; Max-Age=60';

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { randomToken, sha256Base64url } from './encoding.js';
+import type { OpSession } from './browser-state.js';
 import { computeSessionState } from './session-state.js';
 import type { MockOpProfile } from './types.js';
 
@@ -23,8 +24,11 @@ export interface IframeRules {
    * session_state (node-oidc-provider).
    */
   split: 'first' | 'two' | 'two-strict';
-  /** `'hex'` or `'base64url'` SHA-256 over `client_id origin opbs salt`; `'none'`: compare with the cookie as is (Keycloak). */
-  hash: 'hex' | 'base64url' | 'none';
+  /**
+   * `'hex'` or `'base64url'` SHA-256 over `client_id origin opbs salt`; `'session-id'`: base64url(SHA-256(session_state))
+   * equals the cookie, or, for a cookie of the form before 26.1, its third `/` part equals the session_state (Keycloak).
+   */
+  hash: 'hex' | 'base64url' | 'session-id';
   /**
    * Who gets an answer: `'client-origin'`: only the origin of the client named in the iframe URL's `client_id`,
    * others are ignored (WSO2); `'any'`: every origin (django-oidc-provider, Janssen); `'init'`: the first message's
@@ -41,11 +45,28 @@ export interface IframeRules {
   missingCookie: 'null' | 'error' | 'changed' | 'storage-access' | 'keycloak';
   /** Check `document.hasStorageAccess()` before anything else and answer `error` without access (Keycloak). */
   storageAccessFirst: boolean;
+  /** Without storage access, try `document.requestStorageAccess()` (no user gesture, so it may fail) before giving up (Keycloak). */
+  requestStorageAccess: boolean;
+  /** After one failed origin check, answer `error` to everything without asking the OP again (Keycloak); else ask on each message (node-oidc-provider). */
+  initOnce: boolean;
+  /** The page carries its scripts inline under a CSP nonce (Keycloak); otherwise it loads them from the profile's paths. */
+  inline: boolean;
   /** Non-string data and the string "error" get no answer at all (django-oidc-provider). */
   ignoreErrorString: boolean;
   /** The iframe URL needs `?client_id=` (WSO2); without it the page is an error text with no script. */
   clientIdInUrl: boolean;
+  /**
+   * WSO2's own parsing, where it differs from the `'first'` split: the text `null` (as the message, the client_id or
+   * the session_state) is `error`; a message with no second part gets no answer (its script throws reading the
+   * length of the missing part); a session_state without `.` is hashed with the salt text `undefined` (so it never
+   * matches); the state cookie is found by a substring search for `<name>=` in `document.cookie`, as WSO2 searches
+   * `opbs=`.
+   */
+  wso2Parsing?: boolean;
 }
+
+/** Where the authorization response goes: the redirect URI's query or its fragment. */
+export type ResponseMode = 'query' | 'fragment';
 
 /** How the state cookie(s) the iframe reads look on the wire. */
 export type StateCookieFormat =
@@ -55,7 +76,7 @@ export type StateCookieFormat =
   | 'per-client'
   /** none at all: an OP without session management (node-oidc-provider 7 and later) */
   | 'none'
-  /** `KEYCLOAK_SESSION=<realm>/<sub>/<session id>`, absent without a session */
+  /** `KEYCLOAK_SESSION=base64url(SHA-256(session id))` (Keycloak 26.1 and later), absent without a session */
   | 'keycloak';
 
 /** What an OP does at its end_session endpoint that the spec leaves open or that it does differently. */
@@ -75,6 +96,12 @@ export interface LogoutRules {
   unregistered: 'confirm' | 'error-page' | 'json-400';
   /** A valid hint without `post_logout_redirect_uri` goes to the client's first registered one (django-oidc-provider). */
   defaultRedirect: boolean;
+  /**
+   * A `client_id` without `id_token_hint` is enough for `post_logout_redirect_uri`, once the user confirmed, while the
+   * browser has a session (WSO2's `processLogoutRequest`, node-oidc-provider 6's end_session); without a session only a
+   * valid hint leads back to the RP (WSO2's `handleMissingSessionStateGracefully`).
+   */
+  clientIdSuffices: boolean;
 }
 
 /**
@@ -101,9 +128,14 @@ export interface RefreshRules {
   repeatNonce: boolean;
   /** The grant ends with the OP session it came from (all but django-oidc-provider, whose tokens outlive logout). */
   sessionBound: boolean;
+  /**
+   * Whether a client that says nothing (`refresh_tokens` left out) gets refresh tokens: Keycloak's "Use refresh
+   * tokens" is on by default for every client. `refresh_tokens: false` turns them off there too.
+   */
+  issuedByDefault: boolean;
 }
 
-const SPEC_REFRESH: RefreshRules = { rotate: 'always', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true };
+const SPEC_REFRESH: RefreshRules = { rotate: 'always', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true, issuedByDefault: false };
 
 /** One OP's behaviour on the wire. The `spec` profile is the mock OP's own, spec-exact behaviour. */
 export interface ProfileSpec {
@@ -125,8 +157,23 @@ export interface ProfileSpec {
   newState(): string;
   /** The opbs of every browser without a session, when the OP uses one fixed value (django-oidc-provider). */
   readonly anonymousState?: string;
-  /** `session_state` for a response, or undefined when the OP sends none. */
-  sessionState(clientId: string, origin: string, opbs: string, signedIn: boolean, error: boolean): string | undefined;
+  /** `session_state` for a response (`session`: the OP session, if any), or undefined when the OP sends none. */
+  sessionState(clientId: string, origin: string, opbs: string, session: OpSession | undefined, error: boolean): string | undefined;
+  /** A new OP session's `sid` in the OP's own shape (default: 18 random bytes, base64url). */
+  readonly newSid?: () => string;
+  /** Response modes of the authorization endpoint besides the default `query` (Keycloak: `fragment`). */
+  readonly responseModes: readonly ResponseMode[];
+  /**
+   * The token and userinfo endpoints answer a registered origin with `Access-Control-Allow-Credentials: true`, so that
+   * a `fetch` with `credentials: 'include'` may read the answer (Keycloak's and WSO2's CORS; keycloak-js and
+   * @asgardeo/auth-spa send credentials).
+   */
+  readonly corsCredentials: boolean;
+  /**
+   * `'opaque'`: random access and refresh tokens; `'keycloak'`: Keycloak's JWTs (an RS256 access token with `sid`,
+   * `azp`, `typ: Bearer`, `realm_access`; an HS512 refresh token with `typ: Refresh`), which keycloak-js decodes.
+   */
+  readonly tokenFormat: 'opaque' | 'keycloak';
   /** State cookie format and name (the mock prefixes every name with `mockop<port>_`, see cookies.ts). */
   readonly stateCookie: { format: 'mock' | StateCookieFormat; name: string };
   /** null for the spec profile, whose iframe is check-session-scripts.ts. */
@@ -161,7 +208,7 @@ const SPEC_PATHS = {
   endSession: '/end_session',
 };
 
-const SPEC_LOGOUT: LogoutRules = { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: false };
+const SPEC_LOGOUT: LogoutRules = { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: false, clientIdSuffices: false };
 
 /** The realm of the Keycloak profile. */
 export const KEYCLOAK_REALM = 'demo';
@@ -180,6 +227,9 @@ function specProfile(): ProfileSpec {
     frontChannel: true,
     sidPerClient: false,
     refresh: SPEC_REFRESH,
+    responseModes: ['query'],
+    corsCredentials: false,
+    tokenFormat: 'opaque',
   };
 }
 
@@ -206,11 +256,16 @@ function wso2Profile(): ProfileSpec {
     newState: () => randomUUID(),
     sessionState: (clientId, origin, opbs) => compute(clientId, origin, opbs),
     stateCookie: { format: 'plain', name: 'opbs' },
-    iframe: { split: 'first', hash: 'hex', origin: 'client-origin', missingCookie: 'null', storageAccessFirst: false, ignoreErrorString: false, clientIdInUrl: true },
-    logout: { alwaysConfirm: true, registeredIn: 'redirect_uris', unregistered: 'error-page', defaultRedirect: false },
+    iframe: { split: 'first', hash: 'hex', origin: 'client-origin', missingCookie: 'null', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: true, wso2Parsing: true },
+    logout: { alwaysConfirm: true, registeredIn: 'redirect_uris', unregistered: 'error-page', defaultRedirect: false, clientIdSuffices: true },
     frontChannel: true,
     sidPerClient: false,
-    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true },
+    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true, issuedByDefault: false },
+    responseModes: ['query'],
+    // WSO2's CORS valve adds Access-Control-Allow-Credentials when the server's CORS configuration supports
+    // credentials; @asgardeo/auth-spa, WSO2's own SPA SDK, fetches the token endpoint with credentials and needs it.
+    corsCredentials: true,
+    tokenFormat: 'opaque',
   };
 }
 
@@ -238,11 +293,14 @@ function djangoProfile(): ProfileSpec {
     anonymousState: sha224(randomToken(75)),
     sessionState: (clientId, origin, opbs, _signedIn, error) => (error ? undefined : compute(clientId, origin, opbs)),
     stateCookie: { format: 'plain', name: 'op_browser_state' },
-    iframe: { split: 'first', hash: 'hex', origin: 'any', missingCookie: 'error', storageAccessFirst: false, ignoreErrorString: true, clientIdInUrl: false },
-    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: true },
+    iframe: { split: 'first', hash: 'hex', origin: 'any', missingCookie: 'error', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: true, clientIdInUrl: false },
+    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'confirm', defaultRedirect: true, clientIdSuffices: false },
     frontChannel: false,
     sidPerClient: false,
-    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'ignore', repeatNonce: false, sessionBound: false },
+    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'ignore', repeatNonce: false, sessionBound: false, issuedByDefault: false },
+    responseModes: ['query'],
+    corsCredentials: false,
+    tokenFormat: 'opaque',
   };
 }
 
@@ -268,18 +326,22 @@ function janssenProfile(): ProfileSpec {
     newState: () => randomUUID(),
     sessionState: (clientId, origin, opbs) => compute(clientId, origin, opbs),
     stateCookie: { format: 'plain', name: 'opbs' },
-    iframe: { split: 'first', hash: 'hex', origin: 'any', missingCookie: 'changed', storageAccessFirst: false, ignoreErrorString: false, clientIdInUrl: false },
-    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'json-400', defaultRedirect: false },
+    iframe: { split: 'first', hash: 'hex', origin: 'any', missingCookie: 'changed', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: false },
+    logout: { alwaysConfirm: false, registeredIn: 'post_logout_redirect_uris', unregistered: 'json-400', defaultRedirect: false, clientIdSuffices: false },
     frontChannel: true,
     sidPerClient: false,
-    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true },
+    refresh: { rotate: 'always', reuse: 'fail', widenScope: 'invalid_scope', repeatNonce: false, sessionBound: true, issuedByDefault: false },
+    responseModes: ['query'],
+    corsCredentials: false,
+    tokenFormat: 'opaque',
   };
 }
 
 /**
  * Keycloak: realm `demo`, `protocol/openid-connect/login-status-iframe.html` (+ `/init?client_id&origin`, 204 or
  * 403), `3p-cookies/step1.html` and `step2.html`; `session_state` is the user session's id, the same for every client
- * and unsalted, and `KEYCLOAK_SESSION` holds `<realm>/<user id>/<session id>`.
+ * and unsalted, and the tokens' `sid`; `KEYCLOAK_SESSION` holds base64url(SHA-256(session id)); JWT access and refresh
+ * tokens, refresh tokens by default, `response_mode=fragment`, CORS with credentials.
  */
 function keycloakProfile(): ProfileSpec {
   const base = `/realms/${KEYCLOAK_REALM}`;
@@ -297,20 +359,26 @@ function keycloakProfile(): ProfileSpec {
     },
     scope: 'session',
     newState: () => randomUUID(),
-    sessionState: (_clientId, _origin, opbs, signedIn, error) => (signedIn && !error ? opbs : undefined),
+    // The user session's id, unsalted, for every client: the same value as the tokens' `sid`.
+    sessionState: (_clientId, _origin, _opbs, session, error) => (session !== undefined && !error ? session.sid : undefined),
+    newSid: () => randomUUID(),
     stateCookie: { format: 'keycloak', name: 'KEYCLOAK_SESSION' },
-    iframe: { split: 'two', hash: 'none', origin: 'init', init: 'GET', missingCookie: 'keycloak', storageAccessFirst: true, ignoreErrorString: false, clientIdInUrl: false },
-    logout: SPEC_LOGOUT,
+    iframe: { split: 'two', hash: 'session-id', origin: 'init', init: 'GET', missingCookie: 'keycloak', storageAccessFirst: true, requestStorageAccess: true, initOnce: true, inline: true, ignoreErrorString: false, clientIdInUrl: false },
+    logout: { ...SPEC_LOGOUT, unregistered: 'error-page' },
     frontChannel: true,
     sidPerClient: false,
-    refresh: { rotate: 'always', reuse: 'revoke-client-session', widenScope: 'drop', repeatNonce: true, sessionBound: true },
+    refresh: { rotate: 'always', reuse: 'revoke-client-session', widenScope: 'drop', repeatNonce: true, sessionBound: true, issuedByDefault: true },
+    responseModes: ['query', 'fragment'],
+    corsCredentials: true,
+    tokenFormat: 'keycloak',
   };
 }
 
 /**
  * node-oidc-provider 6.x: `/session/check` (POST `{client_id, origin}` to the same path checks the pair),
  * `/session/end` with a confirmation form, a `_state.<client_id>` cookie per client, `session_state =
- * base64url(SHA-256(…)) + "." + base64url(8 random bytes)`, a `sid` per client.
+ * base64url(SHA-256(client_id origin opbs))` on success and `base64url(SHA-256(…)) + "." + base64url(8 random bytes)` on
+ * errors, a `sid` per client.
  */
 function nodeOidcProviderProfile(): ProfileSpec {
   const compute = salted(sha256Base64url, () => randomBytes(8).toString('base64url'));
@@ -327,13 +395,17 @@ function nodeOidcProviderProfile(): ProfileSpec {
     },
     scope: 'per-client',
     newState: () => sha256Base64url(randomToken(24)),
-    sessionState: (clientId, origin, opbs) => compute(clientId, origin, opbs),
+    // 6.31.1 salts the session_state of error responses only (authorization_error_handler.js); a success has none.
+    sessionState: (clientId, origin, opbs, _session, error) => (error ? compute(clientId, origin, opbs) : sha256Base64url(`${clientId} ${origin} ${opbs}`)),
     stateCookie: { format: 'per-client', name: '_state.' },
-    iframe: { split: 'two-strict', hash: 'base64url', origin: 'init', init: 'POST', missingCookie: 'storage-access', storageAccessFirst: false, ignoreErrorString: false, clientIdInUrl: false },
-    logout: { alwaysConfirm: true, registeredIn: 'post_logout_redirect_uris', unregistered: 'error-page', defaultRedirect: false },
+    iframe: { split: 'two-strict', hash: 'base64url', origin: 'init', init: 'POST', missingCookie: 'storage-access', storageAccessFirst: false, requestStorageAccess: false, initOnce: false, inline: false, ignoreErrorString: false, clientIdInUrl: false },
+    logout: { alwaysConfirm: true, registeredIn: 'post_logout_redirect_uris', unregistered: 'error-page', defaultRedirect: false, clientIdSuffices: true },
     frontChannel: true,
     sidPerClient: true,
-    refresh: { rotate: 'public-clients', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: true, sessionBound: true },
+    refresh: { rotate: 'public-clients', reuse: 'revoke-grant', widenScope: 'invalid_scope', repeatNonce: true, sessionBound: true, issuedByDefault: false },
+    responseModes: ['query'],
+    corsCredentials: false,
+    tokenFormat: 'opaque',
   };
 }
 
@@ -383,4 +455,35 @@ export function createProfile(profile: MockOpProfile): ProfileSpec {
 /** The `sid` a client sees for an OP session: the session's own, or one derived per client. */
 export function sidFor(profile: ProfileSpec, sid: string, clientId: string): string {
   return profile.sidPerClient ? sha256Base64url(`${sid} ${clientId}`).slice(0, 24) : sid;
+}
+
+/** The mock OP's own pages and scripts (its login form, logout confirmation, signed-out page, front-channel script). */
+export interface OwnPaths {
+  login: string;
+  endSessionConfirm: string;
+  endSessionDone: string;
+  frontChannelScript: string;
+}
+
+/** `name` below `path`, one `/` between them. */
+function below(path: string, name: string): string {
+  return path.endsWith('/') ? path + name : `${path}/${name}`;
+}
+
+/**
+ * Where the mock OP's own pages live for `profile`: beside the authorization endpoint and below the end-session
+ * endpoint, so that they stay inside the OP's path space (what a path-based proxy or allow-list in front of the real OP
+ * passes). For the spec profile: `/login`, `/end_session/confirm`, `/end_session/done`, `/end_session/frontchannel.js`.
+ * The real OPs' own login and consent pages live elsewhere in their path space (Keycloak's `login-actions`, WSO2's
+ * `authenticationendpoint`, node-oidc-provider's `/interaction/<uid>`); node-oidc-provider 6 confirms a logout at
+ * `/session/end/confirm`, as here.
+ */
+export function ownPaths(profile: ProfileSpec): OwnPaths {
+  const { authorize, endSession } = profile.paths;
+  return {
+    login: authorize.slice(0, authorize.lastIndexOf('/') + 1) + 'login',
+    endSessionConfirm: below(endSession, 'confirm'),
+    endSessionDone: below(endSession, 'done'),
+    frontChannelScript: below(endSession, 'frontchannel.js'),
+  };
 }

@@ -26,9 +26,17 @@ export interface RefreshGrant {
 /** What a presented refresh token is: the grant's current token, one it rotated away, or nothing this OP knows. */
 export type RefreshLookup = { kind: 'current' | 'used'; grant: RefreshGrant } | { kind: 'unknown' };
 
-/** Whether any client is registered with `refresh_tokens: true`: then the OP offers the `refresh_token` grant. */
-export function offersRefreshTokens(clients: Iterable<MockOpClient>): boolean {
-  for (const client of clients) if (client.refresh_tokens === true) return true;
+/**
+ * Whether the OP gives `client` refresh tokens: `refresh_tokens` as registered, else the profile's default
+ * (`issuedByDefault`: Keycloak's "Use refresh tokens" is on for every client).
+ */
+export function issuesRefreshTokens(client: MockOpClient, issuedByDefault: boolean): boolean {
+  return client.refresh_tokens ?? issuedByDefault;
+}
+
+/** Whether some client gets refresh tokens: then the OP offers the `refresh_token` grant. */
+export function offersRefreshTokens(clients: Iterable<MockOpClient>, issuedByDefault = false): boolean {
+  for (const client of clients) if (issuesRefreshTokens(client, issuedByDefault)) return true;
   return false;
 }
 
@@ -49,6 +57,12 @@ export class RefreshGrants {
   /** Insertion order is age order: the first entries are forgotten first. */
   readonly #grants = new Set<RefreshGrant>();
   readonly #byToken = new Map<string, RefreshGrant>();
+  readonly #mint: (grant: Omit<RefreshGrant, 'current' | 'used'>) => string;
+
+  /** `mint` makes a new token for a grant, unique and unguessable (default: 32 random bytes, base64url). */
+  constructor(mint: (grant: Omit<RefreshGrant, 'current' | 'used'>) => string = () => randomToken(32)) {
+    this.#mint = mint;
+  }
 
   /** How many grants are live. */
   get size(): number {
@@ -57,7 +71,7 @@ export class RefreshGrants {
 
   /** Starts a grant; its first refresh token is `current`. */
   issue(fields: Omit<RefreshGrant, 'current' | 'used'>): RefreshGrant {
-    const token = randomToken(32);
+    const token = this.#mint(fields);
     const grant: RefreshGrant = { ...fields, current: token, used: [] };
     this.#grants.add(grant);
     this.#byToken.set(token, grant);
@@ -73,7 +87,7 @@ export class RefreshGrants {
 
   /** Replaces the grant's current token with a new one; the old one becomes used. Returns the new token. */
   rotate(grant: RefreshGrant): string {
-    const token = randomToken(32);
+    const token = this.#mint(grant);
     grant.used.push(grant.current);
     grant.current = token;
     this.#byToken.set(token, grant);

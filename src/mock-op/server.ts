@@ -10,21 +10,21 @@ import { createCookieJar } from './cookies.js';
 import { PATHS, handleDiscovery, handleJwks } from './discovery.js';
 import { handleEndSession, handleEndSessionConfirm, handleEndSessionDone, handleFrontChannelScript } from './end-session.js';
 import { BadBodyError, firstValues, readForm, sendHtml, sendJson } from './http.js';
+import { keycloakRefreshTokenMinter } from './keycloak-tokens.js';
 import { createSigningKeys } from './keys.js';
 import { handleLogin } from './login.js';
 import { resolveOptions } from './options.js';
 import {
   KEYCLOAK_PROBE,
-  PROFILE_SCRIPT_PATHS,
   handleHashScript,
   handleKeycloakInit,
   handleKeycloakProbePage,
-  handleKeycloakProbeScript,
   handleNodeOidcProviderInit,
   handleProfileCheckSessionPage,
   handleProfileIframeScript,
+  profileScriptPaths,
 } from './profile-check-session.js';
-import { createProfile } from './profiles.js';
+import { createProfile, ownPaths } from './profiles.js';
 import { errorPage } from './pages.js';
 import { RefreshGrants } from './refresh-tokens.js';
 import { createSelfSignedCertificate } from './tls.js';
@@ -109,13 +109,14 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
 
   const routes = new Map<string, Route>();
   const c = (): OpContext => ctx!;
-  routes.set(discoveryPath, { GET: (_q, res) => handleDiscovery(c(), res) });
-  routes.set(paths.jwks, { GET: (_q, res) => handleJwks(c(), res) });
+  routes.set(discoveryPath, { GET: (req, res) => handleDiscovery(c(), req, res) });
+  routes.set(paths.jwks, { GET: (req, res) => handleJwks(c(), req, res) });
   routes.set(paths.authorize, {
     GET: (req, res, url) => handleAuthorize(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleAuthorize(c(), req, res, form!),
   });
-  routes.set(PATHS.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
+  const own = ownPaths(profile);
+  routes.set(own.login, { POST: (req, res, _u, form) => handleLogin(c(), req, res, form!) });
   routes.set(paths.token, {
     POST: (req, res, _u, form, entry) => handleToken(c(), req, res, form!, entry),
     OPTIONS: (req, res) => handlePreflight(c(), req, res),
@@ -137,15 +138,16 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     if (profile.iframe.init === 'POST') page.POST = (req, res) => handleNodeOidcProviderInit(c(), req, res);
     routes.set(paths.checkSession, page);
     if (profile.iframe.init === 'GET') routes.set(`${paths.checkSession}/init`, { GET: (_q, res, url) => handleKeycloakInit(c(), res, url) });
-    routes.set(PROFILE_SCRIPT_PATHS.hash, { GET: (_q, res) => handleHashScript(c(), res) });
-    routes.set(PROFILE_SCRIPT_PATHS.iframe, { GET: (_q, res) => handleProfileIframeScript(res) });
+    if (!profile.iframe.inline) {
+      const scripts = profileScriptPaths(profile);
+      routes.set(scripts.hash, { GET: (_q, res) => handleHashScript(c(), res) });
+      routes.set(scripts.iframe, { GET: (_q, res) => handleProfileIframeScript(res) });
+    }
   }
   if (profile.name === 'keycloak') {
     const probe = `${profile.issuerPath}/protocol/openid-connect/3p-cookies/`;
     routes.set(probe + KEYCLOAK_PROBE.step1, { GET: (_q, res) => handleKeycloakProbePage(c(), res, 1) });
     routes.set(probe + KEYCLOAK_PROBE.step2, { GET: (_q, res) => handleKeycloakProbePage(c(), res, 2) });
-    routes.set(probe + KEYCLOAK_PROBE.script1, { GET: (_q, res) => handleKeycloakProbeScript(res, 1) });
-    routes.set(probe + KEYCLOAK_PROBE.script2, { GET: (_q, res) => handleKeycloakProbeScript(res, 2) });
   }
   // node-oidc-provider's origin check POSTs JSON to the iframe URL: that body is not a form.
   const jsonBodyPaths = new Set<string>(profile.iframe?.init === 'POST' && paths.checkSession ? [paths.checkSession] : []);
@@ -153,9 +155,9 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     GET: (req, res, url) => handleEndSession(c(), req, res, url.searchParams),
     POST: (req, res, _u, form) => handleEndSession(c(), req, res, form!),
   });
-  routes.set(PATHS.endSessionConfirm, { POST: (req, res, _u, form) => handleEndSessionConfirm(c(), req, res, form!) });
-  routes.set(PATHS.endSessionDone, { GET: (_q, res) => handleEndSessionDone(res) });
-  routes.set(PATHS.frontChannelScript, { GET: (_q, res) => handleFrontChannelScript(res) });
+  routes.set(own.endSessionConfirm, { POST: (req, res, _u, form) => handleEndSessionConfirm(c(), req, res, form!) });
+  routes.set(own.endSessionDone, { GET: (_q, res) => handleEndSessionDone(res) });
+  routes.set(own.frontChannelScript, { GET: (_q, res) => handleFrontChannelScript(res) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
@@ -259,12 +261,12 @@ async function start(options: ReturnType<typeof resolveOptions>): Promise<MockOp
     profile,
     issuer,
     keys: await createSigningKeys(issuer),
-    store: new BrowserStore(profile.name === 'spec' ? options.sessionStateMode : profile.scope, profile.newState, profile.anonymousState),
+    store: new BrowserStore(profile.name === 'spec' ? options.sessionStateMode : profile.scope, profile.newState, profile.anonymousState, profile.newSid),
     hashScriptLost,
     cookies: createCookieJar(port, tls !== undefined),
     codes: new Map(),
     accessTokens: new Map(),
-    refreshGrants: new RefreshGrants(),
+    refreshGrants: new RefreshGrants(profile.tokenFormat === 'keycloak' ? keycloakRefreshTokenMinter(issuer, () => Math.floor(Date.now() / 1000 + options.clockSkewSeconds)) : undefined),
     loginTransactions: new Map(),
     logoutTransactions: new Map(),
     registeredOrigins,

@@ -5,7 +5,8 @@ import { opSeconds, sweep } from './context.js';
 import { randomToken } from './encoding.js';
 import { NO_STORE, sendJson } from './http.js';
 import { atHash } from './keys.js';
-import { offersRefreshTokens } from './refresh-tokens.js';
+import { keycloakAccessTokenClaims } from './keycloak-tokens.js';
+import { issuesRefreshTokens, offersRefreshTokens } from './refresh-tokens.js';
 import type { MockOpClient, MockOpRequest } from './types.js';
 
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -16,11 +17,19 @@ function equalSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** CORS headers for a registered RP origin (SPAs call the token and userinfo endpoints with fetch). */
+/**
+ * CORS headers for a registered RP origin (SPAs call the token and userinfo endpoints with fetch), with
+ * `Access-Control-Allow-Credentials` where the profile's OP sends it (see `ProfileSpec.corsCredentials`).
+ */
 export function corsHeaders(ctx: OpContext, req: IncomingMessage): Record<string, string> {
   const origin = req.headers.origin;
   if (origin === undefined || !ctx.registeredOrigins.has(origin)) return { Vary: 'Origin' };
-  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'WWW-Authenticate' };
+  return {
+    'Access-Control-Allow-Origin': origin,
+    Vary: 'Origin',
+    'Access-Control-Expose-Headers': 'WWW-Authenticate',
+    ...(ctx.profile.corsCredentials ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
+  };
 }
 
 /** Answers a CORS preflight for the token and userinfo endpoints. */
@@ -96,10 +105,26 @@ interface TokenSubject {
 async function issueTokens(ctx: OpContext, client: MockOpClient, subject: TokenSubject): Promise<{ accessToken: string; body: Record<string, unknown> }> {
   sweep(ctx.accessTokens);
   const ttl = ctx.options.idTokenTtlSeconds;
-  const accessToken = randomToken(32);
   const iat = opSeconds(ctx);
-  ctx.accessTokens.set(accessToken, { sub: subject.sub, clientId: client.client_id, scope: subject.scope, expiresAt: Date.now() + ttl * 1000 });
   const user = ctx.options.users.find((u) => u.sub === subject.sub);
+  const accessToken =
+    ctx.profile.tokenFormat === 'keycloak'
+      ? await ctx.keys.sign(
+          keycloakAccessTokenClaims({
+            issuer: ctx.issuer,
+            clientId: client.client_id,
+            origin: client.redirect_uris[0] === undefined ? undefined : new URL(client.redirect_uris[0]).origin,
+            sub: subject.sub,
+            username: user?.username,
+            sid: subject.sid,
+            scope: subject.scope,
+            iat,
+            exp: iat + ttl,
+            authTime: opSeconds(ctx, subject.authTime),
+          }),
+        )
+      : randomToken(32);
+  ctx.accessTokens.set(accessToken, { sub: subject.sub, clientId: client.client_id, scope: subject.scope, expiresAt: Date.now() + ttl * 1000 });
   const scopes = subject.scope.split(' ');
   const idToken = scopes.includes('openid')
     ? await ctx.keys.signIdToken({
@@ -160,8 +185,9 @@ export async function handleToken(
   const grantType = form.get('grant_type');
   if (grantType === null) return reply.error(400, 'invalid_request', 'grant_type is missing.');
   if (grantType === 'authorization_code') return codeGrant(ctx, client, form, reply);
-  if (grantType === 'refresh_token' && offersRefreshTokens(ctx.options.clients.values())) return refreshGrant(ctx, client, form, reply);
-  return reply.error(400, 'unsupported_grant_type', `Supported: authorization_code${offersRefreshTokens(ctx.options.clients.values()) ? ', refresh_token' : ''}.`);
+  const offered = offersRefreshTokens(ctx.options.clients.values(), ctx.profile.refresh.issuedByDefault);
+  if (grantType === 'refresh_token' && offered) return refreshGrant(ctx, client, form, reply);
+  return reply.error(400, 'unsupported_grant_type', `Supported: authorization_code${offered ? ', refresh_token' : ''}.`);
 }
 
 async function codeGrant(ctx: OpContext, client: MockOpClient, form: URLSearchParams, reply: Reply): Promise<void> {
@@ -207,7 +233,7 @@ async function codeGrant(ctx: OpContext, client: MockOpClient, form: URLSearchPa
   const { accessToken, body } = await issueTokens(ctx, client, subject);
   code.accessTokens.push(accessToken);
   // A session that ended between the code and its redemption has nothing left to bind a refresh token to.
-  if (client.refresh_tokens === true && (!ctx.profile.refresh.sessionBound || ctx.store.isLive(code.sessionSid))) {
+  if (issuesRefreshTokens(client, ctx.profile.refresh.issuedByDefault) && (!ctx.profile.refresh.sessionBound || ctx.store.isLive(code.sessionSid))) {
     code.refreshGrant = ctx.refreshGrants.issue({ clientId: client.client_id, sessionSid: code.sessionSid, ...subject });
     body.refresh_token = code.refreshGrant.current;
   }
@@ -227,7 +253,7 @@ async function codeGrant(ctx: OpContext, client: MockOpClient, form: URLSearchPa
  */
 async function refreshGrant(ctx: OpContext, client: MockOpClient, form: URLSearchParams, reply: Reply): Promise<void> {
   const invalidGrant = (description: string): void => reply.error(400, 'invalid_grant', description);
-  if (client.refresh_tokens !== true) {
+  if (!issuesRefreshTokens(client, ctx.profile.refresh.issuedByDefault)) {
     return reply.error(400, 'unauthorized_client', 'This client is not registered for refresh tokens (refresh_tokens: true).');
   }
   const value = form.get('refresh_token');

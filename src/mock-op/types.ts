@@ -26,8 +26,8 @@ export interface MockOpClient {
   consent?: 'always' | 'once';
   /**
    * Issue refresh tokens to this client (public or confidential) with the `authorization_code` grant, and accept
-   * `grant_type=refresh_token` from it. Default false: no refresh token, and a refresh request gets
-   * `unauthorized_client`. Each refresh rotates the token as the profile's OP does; presenting a token that was
+   * `grant_type=refresh_token` from it. Default false (the `keycloak` profile: true, as Keycloak's "Use refresh tokens"
+   * is on by default): no refresh token, and a refresh request gets `unauthorized_client`. Each refresh rotates the token as the profile's OP does; presenting a token that was
    * rotated away answers `invalid_grant` (and, where the OP does so, revokes every token of the grant). A grant ends
    * with the OP session it came from. Details per profile: the mock OP's README, "Refresh tokens".
    *

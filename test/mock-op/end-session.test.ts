@@ -259,3 +259,15 @@ describe('end_session_endpoint never redirects to an unverified URI', () => {
     expect(await res.text()).toContain('signed-out');
   });
 });
+
+describe('end_session_endpoint, a valid hint of the current session with an unregistered post_logout_redirect_uri', () => {
+  it('asks about the unregistered URI only, not about another session', async () => {
+    const browser = new TestBrowser();
+    const { id_token } = await signInWithTokens(browser, op, A);
+    const res = await browser.get(endSessionUrl({ id_token_hint: id_token, post_logout_redirect_uri: `${RP}/elsewhere` }));
+    expect(res.status).toBe(200);
+    const reason = /<p id="reason">([^<]*)<\/p>/.exec(await res.text())![1]!;
+    expect(reason).toMatch(/not registered/);
+    expect(reason).not.toMatch(/another session|another user/);
+  });
+});

@@ -46,8 +46,8 @@ async function authorize(browser: TestBrowser, o: MockOp, c: typeof A, params: R
   }
   let res = await browser.get(url.href);
   if (res.status === 200) {
-    const tx = formTx(await res.text());
-    res = await browser.post(`${new URL(o.issuer).origin}/login`, { tx, username: 'alice', password: 'alice' });
+    const html = await res.text();
+    res = await browser.post(formAction(html, o), { tx: formTx(html), username: 'alice', password: 'alice' });
   }
   const location = res.headers.get('location');
   if (location === null) throw new Error(`no redirect: ${res.status}`);
@@ -64,6 +64,11 @@ async function idToken(o: MockOp, c: typeof A, code: string, verifier: string): 
   const body = (await res.json()) as Record<string, unknown>;
   expect(res.status).toBe(200);
   return body.id_token as string;
+}
+
+/** Where a form of the OP's page posts to. */
+function formAction(html: string, o: MockOp): string {
+  return new URL(/<form method="post" action="([^"]+)"/.exec(html)![1]!, o.issuer).href;
 }
 
 /** Cookie value of this OP by its real name (the mock OP prefixes every name with `mockop<port>_`). */
@@ -147,6 +152,31 @@ describe('wso2 profile', () => {
     expect(page).toContain('data-hash="hex"');
   });
 
+  it('answers the token endpoint with Access-Control-Allow-Credentials for a registered origin (@asgardeo/auth-spa fetches with credentials)', async () => {
+    const o = await start('wso2');
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const res = await fetch(`${new URL(o.issuer).origin}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: RP_A },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code')!, redirect_uri: A.redirect_uri, client_id: A.client_id, code_verifier: verifier }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(RP_A);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+
+  it('answers discovery and the JWKS for a registered origin with that origin and credentials allowed (@asgardeo/auth-spa fetches them with credentials), others with *', async () => {
+    const o = await start('wso2');
+    const origin = new URL(o.issuer).origin;
+    for (const url of [`${o.issuer}/.well-known/openid-configuration`, `${origin}/oauth2/jwks`]) {
+      const registered = await fetch(url, { headers: { origin: RP_A } });
+      expect(registered.headers.get('access-control-allow-origin'), url).toBe(RP_A);
+      expect(registered.headers.get('access-control-allow-credentials'), url).toBe('true');
+      expect((await fetch(url, { headers: { origin: 'http://elsewhere.test' } })).headers.get('access-control-allow-origin'), url).toBe('*');
+    }
+  });
+
   it('answers prompt=none with consent_required for a client approved once, with session_state', async () => {
     const o = await start('wso2', { consent: 'once' });
     const browser = new TestBrowser();
@@ -165,8 +195,8 @@ describe('wso2 profile', () => {
     expect(unregistered.status).toBe(400);
     const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: A.redirect_uri, state: 's1' })}`);
     expect(asked.status).toBe(200);
-    const tx = formTx(await asked.text());
-    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx, action: 'logout' });
+    const askedHtml = await asked.text();
+    const done = await browser.post(formAction(askedHtml, o), { tx: formTx(askedHtml), action: 'logout' });
     const html = await done.text();
     expect(html).toContain(`${RP_A}/fcl?iss=${encodeURIComponent(o.issuer)}`);
     expect(html).toContain(`data-next="${A.redirect_uri}?state=s1"`);
@@ -246,7 +276,7 @@ describe('janssen profile', () => {
 });
 
 describe('keycloak profile', () => {
-  it('publishes realm paths; session_state is the unsalted session id, the same for every client, also in KEYCLOAK_SESSION', async () => {
+  it('publishes realm paths; session_state is the unsalted session id, the same for every client, hashed in KEYCLOAK_SESSION', async () => {
     const o = await start('keycloak');
     const doc = await discovery(o);
     const base = `${new URL(o.issuer).origin}/realms/demo/protocol/openid-connect`;
@@ -257,7 +287,7 @@ describe('keycloak profile', () => {
     expect(a).toMatch(/^[0-9a-f-]{36}$/);
     const b = (await authorize(browser, o, B)).params.get('session_state')!;
     expect(b).toBe(a);
-    expect(cookie(browser, o, 'KEYCLOAK_SESSION')).toBe(`demo/alice/${a}`);
+    expect(cookie(browser, o, 'KEYCLOAK_SESSION')).toBe(b64u(a));
     const none = (await authorize(new TestBrowser(), o, A, { prompt: 'none' })).params;
     expect(none.get('error')).toBe('login_required');
     expect(none.has('session_state')).toBe(false);
@@ -271,9 +301,9 @@ describe('keycloak profile', () => {
     expect((await init({ client_id: 'nobody', origin: RP_A })).status).toBe(403);
     const step1 = await fetch(`${o.issuer}/protocol/openid-connect/3p-cookies/step1.html`);
     expect(step1.status).toBe(200);
-    expect(await step1.text()).toContain('<script src="step1.js">');
-    const script = await (await fetch(`${o.issuer}/protocol/openid-connect/3p-cookies/step2.js`)).text();
-    expect(script).toContain('KEYCLOAK_3P_COOKIE');
+    expect(await step1.text()).toContain('requestStorageAccess');
+    const step2 = await (await fetch(`${o.issuer}/protocol/openid-connect/3p-cookies/step2.html`)).text();
+    expect(step2).toContain('KEYCLOAK_3P_COOKIE');
   });
 
   it('drops KEYCLOAK_SESSION on logout', async () => {
@@ -287,16 +317,21 @@ describe('keycloak profile', () => {
 });
 
 describe('node-oidc-provider profile', () => {
-  it('keeps a _state.<client_id> cookie per client: B\'s sign-in leaves A\'s alone; base64url session_state with an 8-byte salt', async () => {
+  it('keeps a _state.<client_id> cookie per client: B\'s sign-in leaves A\'s alone; base64url session_state, unsalted on success and with an 8-byte salt on errors', async () => {
     const o = await start('node-oidc-provider');
     const doc = await discovery(o);
     const origin = new URL(o.issuer).origin;
     expect(doc).toMatchObject({ check_session_iframe: `${origin}/session/check`, end_session_endpoint: `${origin}/session/end` });
     const browser = new TestBrowser();
     const a = (await authorize(browser, o, A)).params.get('session_state')!;
-    expect(a).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{11}$/);
+    // oidc-provider 6.31.1 salts only its error responses (authorization_error_handler.js; respond.js does not).
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const stateA = cookie(browser, o, '_state.app-a')!;
-    expect(saltedVerdict(b64u, 'app-a', RP_A, stateA, a)).toBe('unchanged');
+    expect(a).toBe(b64u(`app-a ${RP_A} ${stateA}`));
+    const failed = (await authorize(browser, o, A, { prompt: 'none', id_token_hint: 'not-a-token' })).params;
+    expect(failed.get('error')).toBe('login_required');
+    expect(failed.get('session_state')).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{11}$/);
+    expect(saltedVerdict(b64u, 'app-a', RP_A, stateA, failed.get('session_state')!)).toBe('unchanged');
     await authorize(browser, o, B);
     expect(cookie(browser, o, '_state.app-b')).toBeDefined();
     expect(cookie(browser, o, '_state.app-a')).toBe(stateA);
@@ -321,13 +356,15 @@ describe('node-oidc-provider profile', () => {
     expect(decodeJwtPayload(tokenB).sid).not.toBe(sidA);
     const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: tokenB, post_logout_redirect_uri: `${RP_B}/bye`, state: 'z' })}`);
     expect(asked.status).toBe(200);
-    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx: formTx(await asked.text()), action: 'logout' });
+    const askedHtml = await asked.text();
+    const done = await browser.post(formAction(askedHtml, o), { tx: formTx(askedHtml), action: 'logout' });
     const html = await done.text();
     expect(html).toContain(`sid=${String(sidA)}`);
     expect(html).toContain(`data-next="${RP_B}/bye?state=z"`);
     expect(cookie(browser, o, '_state.app-a')).toBeUndefined();
 
-    const hashUrl = `${new URL(o.issuer).origin}/check_session_hash.js`;
+    // Beside the iframe, in the OP's own path space.
+    const hashUrl = `${new URL(o.issuer).origin}/session/check_session_hash.js`;
     expect((await fetch(hashUrl)).status).toBe(200);
     o.loseHashScript(true);
     expect((await fetch(hashUrl)).status).toBe(404);
@@ -363,7 +400,7 @@ describe('node-oidc-provider-7 profile (no session management)', () => {
     // B's logout: the confirmation form first, then straight to B's post-logout page: no front-channel iframes.
     const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: tokenB, post_logout_redirect_uri: `${RP_B}/bye`, state: 'z' })}`);
     expect(asked.status).toBe(200);
-    const done = await browser.post(`${new URL(o.issuer).origin}/end_session/confirm`, { tx: formTx(await asked.text()), action: 'logout' });
+    const done = await browser.post(`${o.endSessionEndpoint}/confirm`, { tx: formTx(await asked.text()), action: 'logout' });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`${RP_B}/bye?state=z`);
     const after = await authorize(browser, o, A, { prompt: 'none' });
@@ -412,5 +449,56 @@ describe('spec profile (default)', () => {
     expect(o.checkSessionIframe).toBe(`${o.issuer}/check_session`);
     const r = await redeem(o, { grant_type: 'authorization_code', code: 'nope', redirect_uri: A.redirect_uri, client_id: 'app-a' });
     expect(r.status).toBe(400);
+  });
+});
+
+describe('client_id instead of id_token_hint, at OPs that accept it (WSO2, node-oidc-provider 6)', () => {
+  it.each(['wso2', 'node-oidc-provider'] as const)('%s: with a session, asks, then goes to the registered URI with state', async (profile) => {
+    const o = await start(profile);
+    const browser = new TestBrowser();
+    await authorize(browser, o, A);
+    // WSO2 checks the URI against the callback URLs, node-oidc-provider against the post-logout ones.
+    const uri = profile === 'wso2' ? A.redirect_uri : `${RP_A}/bye`;
+    const asked = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ client_id: A.client_id, post_logout_redirect_uri: uri, state: 's2' })}`);
+    expect(asked.status).toBe(200);
+    const done = await browser.post(new URL(/<form method="post" action="([^"]+)"/.exec(await asked.clone().text())![1]!, o.issuer).href, { tx: formTx(await asked.text()), action: 'logout' });
+    expect(await done.text()).toContain(`data-next="${uri}?state=s2"`);
+  });
+
+  it('wso2: without a session and without a hint, its own signed-out page, no redirect (handleMissingSessionStateGracefully)', async () => {
+    const o = await start('wso2');
+    const res = await new TestBrowser().get(`${o.endSessionEndpoint}?${new URLSearchParams({ client_id: A.client_id, post_logout_redirect_uri: A.redirect_uri, state: 's3' })}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('signed-out');
+  });
+});
+
+describe("the profiles' path space", () => {
+  // What a path-based proxy or allow-list in front of the real OP passes: every request of a sign-in, the iframe and its
+  // scripts, and a logout with its confirmation and front-channel page stays inside it.
+  it.each([
+    ['wso2', ['/oauth2/', '/oidc/']],
+    ['django', ['/openid/']],
+    // Janssen's issuer is the origin: its discovery document is at the root.
+    ['janssen', ['/jans-auth/', '/.well-known/openid-configuration']],
+    ['keycloak', ['/realms/demo/']],
+  ] as const)('%s: a sign-in, the iframe and a logout use only the OP\'s own paths', async (profile, prefixes) => {
+    const o = await start(profile);
+    const browser = new TestBrowser();
+    const { params, verifier } = await authorize(browser, o, A);
+    const hint = await idToken(o, A, params.get('code')!, verifier);
+    const iframe = await browser.get(profile === 'wso2' ? `${o.checkSessionIframe}?client_id=app-a` : o.checkSessionIframe!);
+    for (const [, src] of (await iframe.text()).matchAll(/<script src="([^"]+)"/g)) expect((await browser.get(new URL(src!, o.issuer).href)).status).toBe(200);
+    const uri = profile === 'wso2' ? A.redirect_uri : `${RP_A}/bye`;
+    let res = await browser.get(`${o.endSessionEndpoint}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: uri })}`);
+    let html = await res.text();
+    if (html.includes('name="tx"')) {
+      res = await browser.post(formAction(html, o), { tx: formTx(html), action: 'logout' });
+      html = await res.text();
+    }
+    const script = /<script src="([^"]+)"/.exec(html)?.[1];
+    if (script !== undefined) expect((await browser.get(new URL(script, o.issuer).href)).status).toBe(200);
+    const outside = o.requests.map((r) => r.path).filter((path) => !prefixes.some((prefix) => path.startsWith(prefix)));
+    expect(outside).toEqual([]);
   });
 });

@@ -54,7 +54,12 @@ async function signIn(o: MockOp, browser: TestBrowser, c: Client, params: Record
     url.searchParams.set(k, v);
   }
   let res = await browser.get(url.href);
-  if (res.status === 200) res = await browser.post(`${new URL(o.issuer).origin}/login`, { tx: formTx(await res.text()), username: user, password: user });
+  if (res.status === 200) {
+    // The login form posts inside the profile's path space.
+    const html = await res.text();
+    const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)![1]!, o.issuer).href;
+    res = await browser.post(action, { tx: formTx(html), username: user, password: user });
+  }
   const code = new URL(res.headers.get('location')!).searchParams.get('code');
   if (code === null) throw new Error(`no code: ${res.headers.get('location')}`);
   const headers: Record<string, string> = c === SECRET ? { authorization: SECRET_BASIC } : {};
