@@ -166,5 +166,9 @@ function renewalOf(source: SessionSource, monitor: MonitorController, broadcast:
     },
     nowSeconds: () => Math.floor(systemClock.now() / 1000),
     settle: () => new Promise((resolve) => systemClock.setTimeout(resolve, RENEWAL_SETTLE_MS)),
+    onStorageChange(handler) {
+      window.addEventListener('storage', handler);
+      return () => window.removeEventListener('storage', handler);
+    },
   });
 }

@@ -55,6 +55,8 @@ export interface RenewalDeps {
   nowSeconds(): number;
   /** Resolves when a write to the store has had time to reach the app's other tabs. */
   settle(): Promise<void>;
+  /** Calls `handler` when another tab changed this page's storage (`storage` events); returns the unsubscribe function. */
+  onStorageChange?(handler: () => void): () => void;
 }
 
 /** One tab's part in the app's token renewal. */
@@ -140,6 +142,9 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
     loaded = tokens;
   });
   const giveBack = port.takeOver(() => onExpiring());
+  // The renewing tab's message can arrive before its write to a localStorage store is visible here (Chromium passes
+  // writes between processes asynchronously): the write's own `storage` event says when it is.
+  const stopStorage = giveBack ? deps.onStorageChange?.(() => void adoptIfNew().catch(() => undefined)) : undefined;
   void port.read().then(
     (stored) => {
       loaded ??= stored ?? undefined;
@@ -166,6 +171,7 @@ export function coordinateRenewal(deps: RenewalDeps): Renewal {
       disposed = true;
       abort.abort();
       stopLoaded();
+      stopStorage?.();
       giveBack?.();
     },
   };

@@ -82,7 +82,10 @@ interface Tab {
   holds(): string | undefined;
 }
 
-function openTab(world: World, options: { key?: string; locks?: boolean; failed?: (error: unknown) => Promise<void>; now?: () => number } = {}): Tab {
+function openTab(
+  world: World,
+  options: { key?: string; locks?: boolean; failed?: (error: unknown) => Promise<void>; now?: () => number; onStorageChange?: (handler: () => void) => () => void } = {},
+): Tab {
   const key = options.key ?? 'shared';
   let onExpiring: (() => void) | undefined;
   let gaveBack = false;
@@ -131,6 +134,7 @@ function openTab(world: World, options: { key?: string; locks?: boolean; failed?
     },
     nowSeconds: options.now ?? (() => NOW),
     settle: () => Promise.resolve(),
+    ...(options.onStorageChange ? { onStorageChange: options.onStorageChange } : {}),
   });
   return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds };
 }
@@ -337,6 +341,19 @@ describe('coordinateRenewal', () => {
     tab.renewal.check();
     await settle();
     expect(tab.adopted).toEqual(['at-elsewhere']);
+  });
+
+  it("uses new tokens as soon as another tab's write reaches this page (a storage event), and stops listening on dispose()", async () => {
+    const world = new World();
+    world.signIn();
+    const handlers = new Set<() => void>();
+    const tab = openTab(world, { onStorageChange: (handler) => (handlers.add(handler), () => handlers.delete(handler)) });
+    await settle();
+    world.store.set('shared', { ...tokens('at-written-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
+    for (const handler of handlers) handler();
+    await vi.waitFor(() => expect(tab.adopted).toEqual(['at-written-elsewhere']));
+    tab.renewal.dispose();
+    expect(handlers.size).toBe(0);
   });
 
   it('dispose() gives renewal back and withdraws a tab still waiting for the lock', async () => {
