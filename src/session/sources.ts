@@ -50,35 +50,27 @@ function deferredSource(issuer: string, clientId: string, pending: Promise<Sessi
 function deferredRenewal(pending: Promise<SessionSource>): RenewalPort {
   let port: RenewalPort | undefined;
   const ready = pending.then((source) => (port = source.renewal));
+  /** Subscribes once the port exists; the function returned unsubscribes, whether that happened yet or not. */
+  const whenReady = (subscribe: (renewal: RenewalPort) => (() => void) | undefined): (() => void) => {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    ready.then((renewal) => {
+      if (!stopped && renewal) stop = subscribe(renewal);
+    }, () => undefined);
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  };
   return {
     get expiringWindow() {
       return port?.expiringWindow ?? 60;
     },
-    takeOver(onExpiring) {
-      let giveBack: (() => void) | undefined;
-      let given = false;
-      ready.then((renewal) => {
-        if (!given) giveBack = renewal?.takeOver(onExpiring);
-      }, () => undefined);
-      return () => {
-        given = true;
-        giveBack?.();
-      };
-    },
+    takeOver: (onExpiring) => whenReady((renewal) => renewal.takeOver(onExpiring)),
     read: async () => (await ready)?.read() ?? null,
     renew: async () => (await ready)?.renew(),
     adopt: async () => (await ready)?.adopt(),
-    onLoaded(handler) {
-      let stop: (() => void) | undefined;
-      let stopped = false;
-      ready.then((renewal) => {
-        if (!stopped) stop = renewal?.onLoaded(handler);
-      }, () => undefined);
-      return () => {
-        stopped = true;
-        stop?.();
-      };
-    },
+    onLoaded: (handler) => whenReady((renewal) => renewal.onLoaded(handler)),
   };
 }
 

@@ -80,6 +80,8 @@ interface Tab {
   gaveBack: () => boolean;
   /** The access token this tab's app holds (what it loaded last). */
   holds(): string | undefined;
+  /** How often the coordinator read the store. */
+  reads(): number;
 }
 
 function openTab(
@@ -93,7 +95,9 @@ function openTab(
   const loadedHandlers = new Set<(t: StoredTokens) => void>();
   const adopted: string[] = [];
   const failures: unknown[] = [];
+  let reads = 0;
   const read = async () => {
+    reads += 1;
     const stored = world.store.get(key);
     return stored ? tokens(stored.accessToken, stored.sub, stored.expiresAt) : null;
   };
@@ -136,11 +140,26 @@ function openTab(
     settle: () => Promise.resolve(),
     ...(options.onStorageChange ? { onStorageChange: options.onStorageChange } : {}),
   });
-  return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds };
+  return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds, reads: () => reads };
 }
 
-/** Lets every pending promise chain run (the fakes resolve through microtasks and resolved promises only). */
-const settle = () => vi.waitFor(() => new Promise((resolve) => setTimeout(resolve, 0)));
+/**
+ * A fixed wait that only shows that nothing (more) happens: the fakes resolve through microtasks only, so one turn of
+ * the event loop runs every chain that could still send a request or adopt a token.
+ */
+const nothingMore = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** An OP that is down until `up()`: its token requests fail with a network error, and are still counted. */
+function downUntilUp(world: World): { up(): void } {
+  let down = true;
+  const refresh = world.refresh.bind(world);
+  world.refresh = async (refreshToken, sub) => {
+    if (!down) return refresh(refreshToken, sub);
+    world.tokenRequests.push(refreshToken);
+    throw new Error('network down');
+  };
+  return { up: () => void (down = false) };
+}
 
 describe('coordinateRenewal', () => {
   it('six tabs that fire at the same moment send one token request, get no invalid_grant, and all hold the new tokens', async () => {
@@ -257,7 +276,7 @@ describe('coordinateRenewal', () => {
     second.fire();
     await vi.waitFor(() => expect(failed).toHaveBeenCalledTimes(1));
     expect(first.failures[0]).toMatchObject({ error: 'invalid_grant' });
-    await settle();
+    await nothingMore();
     expect(world.tokenRequests).toHaveLength(1);
     finishRecheck();
     await vi.waitFor(() => expect(second.adopted).toEqual(['at-recheck']));
@@ -268,16 +287,13 @@ describe('coordinateRenewal', () => {
   it('does not present a token whose renewal failed again: the re-check decides, not a retry loop', async () => {
     const world = new World();
     world.signIn();
-    world.refresh = async (refreshToken) => {
-      world.tokenRequests.push(refreshToken);
-      throw new Error('network down');
-    };
+    downUntilUp(world);
     const tab = openTab(world);
     tab.fire();
     await vi.waitFor(() => expect(tab.failures).toHaveLength(1));
     tab.fire();
     tab.fire();
-    await settle();
+    await nothingMore();
     expect(world.tokenRequests).toHaveLength(1);
     expect(tab.failures).toHaveLength(1);
   });
@@ -285,22 +301,16 @@ describe('coordinateRenewal', () => {
   it('a failure whose outcome stayed unknown is tried again when the page is used again, at most once per period', async () => {
     const world = new World();
     world.signIn();
-    let down = true;
-    const refresh = world.refresh.bind(world);
-    world.refresh = async (refreshToken, sub) => {
-      if (!down) return refresh(refreshToken, sub);
-      world.tokenRequests.push(refreshToken);
-      throw new Error('network down');
-    };
+    const op = downUntilUp(world);
     let now = NOW;
     const tab = openTab(world, { now: () => now });
     tab.fire();
     await vi.waitFor(() => expect(tab.failures).toHaveLength(1));
     // A burst of focus events right after: nothing more is sent.
     for (let i = 0; i < 5; i++) tab.renewal.check();
-    await settle();
+    await nothingMore();
     expect(world.tokenRequests).toHaveLength(1);
-    down = false;
+    op.up();
     now = NOW + RETRY_SECONDS;
     tab.renewal.check();
     tab.renewal.check();
@@ -311,18 +321,12 @@ describe('coordinateRenewal', () => {
   it('a clock set back after a failure does not put the next try off', async () => {
     const world = new World();
     world.signIn();
-    let down = true;
-    const refresh = world.refresh.bind(world);
-    world.refresh = async (refreshToken, sub) => {
-      if (!down) return refresh(refreshToken, sub);
-      world.tokenRequests.push(refreshToken);
-      throw new Error('network down');
-    };
+    const op = downUntilUp(world);
     let now = NOW;
     const tab = openTab(world, { now: () => now });
     tab.fire();
     await vi.waitFor(() => expect(tab.failures).toHaveLength(1));
-    down = false;
+    op.up();
     now = NOW - 2 * 3600;
     tab.renewal.check();
     await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(2));
@@ -332,14 +336,14 @@ describe('coordinateRenewal', () => {
     const world = new World();
     world.signIn();
     const tab = openTab(world);
-    await settle();
+    await vi.waitFor(() => expect(tab.reads()).toBeGreaterThan(0));
     world.store.set('shared', { ...tokens('at-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
     tab.renewal.check();
     await vi.waitFor(() => expect(tab.adopted).toEqual(['at-elsewhere']));
     tab.renewal.check();
     world.store.set('shared', { ...tokens('at-bob', 'bob', NOW + 3600), refreshToken: 'rt-bob' });
     tab.renewal.check();
-    await settle();
+    await nothingMore();
     expect(tab.adopted).toEqual(['at-elsewhere']);
   });
 
@@ -348,7 +352,7 @@ describe('coordinateRenewal', () => {
     world.signIn();
     const handlers = new Set<() => void>();
     const tab = openTab(world, { onStorageChange: (handler) => (handlers.add(handler), () => handlers.delete(handler)) });
-    await settle();
+    await vi.waitFor(() => expect(tab.reads()).toBeGreaterThan(0));
     world.store.set('shared', { ...tokens('at-written-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
     for (const handler of handlers) handler();
     await vi.waitFor(() => expect(tab.adopted).toEqual(['at-written-elsewhere']));
@@ -372,7 +376,7 @@ describe('coordinateRenewal', () => {
     expect(world.locks.of('renew:alice').queue).toHaveLength(0);
     release();
     await vi.waitFor(() => expect(first.holds()).toBe('at-alice-1'));
-    await settle();
+    await nothingMore();
     expect(second.adopted).toEqual([]);
   });
 
