@@ -87,9 +87,9 @@ export const BUDGETED = [
     ceiling: 17_552,
     code: () => minifiedBundle(entry('export { startMonitoring, logout, handleLogoutCallback } from PKG;\n'), { bundleOidcClientTs: false }),
   },
-  { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 19_264, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
-  { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 19_328, code: () => readFileSync(SDK_IIFE, 'utf8') },
-  { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 36_436, code: () => readFileSync(IIFE, 'utf8') },
+  { id: 'whole-api', what: 'whole public API', budget: 9216, ceiling: 19_276, code: () => minifiedBundle(entry('export * from PKG;\n'), { bundleOidcClientTs: false }) },
+  { id: 'sdk-iife', what: 'SDK-only script-tag build (`oidc-session-monitor.sdk.iife.min.js`)', budget: 8704, ceiling: 19_340, code: () => readFileSync(SDK_IIFE, 'utf8') },
+  { id: 'iife', what: 'full script-tag build (`oidc-session-monitor.iife.min.js`, oidc-client-ts inside)', budget: 25_600, ceiling: 36_444, code: () => readFileSync(IIFE, 'utf8') },
   { id: 'idle-iife', what: 'idle timeout script-tag build (`oidc-session-monitor.idle.iife.min.js`, with one of the two above)', budget: 4096, ceiling: 4560, code: () => readFileSync(IDLE_IIFE, 'utf8') },
 ];
 
