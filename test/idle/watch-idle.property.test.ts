@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../support/property-runs.js';
 import { FakeBrowser, type FakeTab, flush, user } from './fake-tabs.js';
 
 // Property-based test of the idle timeout across tabs: random sequences of activity, storage failures, clock
@@ -13,7 +14,7 @@ import { FakeBrowser, type FakeTab, flush, user } from './fake-tabs.js';
 //
 // Seeded, so a failure reproduces; fast-check shrinks it to a short sequence.
 
-const RUNS = 400;
+const RUNS = propertyRuns(400);
 const SEED = 20261206;
 const TIMEOUT = 10 * 60_000;
 const WARNING = 60_000;

@@ -273,9 +273,12 @@ describe("a real UserManager's renewal, as the SDK coordinates it", () => {
     // The client's own expiring event now calls the SDK's renewal (oidc-client-ts raises it from its timer).
     await (tab.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
     expect(onExpiring).toHaveBeenCalledTimes(1);
+    // Given back, the client's own silent renewal answers its timer again (stubbed: a real one would wait for an iframe).
+    const ownRenewal = vi.spyOn(tab, 'signinSilent').mockResolvedValue(null);
     giveBack();
     await (tab.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
     expect(onExpiring).toHaveBeenCalledTimes(1);
+    expect(ownRenewal).toHaveBeenCalledTimes(1);
   });
 
   it('renews nothing when the UserManager does not renew by itself (automaticSilentRenew: false)', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RenewalPort, StoredTokens } from '../../src/session/renewal-port.js';
 import { coordinateRenewal, renewalStep, RETRY_SECONDS, type Renewal } from '../../src/tabs/renewal.js';
 import { FakeLockManager } from '../support/fake-locks.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 const NOW = 1_000_000;
 const tokens = (accessToken: string, sub = 'alice', expiresAt: number | undefined = NOW + 30): StoredTokens => ({ sub, accessToken, expiresAt });
@@ -403,7 +404,7 @@ describe('coordinateRenewal', () => {
         }
         return true;
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60, 10) },
     );
   });
 });
