@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tabChannelName } from '../../src/tabs/channel.js';
 import { parseTabMessage } from '../../src/tabs/messages.js';
+import type { SignedOutReason, UnavailableReason } from '../../src/monitor/types.js';
 import { appKey } from '../../src/session/keys.js';
 
 const WELL_FORMED: Array<Record<string, unknown>> = [
@@ -53,6 +54,88 @@ describe('tab messages', () => {
     ['null', null],
   ])('ignores %s', (_name, message) => {
     expect(parseTabMessage(message)).toBeUndefined();
+  });
+});
+
+// Every reason a tab can send, listed through a Record so that a reason added to the types must be added here too
+// (the compiler refuses a missing key): the receiving tab must understand all of them, or a sign-out or an outage
+// in one tab would never reach the others.
+const SIGN_OUT_REASONS: Record<SignedOutReason, boolean> = {
+  login_required: true,
+  interaction_required: true,
+  consent_required: true,
+  account_selection_required: true,
+  'error-status': true,
+  logout: true,
+  'front-channel': true,
+  'other-tab': true,
+  // Each tab's own idle watch signs its user out; a tab never follows another tab's idle sign-out.
+  idle: false,
+};
+const UNAVAILABLE_REASONS: Record<UnavailableReason, true> = {
+  unsupported: true,
+  'no-session-state': true,
+  'not-signed-in': true,
+  'discovery-failed': true,
+  'invalid-metadata': true,
+  'frame-timeout': true,
+  'no-reply': true,
+  'error-status': true,
+  'loop-guard': true,
+  'third-party-cookies-blocked': true,
+};
+
+describe('every message a tab sends reaches the other tabs', () => {
+  it.each(Object.entries(SIGN_OUT_REASONS))('a sign-out for reason %s is understood: %s', (reason, understood) => {
+    const message = { type: 'signedOut', reason, sub: 'alice' };
+    expect(parseTabMessage(JSON.parse(JSON.stringify(message)))).toEqual(understood ? message : undefined);
+  });
+
+  it.each(Object.keys(UNAVAILABLE_REASONS))('an outage for reason %s is understood, retrying or not', (reason) => {
+    for (const retrying of [true, false]) {
+      const message = { type: 'unavailable', sub: 'alice', reason, detail: 'the OP did not answer', retrying };
+      expect(parseTabMessage(message)).toEqual(message);
+    }
+  });
+
+  it('a renewal is understood, and names its user', () => {
+    expect(parseTabMessage({ type: 'renewed', sub: 'alice' })).toEqual({ type: 'renewed', sub: 'alice' });
+    expect(parseTabMessage({ type: 'renewed', sub: 'alice', accessToken: 'at' })).toEqual({ type: 'renewed', sub: 'alice' });
+    expect(parseTabMessage({ type: 'renewed', sub: '' })).toBeUndefined();
+    expect(parseTabMessage({ type: 'renewed' })).toBeUndefined();
+  });
+
+  // A monitor that watches without a signed-in user (anonymous) has no sub: what it says about "nobody" still counts.
+  it.each(['monitoring', 'hello'])('a %s message may be about nobody (an empty sub)', (type) => {
+    expect(parseTabMessage({ type, sub: '' })).toEqual({ type, sub: '' });
+  });
+
+  it('an outage may be about nobody, with no detail', () => {
+    const message = { type: 'unavailable', sub: '', reason: 'no-reply', detail: '', retrying: false };
+    expect(parseTabMessage(message)).toEqual(message);
+  });
+
+  it.each([
+    ['signedOut', { type: 'signedOut', reason: 'logout', sub: '' }],
+    ['userChanged', { type: 'userChanged', previousSub: '', sub: 'bob' }],
+    ['userChanged', { type: 'userChanged', previousSub: 'alice', sub: '' }],
+    ['refreshed', { type: 'refreshed', sub: '', session_state: 's', previous_session_state: '' }],
+    ['frontChannelLogout', { type: 'frontChannelLogout', iss: '', sid: 'S1' }],
+  ])('a %s message about nobody is ignored (it would match an anonymous tab)', (_type, message) => {
+    expect(parseTabMessage(message)).toBeUndefined();
+  });
+
+  it('takes fields up to 2048 characters (a sub is at most 255, Core §2) and no longer', () => {
+    const longest = 'x'.repeat(2048);
+    expect(parseTabMessage({ type: 'signedOut', reason: 'logout', sub: longest })).toEqual({ type: 'signedOut', reason: 'logout', sub: longest });
+    expect(parseTabMessage({ type: 'monitoring', sub: longest })).toEqual({ type: 'monitoring', sub: longest });
+    expect(parseTabMessage({ type: 'signedOut', reason: 'logout', sub: `${longest}x` })).toBeUndefined();
+    expect(parseTabMessage({ type: 'monitoring', sub: `${longest}x` })).toBeUndefined();
+  });
+
+  it.each([null, undefined, 0, true, 'hello'])('ignores %o without throwing', (value) => {
+    expect(() => parseTabMessage(value)).not.toThrow();
+    expect(parseTabMessage(value)).toBeUndefined();
   });
 });
 
