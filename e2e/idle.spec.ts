@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
-import { events, signInWithForm, waitForEvent } from './support/demo.js';
+import { events, signInAsAnotherUser, signInWithForm, waitForEvent } from './support/demo.js';
 
 // The idle timeout across the tabs of one app (`watchIdle`, examples/app). Short periods so that the tests end
 // soon; what is asserted is what happened in each tab, never when.
@@ -22,18 +22,6 @@ async function work(page: Page, ms: number): Promise<void> {
     // Pacing of the activity, not a wait for anything.
     await page.waitForTimeout(300);
   }
-}
-
-/** Signs in to app A as `user` in a tab that holds nobody yet (per-tab user stores): the OP shows its form. */
-async function signInAs(page: Page, user: string): Promise<void> {
-  await page.goto(`${demo.a.origin}/`);
-  await page.locator('body[data-ready="true"]').waitFor();
-  await page.click('#sign-in-other');
-  await page.fill('input[name="username"]', user);
-  await page.fill('input[name="password"]', user);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${demo.a.origin}/`);
-  await expect(page.locator('#user')).toContainText(`sub ${user}`);
 }
 
 async function twoTabs(context: BrowserContext): Promise<[Page, Page]> {
@@ -183,9 +171,9 @@ test.describe('idle timeout, two users in two tabs', () => {
 
   test("alice's unattended tab times out while bob works in his; bob is neither warned nor signed out", async ({ context }) => {
     const alices = await context.newPage();
-    await signInAs(alices, 'alice');
+    await signInAsAnotherUser(alices, demo.a.origin, 'alice');
     const bobs = await context.newPage();
-    await signInAs(bobs, 'bob');
+    await signInAsAnotherUser(bobs, demo.a.origin, 'bob');
     const working = work(bobs, 2 * TIMEOUT);
     const [timeout] = await waitForEvent(alices, 'idle-timeout', { timeout: 2 * TIMEOUT });
     expect(timeout?.detail).toEqual({ decidedHere: true });

@@ -1,7 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from './support/engine.js';
 import { startDemo } from '../examples/demo-server.mjs';
 import { emulateVisibility, setVisibility } from './support/visibility.js';
-import { events, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
+import { events, signInAsAnotherUser, signInWithForm, waitForEvent, type DemoEvent } from './support/demo.js';
 
 // Two tabs of one app, two users: with oidc-client-ts's per-tab user store (sessionStorage) tab 1 keeps alice
 // while tab 2 signs in as bob, which replaces alice's session at the OP. One tab's outcome is a fact about the
@@ -24,19 +24,6 @@ test.afterEach(async () => {
 async function switchTab(from: Page, to: Page): Promise<void> {
   await setVisibility(from, 'hidden');
   await setVisibility(to, 'visible');
-}
-
-/** Signs in to app A in a tab of its own as another user: the OP shows its form although alice is signed in there. */
-async function signInAsAnotherUser(page: Page, user: string): Promise<void> {
-  await page.goto(`${demo.a.origin}/`);
-  await page.locator('body[data-ready="true"]').waitFor();
-  await expect(page.locator('#user')).toHaveText('signed out'); // this tab has no user of its own yet
-  await page.click('#sign-in-other');
-  await page.fill('input[name="username"]', user);
-  await page.fill('input[name="password"]', user);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${demo.a.origin}/`);
-  await expect(page.locator('#user')).toContainText(`sub ${user}`);
 }
 
 async function signOuts(page: Page): Promise<DemoEvent[]> {
@@ -75,7 +62,7 @@ async function aliceThenBob(context: BrowserContext): Promise<{ alice: Page; bob
   await waitForEvent(alice, 'status', { detail: { status: 'unchanged' } });
   const bob = await context.newPage();
   await setVisibility(alice, 'hidden');
-  await signInAsAnotherUser(bob, 'bob');
+  await signInAsAnotherUser(bob, demo.a.origin, 'bob');
   await waitForEvent(bob, 'status', { detail: { status: 'unchanged' } });
   return { alice, bob };
 }

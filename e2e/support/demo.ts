@@ -19,6 +19,22 @@ export async function signInWithForm(page: Page, origin: string, user = 'alice')
   await expect(page.locator('#user')).toContainText(`sub`);
 }
 
+/**
+ * Signs in to a demo app as `user` in a tab that holds nobody yet (the demo's per-tab user store): "sign in as
+ * another user" makes the OP show its form even where another user is signed in at the OP.
+ */
+export async function signInAsAnotherUser(page: Page, origin: string, user: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await expect(page.locator('#user')).toHaveText('signed out'); // this tab has no user of its own yet
+  await page.click('#sign-in-other');
+  await page.fill('input[name="username"]', user);
+  await page.fill('input[name="password"]', user);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${origin}/`);
+  await expect(page.locator('#user')).toContainText(`sub ${user}`);
+}
+
 /** Signs in to a demo app that should get a single sign-on: no login form may appear. */
 export async function signInBySso(page: Page, origin: string): Promise<void> {
   await page.goto(`${origin}/`);
