@@ -28,9 +28,10 @@ export type TabMessage =
 // Not `idle`: every tab's own idle watch signs its user out with that reason, so a tab must not follow another
 // tab's idle sign-out as `other-tab` first (the machine broadcasts it like any sign-out the OP did not cause).
 const OTHER_SIGN_OUT_REASONS: readonly Exclude<SignedOutReason, SignedOutError | 'idle'>[] = ['error-status', 'logout', 'front-channel', 'other-tab'];
-const SIGNED_OUT_REASONS: ReadonlySet<string> = new Set([...SIGNED_OUT_ERRORS, ...OTHER_SIGN_OUT_REASONS]);
+// Sets of `unknown`, so that a field of any type can be looked up: only the listed strings are in them.
+const SIGNED_OUT_REASONS: ReadonlySet<unknown> = new Set([...SIGNED_OUT_ERRORS, ...OTHER_SIGN_OUT_REASONS]);
 
-const UNAVAILABLE_REASONS: ReadonlySet<string> = new Set<UnavailableReason>([
+const UNAVAILABLE_REASONS: ReadonlySet<unknown> = new Set<UnavailableReason>([
   'unsupported',
   'no-session-state',
   'not-signed-in',
@@ -59,7 +60,7 @@ export function parseTabMessage(value: unknown): TabMessage | undefined {
   const m = value as Record<string, unknown>;
   switch (m.type) {
     case 'signedOut':
-      return text(m.sub) && typeof m.reason === 'string' && SIGNED_OUT_REASONS.has(m.reason)
+      return text(m.sub) && SIGNED_OUT_REASONS.has(m.reason)
         ? { type: 'signedOut', reason: m.reason as SignedOutReason, sub: m.sub }
         : undefined;
     case 'userChanged':
@@ -70,7 +71,7 @@ export function parseTabMessage(value: unknown): TabMessage | undefined {
         ? { type: 'refreshed', sub: m.sub, session_state: m.session_state, previous_session_state: m.previous_session_state }
         : undefined;
     case 'unavailable':
-      return text(m.sub, true) && typeof m.reason === 'string' && UNAVAILABLE_REASONS.has(m.reason) && text(m.detail, true) && typeof m.retrying === 'boolean'
+      return text(m.sub, true) && UNAVAILABLE_REASONS.has(m.reason) && text(m.detail, true) && typeof m.retrying === 'boolean'
         ? { type: 'unavailable', sub: m.sub, reason: m.reason as UnavailableReason, detail: m.detail, retrying: m.retrying }
         : undefined;
     case 'monitoring':
