@@ -117,6 +117,76 @@ describe('idle watch, one tab', () => {
     expect(browser.clock.pending).toBe(0);
     expect(tab.activityListeners.size + tab.storageListeners.size + browser.openChannels).toBe(0);
   });
+  it('tells each change of state: inactive until the user is read, active, warning, back to active, stopped', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    expect(watch.state).toBe('inactive');
+    await browser.clock.advance(TIMEOUT - WARNING);
+    tab.activity();
+    watch.stop();
+    expect(tab.events('state')).toEqual([
+      { state: 'active', previous: 'inactive' },
+      { state: 'warning', previous: 'active' },
+      { state: 'active', previous: 'warning' },
+      { state: 'stopped', previous: 'active' },
+    ]);
+  });
+
+  it('tells the timeout as warning → timedOut, and stays timedOut after stop()', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT);
+    watch.stop();
+    expect(watch.state).toBe('timedOut');
+    expect(tab.events('state').slice(1)).toEqual([
+      { state: 'warning', previous: 'active' },
+      { state: 'timedOut', previous: 'warning' },
+    ]);
+  });
+
+  it('has no deadline and no time left while nobody is signed in, or once timed out', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(null);
+    const watch = tab.startWatch(options);
+    await flush();
+    expect([watch.deadline, watch.remainingMs()]).toEqual([undefined, 0]);
+    tab.signIn(alice);
+    await browser.clock.advance(TIMEOUT - 1);
+    expect([watch.deadline, watch.remainingMs()]).toEqual([browser.clock.now() + 1, 1]);
+    await browser.clock.advance(1);
+    expect([watch.deadline, watch.remainingMs()]).toEqual([undefined, 0]);
+  });
+
+  it('when the decision lock cannot be had (the page is going away), asks for it again a moment later', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const lock = tab.env.lock!;
+    let refused = 0;
+    tab.env.lock = (name, task) => (refused++ === 0 ? Promise.reject(new DOMException('Aborted.', 'AbortError')) : lock(name, task));
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(THROTTLE);
+    expect(tab.ends).toEqual([true]);
+  });
+
+  it('after the decision found newer activity in the record, the tab times out at the next timeout', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    const release = browser.hold(LOCK);
+    await browser.clock.advance(1);
+    browser.store.set(KEY, JSON.stringify({ ...stored(browser)!, at: browser.clock.now(), n: 'another-tab' })); // no event reaches this tab
+    release();
+    await flush();
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+  });
 });
 
 describe('idle watch, several tabs of one user', () => {
@@ -212,6 +282,22 @@ describe('idle watch, several tabs of one user', () => {
     expect([one.ends, two.ends]).toEqual([[], []]);
     expect([one.watch?.state, two.watch?.state]).toEqual(['active', 'active']);
     expect([one.events('warningCancelled'), two.events('warningCancelled')]).toEqual([[{ deadline: browser.clock.now() + TIMEOUT }], [{ deadline: browser.clock.now() + TIMEOUT }]]);
+  });
+
+  it('a tab stopped while it waited for the lock leaves the decision to the tabs still watching', async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    const two = browser.open(alice);
+    one.startWatch(options);
+    two.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    const release = browser.hold(LOCK);
+    await browser.clock.advance(1); // both tabs are due and wait for the lock, tab 1 first
+    one.close();
+    release();
+    await flush();
+    expect([one.ends, two.ends]).toEqual([[], [true]]);
+    expect(one.removals).toBe(0);
   });
 
   it('tabs that all reached the timeout while the lock was held: one decides, the others follow its mark', async () => {

@@ -273,6 +273,50 @@ describe('a new sign-in starts a new period', () => {
     expect(tab.events('warning')).toEqual([]);
   });
 
+  it("a user switch in a running tab ends the old user's period (its record goes) with no change of state to tell", async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    tab.signIn(bob);
+    await flush();
+    expect([...browser.store.keys()]).toEqual([appKey('idle', ISSUER, CLIENT_ID, 'bob')]);
+    expect(tab.events('state')).toEqual([{ state: 'active', previous: 'inactive' }]);
+  });
+
+  it('the same user and session loaded again (a silent renewal) keeps the period; a new session of that user starts a new one', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    tab.signIn(user('alice'));
+    await flush();
+    expect(watch.remainingMs()).toBe(TIMEOUT - 3 * MINUTE);
+    tab.signIn(user('alice', 'alice-session-2'));
+    await flush();
+    expect(watch.remainingMs()).toBe(TIMEOUT);
+  });
+
+  it('a sign-out heard before the store was first read wins over that stale read: nobody is watched', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options); // reads the store (Alice), answered a turn later
+    await tab.signOut(); // heard at once
+    await flush();
+    expect(watch.state).toBe('inactive');
+    await browser.clock.advance(2 * TIMEOUT);
+    expect(tab.ends).toEqual([]);
+  });
+
+  it('a user with no sub in the store is nobody to time out', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open({ id_token: 'x', profile: {} } as never);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(2 * TIMEOUT);
+    expect(watch.state).toBe('inactive');
+    expect(tab.ends).toEqual([]);
+  });
+
   it('a tab that starts with nobody signed in times nobody out, and starts when someone signs in', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(null);
