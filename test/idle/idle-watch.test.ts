@@ -38,6 +38,16 @@ describe('idle watch, one tab', () => {
     expect(stored(browser)).toMatchObject({ out: true });
   });
 
+  it('a timeout shorter than the watch\'s check period comes on time', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch({ timeout: 3000, warning: 1000 });
+    await browser.clock.advance(2999);
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(tab.ends).toEqual([true]);
+  });
+
   it('activity moves the timeout; activity during the warning cancels it', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(alice);

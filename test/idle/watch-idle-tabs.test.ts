@@ -201,6 +201,39 @@ describe('clock changes', () => {
     expect(one.watch?.remainingMs()).toBe(TIMEOUT - 4 * MINUTE);
   });
 
+  it('without BroadcastChannel, a tab that joined just after the clock was set forward takes the corrected time from the record', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    browser.clock.jump(5 * MINUTE);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect(two.watch?.remainingMs()).toBe(TIMEOUT - 8 * MINUTE); // read before tab 1 looked at the clock again
+    await browser.clock.advance(10_000); // tab 1's next look: it rewrites the record's time, same activity
+    expect(two.watch?.remainingMs()).toBe(one.watch?.remainingMs());
+    await browser.clock.advance(TIMEOUT - 3 * MINUTE - 10_000 - 1);
+    expect([one.ends, two.ends]).toEqual([[], []]);
+  });
+
+  it('a tab that joined from a record the clock jump made look older waits one check before deciding: the correction comes first', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    browser.clock.jump(TIMEOUT - 3 * MINUTE - 5000);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect(two.watch?.remainingMs()).toBe(5000); // as the record reads before tab 1 looked at the clock again
+    await browser.clock.advance(10_000);
+    expect([one.ends, two.ends]).toEqual([[], []]);
+    expect(two.watch?.remainingMs()).toBe(one.watch?.remainingMs());
+  });
+
   it.each([
     ['back', -2 * 60 * MINUTE],
     ['forward', 2 * 60 * MINUTE],
@@ -216,6 +249,35 @@ describe('clock changes', () => {
     two.startWatch(options);
     await flush();
     expect(two.watch?.remainingMs()).toBe(TIMEOUT - 4 * MINUTE);
+  });
+});
+
+describe('what is not activity', () => {
+  it('a tab opened while storage is blocked asks the others where the period stands: its opening moves nobody\'s timeout', async () => {
+    const browser = new FakeBrowser();
+    browser.storageReadable = false;
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(5 * MINUTE);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    expect([one.watch?.remainingMs(), two.watch?.remainingMs()]).toEqual([TIMEOUT - 5 * MINUTE, TIMEOUT - 5 * MINUTE]);
+  });
+});
+
+describe('a sign-in here', () => {
+  it("starts a new period for all of the user's tabs, even where a period of the same OP session is running", async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await browser.clock.advance(5 * MINUTE);
+    const two = browser.open(null);
+    two.startWatch(options);
+    await flush();
+    two.signIn(alice); // e.g. a popup sign-in into the same OP session
+    await flush();
+    expect([one.watch?.remainingMs(), two.watch?.remainingMs()]).toEqual([TIMEOUT, TIMEOUT]);
   });
 });
 
