@@ -48,6 +48,25 @@ describe('idle watch, one tab', () => {
     expect(tab.ends).toEqual([true]);
   });
 
+  it('tells the warning once, however many times the watch looks during it', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    expect(tab.events('warning')).toHaveLength(1);
+  });
+
+  it('with BroadcastChannel, does not write to storage to test it at each look (other scripts hear every write)', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const written: string[] = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (written.push(key), write(from, key, value));
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - WARNING);
+    expect(written.filter((key) => key !== KEY)).toEqual([`${KEY}:probe`, `${KEY}:probe`]); // once at the start: written and removed
+  });
+
   it('activity moves the timeout; activity during the warning cancels it', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(alice);

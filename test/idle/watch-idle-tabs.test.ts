@@ -98,6 +98,33 @@ describe('storage that cannot be written', () => {
   });
 });
 
+describe('a tab that can no longer reach the others', () => {
+  it('during the warning: cancels the warning, since it will sign nobody out, and reports unavailable', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - WARNING);
+    expect(watch.state).toBe('warning');
+    browser.storageWritable = false;
+    await browser.clock.advance(10_000);
+    expect(watch.state).toBe('unavailable');
+    expect(tab.events('warningCancelled')).toEqual([{ deadline: browser.clock.now() + WARNING - 10_000 }]);
+  });
+
+  it('while active: reports unavailable, with no warning to cancel, for as long as it lasts', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    browser.storageWritable = false;
+    await browser.clock.advance(2 * TIMEOUT);
+    expect(watch.state).toBe('unavailable');
+    expect([tab.events('warning'), tab.events('warningCancelled')]).toEqual([[], []]);
+  });
+});
+
 describe('activity no other tab could hear', () => {
   it('without BroadcastChannel: a tab holds the decision lock until it could store its activity, so no other tab decides without it', async () => {
     const browser = new FakeBrowser();
