@@ -105,6 +105,33 @@ describe('idle watch, one tab', () => {
     expect(stored(browser)?.at).toBe(last);
   });
 
+  it('shares activity at once when a full throttle period passed since the last share', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(60_000);
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (key === KEY && writes.push(value), write(from, key, value));
+    tab.activity();
+    await browser.clock.advance(THROTTLE);
+    tab.activity();
+    expect(writes).toHaveLength(2);
+  });
+
+  it('with a timeout of at most two throttle periods, shares every activity at once', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch({ timeout: 2 * THROTTLE, warning: 100 });
+    await flush();
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (key === KEY && writes.push(value), write(from, key, value));
+    await browser.clock.advance(10);
+    tab.activity();
+    expect(writes).toHaveLength(1);
+  });
+
   it('extend() ends the warning; it does nothing once timed out', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(alice);
@@ -311,6 +338,24 @@ describe('idle watch, several tabs of one user', () => {
     expect([one.ends, two.ends]).toEqual([[], []]);
     expect([one.watch?.state, two.watch?.state]).toEqual(['active', 'active']);
     expect([one.events('warningCancelled'), two.events('warningCancelled')]).toEqual([[{ deadline: browser.clock.now() + TIMEOUT }], [{ deadline: browser.clock.now() + TIMEOUT }]]);
+  });
+
+  it('without BroadcastChannel, a tab whose timeout mark cannot be stored (storage failed while it waited for the lock) does not decide', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const one = browser.open(alice);
+    const two = browser.open(alice);
+    one.startWatch(options);
+    two.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    const release = browser.hold(LOCK);
+    await browser.clock.advance(1);
+    browser.storageWritable = false;
+    release();
+    await flush();
+    expect([one.ends, two.ends]).toEqual([[], []]);
+    await browser.clock.advance(10_000);
+    expect([one.watch?.state, two.watch?.state]).toEqual(['unavailable', 'unavailable']);
   });
 
   it('a tab stopped while it waited for the lock leaves the decision to the tabs still watching', async () => {

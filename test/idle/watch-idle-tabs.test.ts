@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appKey } from '../../src/session/keys.js';
-import { CLIENT_ID, FakeBrowser, ISSUER, flush, user } from './fake-tabs.js';
+import { CLIENT_ID, FakeBrowser, type FakeTab, ISSUER, flush, user } from './fake-tabs.js';
 
 // watchIdle in several tabs of one browser (test/idle/fake-tabs.ts), each with its own user store, against what
 // DESIGN.md trap 13 asks: idle is per user, on elapsed time, never decided on unknown, and a new sign-in starts anew.
@@ -60,6 +60,22 @@ describe('storage that cannot be written', () => {
     await browser.clock.advance(TIMEOUT - 3 * MINUTE);
     await flush();
     expect([...one.ends, ...two.ends].sort()).toEqual([false, true]);
+  });
+
+  it.each([
+    ['activity', (tab: FakeTab) => tab.activity()],
+    ['extend()', (tab: FakeTab) => tab.watch!.extend()],
+  ])('a tab started without storage counts its own %s before the others answer: a late answer of older activity does not undo it', async (_what, act) => {
+    const browser = new FakeBrowser();
+    browser.storageReadable = false;
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    act(tab);
+    const late = browser.channel(browser.open(null), appKey('idle', ISSUER, CLIENT_ID, 'alice'))!;
+    late.post({ t: 'activity', ago: 8 * MINUTE }); // another tab's answer to the hello, late
+    await flush();
+    expect(tab.watch?.remainingMs()).toBe(TIMEOUT);
   });
 
   it('idle in every tab: one tab decides and every tab learns of it and signs its user out', async () => {
