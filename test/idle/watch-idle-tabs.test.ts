@@ -309,6 +309,56 @@ describe('what is not activity', () => {
   });
 });
 
+describe("the period's session", () => {
+  it('a tab of another OP session of the user shares the running period without renaming it: a tab of the first session opened later joins it', async () => {
+    const browser = new FakeBrowser();
+    browser.open(alice).startWatch(options);
+    browser.open(user('alice', 'alice-session-2')).startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    const third = browser.open(alice);
+    third.startWatch(options);
+    await flush();
+    expect(third.watch?.remainingMs()).toBe(TIMEOUT - 3 * MINUTE);
+  });
+
+  it('after a timeout, the next period is named by the session that began it: a later tab of that session joins it', async () => {
+    const browser = new FakeBrowser();
+    browser.open(alice).startWatch(options);
+    await browser.clock.advance(TIMEOUT);
+    browser.open(user('alice', 'alice-session-2')).startWatch(options);
+    await browser.clock.advance(3 * MINUTE);
+    const third = browser.open(user('alice', 'alice-session-2'));
+    third.startWatch(options);
+    await flush();
+    expect(third.watch?.remainingMs()).toBe(TIMEOUT - 3 * MINUTE);
+  });
+});
+
+describe('messages from other tabs', () => {
+  it('activity told to be in the future counts as activity now, never as more time than the timeout', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    const other = browser.channel(browser.open(null), appKey('idle', ISSUER, CLIENT_ID, 'alice'))!;
+    other.post({ t: 'activity', ago: -5 * MINUTE });
+    await flush();
+    expect(tab.watch?.remainingMs()).toBe(TIMEOUT);
+  });
+
+  it('a tab started without storage takes an answer of activity in the future as activity now', async () => {
+    const browser = new FakeBrowser();
+    browser.storageReadable = false;
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    const other = browser.channel(browser.open(null), appKey('idle', ISSUER, CLIENT_ID, 'alice'))!;
+    other.post({ t: 'activity', ago: -5 * MINUTE });
+    await flush();
+    expect(tab.watch?.remainingMs()).toBe(TIMEOUT);
+  });
+});
+
 describe('a sign-in here', () => {
   it("starts a new period for all of the user's tabs, even where a period of the same OP session is running", async () => {
     const browser = new FakeBrowser();
