@@ -261,6 +261,20 @@ describe('clock changes', () => {
     expect([one.ends, two.ends]).toEqual([[], []]);
   });
 
+  it('after the clock was set, the record is rewritten once, not at each later look', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(MINUTE);
+    const key = appKey('idle', ISSUER, CLIENT_ID, 'alice');
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, written, value) => (written === key && writes.push(value), write(from, written, value));
+    browser.clock.jump(-2 * 60 * MINUTE);
+    await browser.clock.advance(3 * MINUTE);
+    expect(writes).toHaveLength(1);
+  });
+
   it('a tab that joined from a record the clock jump made look older waits one check before deciding: the correction comes first', async () => {
     const browser = new FakeBrowser();
     browser.hasChannel = false;
