@@ -11,6 +11,7 @@ describe('the idle decisions', () => {
     ['a timed-out record', { s: 'mine', at: 4000, n: 'x', out: true as const }, 5000, undefined],
     ['a record whose timeout passed with no tab open', { s: 'mine', at: 0, n: 'x' }, T, undefined],
     ['a running period', { s: 'mine', at: 4000, n: 'x' }, 5000, 1000],
+    ['a period 1 ms short of its timeout', { s: 'mine', at: 1, n: 'x' }, T, T - 1],
     ['a record from the future (the clock was set back)', { s: 'mine', at: 9000, n: 'x' }, 5000, 0],
   ])('a tab that starts joins %s with idleFor = %j', (_what, record, wallNow, expected) => {
     expect(joiningIdleFor(record, 'mine', wallNow, T)).toBe(expected);
@@ -53,6 +54,9 @@ describe('the idle decisions', () => {
     ['{"s":"a","at":1,"n":"x","out":true}', { s: 'a', at: 1, n: 'x', out: true }],
     ['{"s":"a","at":1,"n":"x","out":"yes"}', { s: 'a', at: 1, n: 'x' }],
     ['{"s":"a","at":"1","n":"x"}', undefined],
+    ['{"s":1,"at":1,"n":"x"}', undefined],
+    ['{"s":"a","at":1,"n":2}', undefined],
+    ['{"s":"a","at":1e999,"n":"x"}', undefined],
     ['{"deadline":5}', undefined],
     ['[]', undefined],
     ['not json', undefined],
@@ -65,6 +69,8 @@ describe('the idle decisions', () => {
     [{ t: 'activity', ago: 5 }, { t: 'activity', ago: 5 }],
     [{ t: 'activity', ago: Number.NaN }, undefined],
     [{ t: 'activity', ago: '5' }, undefined],
+    [{ t: 'activity', ago: Number.POSITIVE_INFINITY }, undefined],
+    [{ t: 'signedOut', ago: 5 }, undefined],
     [{ t: 'timedOut', extra: 1 }, { t: 'timedOut' }],
     [{ t: 'hello' }, { t: 'hello' }],
     [{ t: 'signedOut' }, undefined],

@@ -38,6 +38,35 @@ describe('idle watch, one tab', () => {
     expect(stored(browser)).toMatchObject({ out: true });
   });
 
+  it('a timeout shorter than the watch\'s check period comes on time', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch({ timeout: 3000, warning: 1000 });
+    await browser.clock.advance(2999);
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(tab.ends).toEqual([true]);
+  });
+
+  it('tells the warning once, however many times the watch looks during it', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    expect(tab.events('warning')).toHaveLength(1);
+  });
+
+  it('with BroadcastChannel, does not write to storage to test it at each look (other scripts hear every write)', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const written: string[] = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (written.push(key), write(from, key, value));
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - WARNING);
+    expect(written.filter((key) => key !== KEY)).toEqual([`${KEY}:probe`, `${KEY}:probe`]); // once at the start: written and removed
+  });
+
   it('activity moves the timeout; activity during the warning cancels it', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(alice);
@@ -74,6 +103,33 @@ describe('idle watch, one tab', () => {
     await browser.clock.advance(THROTTLE);
     expect(writes).toHaveLength(2);
     expect(stored(browser)?.at).toBe(last);
+  });
+
+  it('shares activity at once when a full throttle period passed since the last share', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(60_000);
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (key === KEY && writes.push(value), write(from, key, value));
+    tab.activity();
+    await browser.clock.advance(THROTTLE);
+    tab.activity();
+    expect(writes).toHaveLength(2);
+  });
+
+  it('with a timeout of at most two throttle periods, shares every activity at once', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch({ timeout: 2 * THROTTLE, warning: 100 });
+    await flush();
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (key === KEY && writes.push(value), write(from, key, value));
+    await browser.clock.advance(10);
+    tab.activity();
+    expect(writes).toHaveLength(1);
   });
 
   it('extend() ends the warning; it does nothing once timed out', async () => {
@@ -116,6 +172,76 @@ describe('idle watch, one tab', () => {
     expect(watch.state).toBe('timedOut');
     expect(browser.clock.pending).toBe(0);
     expect(tab.activityListeners.size + tab.storageListeners.size + browser.openChannels).toBe(0);
+  });
+  it('tells each change of state: inactive until the user is read, active, warning, back to active, stopped', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    expect(watch.state).toBe('inactive');
+    await browser.clock.advance(TIMEOUT - WARNING);
+    tab.activity();
+    watch.stop();
+    expect(tab.events('state')).toEqual([
+      { state: 'active', previous: 'inactive' },
+      { state: 'warning', previous: 'active' },
+      { state: 'active', previous: 'warning' },
+      { state: 'stopped', previous: 'active' },
+    ]);
+  });
+
+  it('tells the timeout as warning → timedOut, and stays timedOut after stop()', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT);
+    watch.stop();
+    expect(watch.state).toBe('timedOut');
+    expect(tab.events('state').slice(1)).toEqual([
+      { state: 'warning', previous: 'active' },
+      { state: 'timedOut', previous: 'warning' },
+    ]);
+  });
+
+  it('has no deadline and no time left while nobody is signed in, or once timed out', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(null);
+    const watch = tab.startWatch(options);
+    await flush();
+    expect([watch.deadline, watch.remainingMs()]).toEqual([undefined, 0]);
+    tab.signIn(alice);
+    await browser.clock.advance(TIMEOUT - 1);
+    expect([watch.deadline, watch.remainingMs()]).toEqual([browser.clock.now() + 1, 1]);
+    await browser.clock.advance(1);
+    expect([watch.deadline, watch.remainingMs()]).toEqual([undefined, 0]);
+  });
+
+  it('when the decision lock cannot be had (the page is going away), asks for it again a moment later', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const lock = tab.env.lock!;
+    let refused = 0;
+    tab.env.lock = (name, task) => (refused++ === 0 ? Promise.reject(new DOMException('Aborted.', 'AbortError')) : lock(name, task));
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(THROTTLE);
+    expect(tab.ends).toEqual([true]);
+  });
+
+  it('after the decision found newer activity in the record, the tab times out at the next timeout', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    const release = browser.hold(LOCK);
+    await browser.clock.advance(1);
+    browser.store.set(KEY, JSON.stringify({ ...stored(browser)!, at: browser.clock.now(), n: 'another-tab' })); // no event reaches this tab
+    release();
+    await flush();
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
   });
 });
 
@@ -212,6 +338,40 @@ describe('idle watch, several tabs of one user', () => {
     expect([one.ends, two.ends]).toEqual([[], []]);
     expect([one.watch?.state, two.watch?.state]).toEqual(['active', 'active']);
     expect([one.events('warningCancelled'), two.events('warningCancelled')]).toEqual([[{ deadline: browser.clock.now() + TIMEOUT }], [{ deadline: browser.clock.now() + TIMEOUT }]]);
+  });
+
+  it('without BroadcastChannel, a tab whose timeout mark cannot be stored (storage failed while it waited for the lock) does not decide', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    const one = browser.open(alice);
+    const two = browser.open(alice);
+    one.startWatch(options);
+    two.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    const release = browser.hold(LOCK);
+    await browser.clock.advance(1);
+    browser.storageWritable = false;
+    release();
+    await flush();
+    expect([one.ends, two.ends]).toEqual([[], []]);
+    await browser.clock.advance(10_000);
+    expect([one.watch?.state, two.watch?.state]).toEqual(['unavailable', 'unavailable']);
+  });
+
+  it('a tab stopped while it waited for the lock leaves the decision to the tabs still watching', async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    const two = browser.open(alice);
+    one.startWatch(options);
+    two.startWatch(options);
+    await browser.clock.advance(TIMEOUT - 1);
+    const release = browser.hold(LOCK);
+    await browser.clock.advance(1); // both tabs are due and wait for the lock, tab 1 first
+    one.close();
+    release();
+    await flush();
+    expect([one.ends, two.ends]).toEqual([[], [true]]);
+    expect(one.removals).toBe(0);
   });
 
   it('tabs that all reached the timeout while the lock was held: one decides, the others follow its mark', async () => {

@@ -8,6 +8,8 @@ import { FakeBrowser, type FakeTab, flush, user } from './fake-tabs.js';
 // (test/idle/fake-tabs.ts). Every sign-out is checked against the two promises of README "watchIdle":
 //
 // - safety: nobody is signed out for idleness who had activity (or signed in) in any of their tabs within `timeout`;
+// - one decision: of a user's tabs, one alone decides each timeout (`decidedHere`, the tab that goes on to RP-initiated
+//   logout) — a second deciding tab needs a new period, begun by a tab opened or a sign-in since;
 // - liveness: an idle user is signed out within `timeout` plus one check period of their last activity, sign-in,
 //   tab opened or storage recovery — unless neither storage nor BroadcastChannel works, which every tab of the
 //   user then reports (`unavailable`) within one check period.
@@ -62,6 +64,10 @@ async function run(hasChannel: boolean, commands: Command[]): Promise<void> {
   const lastActive = new Map<Sub, number>();
   const idleFrom = new Map<Sub, number>();
   const touch = (who: Sub, map: Map<Sub, number>) => map.set(who, now());
+  // Per user, the periods begun (a tab opened, a sign-in), and the period whose timeout a tab decided last.
+  const periods = new Map<Sub, number>();
+  const decided = new Map<Sub, number>();
+  const begin = (who: Sub) => periods.set(who, (periods.get(who) ?? 0) + 1);
   let outage = false;
   let outageSince = 0;
   let recovered = -Infinity;
@@ -71,9 +77,13 @@ async function run(hasChannel: boolean, commands: Command[]): Promise<void> {
   // fast-check).
   const violations: string[] = [];
   const watch = (t: FakeTab) => {
-    t.startWatch(options).on('timeout', () => {
+    t.startWatch(options).on('timeout', ({ decidedHere }) => {
       // The event comes before the sign-out: the tab still holds the user it signs out.
       const who = subOf(t)!;
+      if (decidedHere) {
+        if (decided.get(who) === periods.get(who)) violations.push(`one decision: a second tab of ${who} decided the same timeout`);
+        decided.set(who, periods.get(who)!);
+      }
       const idle = now() - (lastActive.get(who) ?? -Infinity);
       if (idle < TIMEOUT) violations.push(`safety: ${who} signed out ${idle} ms after activity`);
       const late = now() - ((idleFrom.get(who) ?? 0) + TIMEOUT + CHECK);
@@ -94,6 +104,7 @@ async function run(hasChannel: boolean, commands: Command[]): Promise<void> {
         const t = browser.open(user(c.sub, `${c.sub}-session-${c.session}`));
         tabs.push(t);
         touch(c.sub, idleFrom);
+        begin(c.sub);
         watch(t);
         break;
       }
@@ -143,6 +154,7 @@ async function run(hasChannel: boolean, commands: Command[]): Promise<void> {
         const t = holder(c.tab);
         if (!t || blind) break;
         const before = t.holds;
+        begin(c.sub);
         t.signIn(user(c.sub, `${c.sub}-session-${c.session}`));
         if (t.watch?.state === 'timedOut' || t.watch?.state === 'stopped') {
           // A tab whose watch ended starts a new one, as apps do: it reads the user like a reloaded page.

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchIdle } from '../../src/idle/watch-idle.js';
+import { browserIdleEnvironment } from '../../src/idle/idle-environment.js';
+import { parseIdleRecord } from '../../src/idle/idle-record.js';
+import { DEFAULT_ACTIVITY_EVENTS, watchIdle, watchIdleIn } from '../../src/idle/watch-idle.js';
 import type { MonitorController } from '../../src/monitor/monitor.js';
 import { registerMonitor, unregisterMonitor } from '../../src/monitor/registry.js';
 import { appKey } from '../../src/session/keys.js';
@@ -26,6 +28,8 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('watchIdle options', () => {
@@ -39,13 +43,21 @@ describe('watchIdle options', () => {
     [{ userManager, timeout: 1000, warning: 1000 }, /^warning must be shorter than timeout\.$/],
     [{ userManager, timeout: 1000, activityEvents: 'keydown' }, /^activityEvents must be an array of event names/],
     [{ userManager, timeout: 1000, activityEvents: [''] }, /^activityEvents must be an array of event names/],
+    [{ userManager, timeout: 1000, activityEvents: ['keydown', 5] }, /^activityEvents must be an array of event names/],
+    [{ userManager, timeout: Number.POSITIVE_INFINITY }, /^timeout must be a positive/],
     [{ userManager, timeout: 1000, timout: 5 }, /^watchIdle: unknown option timout; the options are /],
     [{ userManager: {}, timeout: 1000 }, /^userManager must be an oidc-client-ts UserManager\.$/],
     [{ userManager, timeout: 1000, logout: 'yes' }, /^logout must be true, false, or the options of logout\(\)/],
+    [{ userManager, timeout: 1000, issuer: ISSUER }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
+    [{ userManager, timeout: 1000, client_id: 'app' }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
+    [{ userManager, timeout: 1000, session: 's' }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
     [{ userManager, timeout: 1000, signOut: () => {} }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
     [{ userManager, timeout: 1000, sub: 'alice' }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
     [{ timeout: 1000, client_id: 'app', sub: 'alice', signOut: () => {} }, /^watchIdle needs userManager, or issuer, client_id, sub and signOut: issuer must be/],
+    [{ timeout: 1000, issuer: '', client_id: 'app', sub: 'alice', signOut: () => {} }, /^watchIdle needs userManager, or issuer, client_id, sub and signOut: issuer must be/],
     [{ timeout: 1000, issuer: ISSUER, sub: 'alice', signOut: () => {} }, /^client_id must be a non-empty string\.$/],
+    [{ timeout: 1000, issuer: ISSUER, client_id: '', sub: 'alice', signOut: () => {} }, /^client_id must be a non-empty string\.$/],
+    [{ timeout: 1000, issuer: ISSUER, client_id: 'app', sub: '', signOut: () => {} }, /^sub must be the signed-in user's sub/],
     [{ timeout: 1000, issuer: ISSUER, client_id: 'app', signOut: () => {} }, /^sub must be the signed-in user's sub/],
     [{ timeout: 1000, issuer: ISSUER, client_id: 'app', sub: 'alice', session: 1, signOut: () => {} }, /^session must be a string/],
     [{ timeout: 1000, issuer: ISSUER, client_id: 'app', sub: 'alice' }, /^signOut must be a function/],
@@ -53,6 +65,149 @@ describe('watchIdle options', () => {
   ])('rejects %j with a TypeError naming the option', (options, message) => {
     expect(() => watchIdle(options as never)).toThrow(TypeError);
     expect(() => watchIdle(options as never)).toThrow(message);
+  });
+});
+
+describe('watchIdle options that are valid', () => {
+  it.each([
+    ['warning 0', { warning: 0 }],
+    ['logout false', { logout: false }],
+    ['logout true', { logout: true }],
+    ['logout options', { logout: { post_logout_redirect_uri: 'https://app.example/bye' } }],
+  ])('accepts %s with a UserManager', (_what, extra) => {
+    expect(() => watchIdle({ userManager: fakeUserManager() as never, timeout: 10_000, ...extra }).stop()).not.toThrow();
+  });
+
+  it("accepts a session (the ID token's sid) with signOut", () => {
+    expect(() => watchIdle({ issuer: ISSUER, client_id: 'app', sub: 'alice', session: 'sid-1', signOut: () => {}, timeout: 10_000 }).stop()).not.toThrow();
+  });
+});
+
+describe('watchIdle timing', () => {
+  it('warning 0: no warning event, and the timeout on time', async () => {
+    const userManager = fakeUserManager();
+    const watch = watchIdle({ userManager: userManager as never, timeout: 10_000, warning: 0 });
+    const warnings: unknown[] = [];
+    watch.on('warning', (w) => warnings.push(w));
+    await vi.advanceTimersByTimeAsync(9999);
+    expect(watch.state).toBe('active');
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(userManager.removeUser).toHaveBeenCalledTimes(1));
+    expect(watch.state).toBe('timedOut');
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    [10 * 60_000, 60_000],
+    [10_000, 5000],
+    [1001, 500],
+  ])('by default, a timeout of %i ms warns %i ms before it (60 s, at most half the timeout)', async (timeout, lead) => {
+    const watch = watchIdle({ userManager: fakeUserManager() as never, timeout });
+    await flush();
+    await vi.advanceTimersByTimeAsync(timeout - lead - 1);
+    expect(watch.state).toBe('active');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(watch.state).toBe('warning');
+    watch.stop();
+  });
+
+  it.each(DEFAULT_ACTIVITY_EVENTS)('counts %s on the page as activity by default', async (name) => {
+    const watch = watchIdle({ userManager: fakeUserManager() as never, timeout: 10_000 });
+    await flush();
+    await vi.advanceTimersByTimeAsync(6000);
+    window.dispatchEvent(new Event(name));
+    expect(watch.remainingMs()).toBe(10_000);
+    watch.stop();
+  });
+
+  it('counts only the activityEvents given, when given', async () => {
+    const watch = watchIdle({ userManager: fakeUserManager() as never, timeout: 10_000, activityEvents: ['scroll'] });
+    await flush();
+    await vi.advanceTimersByTimeAsync(6000);
+    window.dispatchEvent(new Event('keydown'));
+    expect(watch.remainingMs()).toBe(4000);
+    window.dispatchEvent(new Event('scroll'));
+    expect(watch.remainingMs()).toBe(10_000);
+    watch.stop();
+  });
+});
+
+describe("watchIdle and the page's other tabs (storage events, Web Locks, BroadcastChannel)", () => {
+  const KEY = appKey('idle', ISSUER, 'app', 'alice');
+  const LOCK = appKey('idle-decision', ISSUER, 'app', 'alice');
+  const custom = (signOut: (context: { decidedHere: boolean }) => void) => ({ issuer: ISSUER, client_id: 'app', sub: 'alice', signOut, timeout: 10_000, warning: 2000 });
+  /** What another tab of the app writes to localStorage: the page hears it as a `storage` event. */
+  const otherTabWrites = (key: string, value: string) => {
+    localStorage.setItem(key, value);
+    window.dispatchEvent(new StorageEvent('storage', { key, newValue: value, storageArea: localStorage }));
+  };
+
+  it("without BroadcastChannel, follows another tab's activity and its timeout mark through storage events of the user's key only", async () => {
+    vi.stubGlobal('BroadcastChannel', undefined);
+    const signOut = vi.fn();
+    const watch = watchIdleIn(custom(signOut), browserIdleEnvironment());
+    await flush();
+    expect(parseIdleRecord(localStorage.getItem(KEY))).toEqual({ s: '', at: Date.now(), n: expect.any(String) });
+    await vi.advanceTimersByTimeAsync(5000);
+    otherTabWrites(appKey('idle', ISSUER, 'app', 'bob'), JSON.stringify({ s: '', at: Date.now(), n: 'bobs' }));
+    expect(watch.remainingMs()).toBe(5000);
+    otherTabWrites(KEY, JSON.stringify({ s: '', at: Date.now(), n: 'other-tab' }));
+    expect(watch.remainingMs()).toBe(10_000);
+    otherTabWrites(KEY, JSON.stringify({ s: '', at: Date.now(), n: 'decided', out: true }));
+    expect(watch.state).toBe('timedOut');
+    expect(signOut).toHaveBeenCalledWith({ decidedHere: false });
+  });
+
+  it("decides under the user's Web Lock: while another tab holds it, nobody is signed out here", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tails = new Map<string, Promise<unknown>>([[LOCK, held]]);
+    const request = vi.fn((name: string, task: () => unknown) => {
+      const run = (tails.get(name) ?? Promise.resolve()).then(() => task());
+      tails.set(name, run);
+      return run;
+    });
+    vi.stubGlobal('navigator', { locks: { request } });
+    const signOut = vi.fn();
+    const watch = watchIdleIn(custom(signOut), browserIdleEnvironment());
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(request).toHaveBeenCalledWith(LOCK, expect.any(Function));
+    expect(signOut).not.toHaveBeenCalled();
+    expect(watch.state).toBe('warning');
+    release();
+    await vi.waitFor(() => expect(signOut).toHaveBeenCalledWith({ decidedHere: true }));
+    expect(watch.state).toBe('timedOut');
+  });
+
+  /** localStorage blocked (the user's settings): every use of it throws. */
+  const blockStorage = () =>
+    vi.spyOn(window, 'localStorage', 'get').mockImplementation(() => {
+      throw new DOMException('Access is denied.', 'SecurityError');
+    });
+
+  it('with neither storage nor BroadcastChannel, reports unavailable and signs nobody out', async () => {
+    vi.stubGlobal('BroadcastChannel', undefined);
+    blockStorage();
+    const signOut = vi.fn();
+    const watch = watchIdleIn(custom(signOut), browserIdleEnvironment());
+    const states: unknown[] = [];
+    watch.on('state', (change) => states.push(change));
+    await flush();
+    expect(watch.state).toBe('unavailable');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(signOut).not.toHaveBeenCalled();
+    expect(states).toEqual([{ state: 'unavailable', previous: 'active' }]);
+    watch.stop();
+  });
+
+  it('with BroadcastChannel but no storage, still decides: the other tabs hear it over the channel', async () => {
+    blockStorage();
+    const signOut = vi.fn();
+    const watch = watchIdleIn(custom(signOut), browserIdleEnvironment());
+    await flush();
+    expect(watch.state).toBe('active');
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(signOut).toHaveBeenCalledWith({ decidedHere: true }));
   });
 });
 
