@@ -1,0 +1,576 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
+import { initialState, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
+import type { MonitorEvents, SessionInfo } from '../../src/monitor/types.js';
+import type { TabMessage } from '../../src/tabs/messages.js';
+
+// Examples that pin the decisions of the monitor's transition function one by one, each through what a user of the
+// SDK observes: the events emitted, the effects asked of the interpreter (stores, broadcasts, frames, timers) and the
+// monitor's state. The properties (machine.property.test.ts) say what must always hold; these say what each decision
+// does. Grouped by the function of src/monitor/machine.ts that decides.
+
+const CONFIG: MonitorConfig = {
+  interval: 1000,
+  replyTimeout: 500,
+  frameTimeout: 2000,
+  recheckTimeout: 3000,
+  maxRetryDelay: 8000,
+  onErrorStatus: 'backoff',
+  maxRechecks: 10,
+  recheckWindow: 60_000,
+  keepAlive: 0,
+  anonymous: false,
+  mode: 'auto',
+  recheckInterval: 60_000,
+  minRecheckInterval: 10_000,
+};
+const URL = 'https://op.example/check';
+const ALICE: SessionInfo = { sub: 'alice', session_state: 's1', id_token: 'id-1' };
+
+/** One monitor driven by hand; every input answers what it waits for unless told otherwise. */
+class Monitor {
+  state: MachineState;
+  now = 1_000_000;
+  random = 0.5;
+  effects: MonitorEffect[] = [];
+
+  constructor(config: Partial<MonitorConfig> = {}) {
+    this.state = initialState('client', { ...CONFIG, ...config });
+  }
+
+  get core() {
+    return this.state.core;
+  }
+
+  send(input: MonitorInput): MonitorEffect[] {
+    const { state, effects } = transition(this.state, input, { now: this.now, random: this.random });
+    this.state = state;
+    this.effects = effects;
+    return effects;
+  }
+
+  advance(ms: number): this {
+    this.now += ms;
+    return this;
+  }
+
+  start(coordinated = false, visible = true) {
+    return this.send({ type: 'start', coordinated, visible });
+  }
+  read(session: SessionInfo | null, extra: { cookies?: CookieEvidence; lastSessionState?: string } = {}) {
+    return this.send({ type: 'sessionRead', token: this.core.reading, session, ...extra });
+  }
+  resolve(url: string | undefined = URL, crossSite = false) {
+    return this.send({ type: 'frameUrlResolved', token: this.core.resolving, url, crossSite });
+  }
+  loaded(frame = this.core.frame) {
+    return this.send({ type: 'frameLoaded', frame });
+  }
+  reply(status: 'unchanged' | 'changed' | 'error', frame = this.core.frame) {
+    return this.send({ type: 'reply', frame, status });
+  }
+  settle(result: unknown) {
+    return this.send({ type: 'recheckSettled', id: this.core.recheck!.id, result });
+  }
+  refreshedTo(session_state: string, id_token?: string) {
+    return this.settle({ kind: 'authenticated', sub: this.core.session!.sub, session_state, ...(id_token ? { id_token } : {}) });
+  }
+  fire(timer: TimerSlot) {
+    const token = this.core.timers[timer];
+    if (token === undefined) throw new Error(`no ${timer} timer`);
+    return this.send({ type: 'timer', timer, token });
+  }
+  tab(message: TabMessage) {
+    return this.send({ type: 'tab', message });
+  }
+}
+
+const emitted = <E extends keyof MonitorEvents>(effects: MonitorEffect[], event: E): MonitorEvents[E][] =>
+  effects.flatMap((e) => (e.type === 'emit' && e.event === event ? [e.payload as MonitorEvents[E]] : []));
+const ofType = <T extends MonitorEffect['type']>(effects: MonitorEffect[], type: T): Extract<MonitorEffect, { type: T }>[] =>
+  effects.filter((e): e is Extract<MonitorEffect, { type: T }> => e.type === type);
+const posts = (effects: MonitorEffect[]) => ofType(effects, 'post').map((e) => e.message);
+const broadcasts = (effects: MonitorEffect[]) => ofType(effects, 'broadcast').map((e) => e.message);
+const states = (effects: MonitorEffect[]) => emitted(effects, 'state').map((e) => e.state);
+
+interface Setup {
+  config?: Partial<MonitorConfig>;
+  session?: SessionInfo;
+  crossSite?: boolean;
+  cookies?: CookieEvidence;
+  coordinated?: boolean;
+}
+
+/** A tab that leads, with its frame loaded and its first poll out. */
+function polling({ config, session = ALICE, crossSite = false, cookies, coordinated = false }: Setup = {}): Monitor {
+  const m = new Monitor(config);
+  m.start(coordinated);
+  m.read(session, cookies ? { cookies } : {});
+  if (coordinated) m.send({ type: 'leading', leading: true });
+  m.resolve(URL, crossSite);
+  m.loaded();
+  expect(m.state.poll.pollInFlight).toBe(true);
+  return m;
+}
+
+/** A tab that leads and monitors: its first poll was answered `unchanged`. */
+function monitoring(setup: Setup = {}): Monitor {
+  const m = polling(setup);
+  m.reply('unchanged');
+  expect(m.core.phase).toBe('monitoring');
+  return m;
+}
+
+/** A coordinated tab that follows another tab's poller for `session`. */
+function follower(session: SessionInfo = ALICE, config: Partial<MonitorConfig> = {}): Monitor {
+  const m = new Monitor(config);
+  m.start(true);
+  m.read(session);
+  return m;
+}
+
+/** An anonymous monitor of an OP with an iframe, its first poll (of `anon.1`) out. */
+function anonymousPolling(config: Partial<MonitorConfig> = {}, coordinated = false): Monitor {
+  const m = new Monitor({ anonymous: true, ...config });
+  m.start(coordinated);
+  m.read(null, { lastSessionState: 'anon.1' });
+  if (coordinated) m.send({ type: 'leading', leading: true });
+  m.resolve();
+  expect(posts(m.loaded())).toEqual(['client anon.1']);
+  return m;
+}
+
+describe('onReply', () => {
+  it('ignores a reply from a frame that was replaced, even while the new frame has a poll out', () => {
+    const m = polling();
+    const old = m.core.frame;
+    m.fire('main'); // the reply deadline: the frame is replaced
+    m.fire('main'); // the retry loads a new frame
+    m.loaded();
+    expect(m.core.frame).not.toBe(old);
+    expect(m.state.poll.pollInFlight).toBe(true);
+    const before = m.state;
+    expect(m.reply('changed', old)).toEqual([]);
+    expect(m.state).toEqual(before);
+  });
+
+  it('counts one reply per poll: a second answer to the same poll is ignored', () => {
+    const m = monitoring();
+    const before = m.state;
+    expect(m.reply('changed')).toEqual([]);
+    expect(m.state).toEqual(before);
+  });
+
+  it('same-site OP: a re-checked session_state answered `changed` at once is re-checked again, never reported as blocked cookies', () => {
+    const m = polling();
+    m.reply('changed');
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+    m.refreshedTo('s3');
+    m.fire('main');
+    const effects = m.reply('changed');
+    expect(ofType(effects, 'recheck')).toHaveLength(1);
+    expect(emitted(effects, 'unavailable')).toEqual([]);
+    expect(ofType(effects, 'rememberCookies')).toEqual([]);
+  });
+
+  it('cross-site: the second re-checked session_state in a row answered `changed` at once means blocked cookies', () => {
+    const m = polling({ crossSite: true });
+    // The sign-in's own session_state answered `changed` is no strike: it did not come from a re-check.
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+    m.refreshedTo('s3');
+    m.fire('main');
+    const effects = m.reply('changed');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(ofType(effects, 'rememberCookies')).toEqual([{ type: 'rememberCookies', session_state: 's3', evidence: 'blocked' }]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked', retrying: true })]);
+  });
+
+  it('cross-site: a `changed` answer for a remembered block starts no re-check and reports blocked cookies', () => {
+    const m = polling({ crossSite: true, cookies: 'blocked' });
+    const effects = m.reply('changed');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
+  it('same-site: a block remembered for the session_state does not stop the re-check on `changed`', () => {
+    const m = polling({ cookies: 'blocked' });
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+  });
+
+  it('cross-site: the first `unchanged` saves the proof that the iframe sees the cookies, for the session_state polled', () => {
+    const m = polling({ crossSite: true, cookies: 'blocked' });
+    expect(ofType(m.reply('unchanged'), 'rememberCookies')).toEqual([{ type: 'rememberCookies', session_state: 's1', evidence: 'visible' }]);
+    // Proven already: a later `unchanged` (here while hidden, which the steady shortcut does not take) saves nothing.
+    m.advance(1000).fire('tick');
+    m.send({ type: 'visibility', visible: false });
+    expect(ofType(m.reply('unchanged'), 'rememberCookies')).toEqual([]);
+  });
+
+  it('same-site: an `unchanged` saves no cookie evidence (there is nothing to prove)', () => {
+    const m = polling();
+    expect(ofType(m.reply('unchanged'), 'rememberCookies')).toEqual([]);
+  });
+
+  it('the first `unchanged` ends the reply deadline and starts the tick every interval', () => {
+    const m = polling();
+    const deadline = m.core.timers.main!;
+    const effects = m.reply('unchanged');
+    expect(effects).toContainEqual({ type: 'clearTimer', timer: 'main', token: deadline });
+    expect(ofType(effects, 'setTimer')).toEqual([{ type: 'setTimer', timer: 'tick', token: m.core.timers.tick, ms: 1000, repeat: true }]);
+    expect(emitted(effects, 'status')).toEqual([{ status: 'unchanged', at: m.now }]);
+  });
+
+  it('an `unchanged` answered to a hidden page starts no tick', () => {
+    const m = polling();
+    m.send({ type: 'visibility', visible: false });
+    const effects = m.reply('unchanged');
+    expect(ofType(effects, 'setTimer')).toEqual([]);
+    expect(m.core.timers.tick).toBeUndefined();
+  });
+
+  it('an `unchanged` after an outage tells the other tabs that monitoring is back; a steady one tells them nothing', () => {
+    const m = polling();
+    m.reply('error');
+    m.fire('main');
+    const effects = m.reply('unchanged');
+    expect(broadcasts(effects)).toEqual([{ type: 'monitoring', sub: 'alice' }]);
+    expect(states(effects)).toEqual(['monitoring']);
+    // Monitoring already (here hidden, so that the steady shortcut does not answer): nothing to tell.
+    m.advance(1000).fire('tick');
+    m.send({ type: 'visibility', visible: false });
+    expect(broadcasts(m.reply('unchanged'))).toEqual([]);
+  });
+
+  it('`error` with the backoff policy: unavailable and retrying, at a pace that doubles with each `error` in a row', () => {
+    const m = polling();
+    let effects = m.reply('error');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'error-status', retrying: true, retryInMs: 2000 })]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 2000 })]);
+    m.fire('main');
+    effects = m.reply('error');
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 4000 })]);
+  });
+
+  it('a `changed` answer ends a streak of `error`s: the next `error` backs off from the start again', () => {
+    const m = polling();
+    m.reply('error');
+    m.fire('main');
+    m.reply('error');
+    m.fire('main');
+    m.reply('changed');
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(ofType(m.reply('error'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 2000 })]);
+  });
+
+  it('an `unchanged` answer ends a streak of `error`s and of failures', () => {
+    const m = polling();
+    m.reply('error');
+    m.fire('main');
+    m.reply('error');
+    m.fire('main');
+    m.reply('unchanged');
+    m.advance(1000).fire('tick');
+    expect(ofType(m.reply('error'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 2000 })]);
+  });
+
+  it('`error` with the stop policy: unavailable for good, the frame removed, nothing scheduled', () => {
+    const m = polling({ config: { onErrorStatus: 'stop' } });
+    const frame = m.core.frame;
+    const effects = m.reply('error');
+    expect(emitted(effects, 'unavailable')).toEqual([{ reason: 'error-status', detail: expect.any(String), retrying: false }]);
+    expect(effects).toContainEqual({ type: 'disposeFrame', frame });
+    expect(ofType(effects, 'setTimer')).toEqual([]);
+    expect(m.core.timers).toEqual({});
+  });
+
+  it('`error` with the signOut policy signs the user out with reason error-status, and tells the other tabs', () => {
+    const m = polling({ config: { onErrorStatus: 'signOut' } });
+    const effects = m.reply('error');
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'error-status', sub: 'alice' }]);
+    expect(broadcasts(effects)).toEqual([{ type: 'signedOut', reason: 'error-status', sub: 'alice' }]);
+  });
+
+  it('`error` with the signOut policy does not sign out an anonymous monitor: it backs off', () => {
+    const m = anonymousPolling({ onErrorStatus: 'signOut' });
+    const effects = m.reply('error');
+    expect(ofType(effects, 'signOut')).toEqual([]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'error-status', retrying: true })]);
+  });
+});
+
+describe('onRecheckResult', () => {
+  it('an anonymous monitor that saw a sign-in stores its tokens, reports signedIn, and later reports that user\'s sign-out', () => {
+    const m = anonymousPolling();
+    m.reply('changed');
+    const result = { kind: 'authenticated', sub: 'alice', session_state: 's1', id_token: 'id-1' };
+    let effects = m.settle(result);
+    expect(ofType(effects, 'accept')).toEqual([{ type: 'accept', result, sub: '' }]);
+    expect(emitted(effects, 'signedIn')).toEqual([{ sub: 'alice', session_state: 's1' }]);
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: 'alice' }]);
+    expect(m.core.anonymous).toBe(false);
+    expect(posts(m.fire('main'))).toEqual(['client s1']);
+    m.reply('changed');
+    effects = m.settle({ kind: 'signedOut', error: 'login_required' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'login_required', sub: 'alice' }]);
+    expect(broadcasts(effects)).toEqual([{ type: 'signedOut', reason: 'login_required', sub: 'alice' }]);
+  });
+
+  it('a tab that sees a sign-in for another user than the one it watched says so to the other tabs', () => {
+    const m = polling();
+    m.reply('changed');
+    const effects = m.settle({ kind: 'authenticated', sub: 'bob', session_state: 's2' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'login_required', sub: 'alice', userChangedTo: 'bob' }]);
+    expect(broadcasts(effects)).toEqual([{ type: 'userChanged', previousSub: 'alice', sub: 'bob' }]);
+    expect(ofType(effects, 'accept')).toEqual([]);
+  });
+
+  it('the same user re-authenticated: the new session_state is stored, reported, told to the other tabs and polled next', () => {
+    const m = polling();
+    m.reply('changed');
+    const result = { kind: 'authenticated', sub: 'alice', session_state: 's2' };
+    const effects = m.settle(result);
+    expect(ofType(effects, 'accept')).toEqual([{ type: 'accept', result, sub: 'alice' }]);
+    expect(emitted(effects, 'refreshed')).toEqual([{ sub: 'alice', session_state: 's2', previous_session_state: 's1' }]);
+    expect(broadcasts(effects)).toEqual([
+      { type: 'monitoring', sub: 'alice' },
+      { type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' },
+    ]);
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 1000 })]);
+    expect(posts(m.fire('main'))).toEqual(['client s2']);
+  });
+
+  it('the re-check asks with the sign-in\'s ID token, and after a refresh with the ID token it brought (or the one kept)', () => {
+    const m = polling();
+    expect(ofType(m.reply('changed'), 'recheck')[0]!.context).toEqual({ session_state: 's1', sub: 'alice', id_token: 'id-1' });
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')[0]!.context).toEqual({ session_state: 's2', sub: 'alice', id_token: 'id-1' });
+    m.refreshedTo('s3', 'id-3');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')[0]!.context).toEqual({ session_state: 's3', sub: 'alice', id_token: 'id-3' });
+  });
+
+  it('a sign-in without an ID token re-checks without one', () => {
+    const m = polling({ session: { sub: 'alice', session_state: 's1' } });
+    expect(ofType(m.reply('changed'), 'recheck')[0]!.context).toStrictEqual({ session_state: 's1', sub: 'alice' });
+  });
+});
+
+describe('signOut', () => {
+  it.each(['other-tab', 'front-channel', 'logout'] as const)('a sign-out with reason %s is not told to the other tabs again', (reason) => {
+    const m = monitoring();
+    const frame = m.core.frame;
+    const effects = m.send({ type: 'signOut', reason });
+    expect(broadcasts(effects)).toEqual([]);
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason, sub: 'alice' }]);
+    // The iframe goes after the app has heard.
+    expect(effects.at(-1)).toEqual({ type: 'disposeFrame', frame });
+    expect(m.core.phase).toBe('signedOut');
+  });
+
+  it('an idle sign-out is told to the other tabs', () => {
+    const m = monitoring();
+    const effects = m.send({ type: 'signOut', reason: 'idle' });
+    expect(broadcasts(effects)).toEqual([{ type: 'signedOut', reason: 'idle', sub: 'alice' }]);
+  });
+
+  it('a tab that is signed out already ignores another sign-out', () => {
+    const m = monitoring();
+    m.send({ type: 'signOut', reason: 'idle' });
+    expect(m.send({ type: 'signOut', reason: 'logout' })).toEqual([]);
+  });
+});
+
+describe('onTab', () => {
+  it('a front-channel logout relayed by another tab signs this tab out with reason front-channel', () => {
+    const m = follower();
+    const effects = m.tab({ type: 'signedOut', reason: 'front-channel', sub: 'alice' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'front-channel', sub: 'alice' }]);
+    expect(broadcasts(effects)).toEqual([]);
+  });
+
+  it('any other sign-out relayed by another tab signs this tab out with reason other-tab, told to nobody', () => {
+    const m = follower();
+    const effects = m.tab({ type: 'signedOut', reason: 'login_required', sub: 'alice' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'other-tab', sub: 'alice' }]);
+    expect(broadcasts(effects)).toEqual([]);
+  });
+
+  it('another tab\'s userChanged signs this tab\'s user out and names the new user', () => {
+    const m = follower();
+    const effects = m.tab({ type: 'userChanged', previousSub: 'alice', sub: 'bob' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'other-tab', sub: 'alice', userChangedTo: 'bob' }]);
+    expect(broadcasts(effects)).toEqual([]);
+  });
+
+  it('a follower mirrors `refreshed`: the same event, and its own user with the new session_state', () => {
+    const m = follower();
+    const effects = m.tab({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    expect(emitted(effects, 'refreshed')).toEqual([{ sub: 'alice', session_state: 's2', previous_session_state: 's1' }]);
+    expect(m.core.session).toEqual({ sub: 'alice', session_state: 's2', id_token: 'id-1' });
+    expect(broadcasts(effects)).toEqual([]);
+    // Still its user: another tab's sign-out of alice reaches it, and when it leads it polls the new session_state.
+    const leader = new Monitor();
+    leader.state = m.state;
+    leader.send({ type: 'leading', leading: true });
+    leader.resolve();
+    expect(posts(leader.loaded())).toEqual(['client s2']);
+    expect(ofType(m.tab({ type: 'signedOut', reason: 'login_required', sub: 'alice' }), 'signOut')).toHaveLength(1);
+  });
+
+  it('a follower that mirrored `refreshed` and then leads re-checks with its own user and ID token', () => {
+    const m = follower();
+    m.tab({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    m.send({ type: 'leading', leading: true });
+    m.resolve();
+    m.loaded();
+    expect(ofType(m.reply('changed'), 'recheck')[0]!.context).toEqual({ session_state: 's2', sub: 'alice', id_token: 'id-1' });
+  });
+
+  it('a follower mirrors `unavailable` with its payload, once per reason', () => {
+    const m = follower();
+    const message: TabMessage = { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd1', retrying: true };
+    const effects = m.tab(message);
+    expect(emitted(effects, 'unavailable')).toEqual([{ reason: 'no-reply', detail: 'd1', retrying: true }]);
+    expect(states(effects)).toEqual(['unavailable']);
+    expect(m.tab({ ...message, detail: 'd2' })).toEqual([]);
+    expect(emitted(m.tab({ ...message, reason: 'frame-timeout', retrying: false }), 'unavailable')).toEqual([{ reason: 'frame-timeout', detail: 'd1', retrying: false }]);
+  });
+
+  it('a follower mirrors `monitoring`: back from unavailable, and the same reason reported again later', () => {
+    const m = follower();
+    const message: TabMessage = { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd1', retrying: true };
+    m.tab(message);
+    expect(states(m.tab({ type: 'monitoring', sub: 'alice' }))).toEqual(['monitoring']);
+    expect(emitted(m.tab(message), 'unavailable')).toHaveLength(1);
+  });
+
+  it('a follower told `monitoring` forgets the outage: its own failed re-check leaves it monitoring, not unavailable', () => {
+    const m = follower();
+    m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd1', retrying: true });
+    m.tab({ type: 'monitoring', sub: 'alice' });
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    expect(m.core.phase).toBe('rechecking');
+    const effects = m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') });
+    expect(states(effects)).toEqual(['monitoring']);
+  });
+
+  it('a leader that is unavailable ignores another tab\'s `monitoring`', () => {
+    const m = polling({ coordinated: true });
+    m.reply('error');
+    const before = m.state;
+    expect(m.tab({ type: 'monitoring', sub: 'alice' })).toEqual([]);
+    expect(m.state).toEqual(before);
+  });
+
+  it('a follower mirroring `refreshed` while unavailable is monitoring again', () => {
+    const m = follower();
+    m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd1', retrying: true });
+    expect(states(m.tab({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' }))).toEqual(['monitoring']);
+  });
+
+  it('the leader ignores the poller messages of another leader for its user', () => {
+    const m = monitoring({ coordinated: true });
+    const before = m.state;
+    for (const message of [
+      { type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' },
+      { type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd', retrying: true },
+      { type: 'monitoring', sub: 'alice' },
+    ] as TabMessage[]) {
+      expect(m.tab(message)).toEqual([]);
+      expect(m.state).toEqual(before);
+    }
+  });
+
+  it('a new follower says hello; the leader answers it with `monitoring` while it monitors or re-checks', () => {
+    const f = new Monitor();
+    f.start(true);
+    expect(broadcasts(f.read(ALICE))).toEqual([{ type: 'hello', sub: 'alice' }]);
+    const m = monitoring({ coordinated: true });
+    expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'monitoring', sub: 'alice' }]);
+    m.advance(1000).fire('tick');
+    m.reply('changed');
+    expect(m.core.phase).toBe('rechecking');
+    expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'monitoring', sub: 'alice' }]);
+    expect(m.tab({ type: 'hello', sub: 'bob' })).toEqual([]);
+  });
+
+  it('the leader answers hello with what its last `unavailable` said', () => {
+    const m = polling({ coordinated: true });
+    m.reply('error');
+    expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'unavailable', sub: 'alice', reason: 'error-status', detail: expect.any(String), retrying: true }]);
+  });
+
+  it('a leader still starting, and a follower, do not answer hello', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.read(ALICE);
+    m.send({ type: 'leading', leading: true });
+    expect(m.core.phase).toBe('starting');
+    expect(m.tab({ type: 'hello', sub: 'alice' })).toEqual([]);
+    const f = follower();
+    f.tab({ type: 'monitoring', sub: 'alice' });
+    expect(f.core.phase).toBe('monitoring');
+    expect(f.tab({ type: 'hello', sub: 'alice' })).toEqual([]);
+  });
+
+  it('the leader does not say hello', () => {
+    const m = new Monitor();
+    m.start(false);
+    expect(broadcasts(m.read(ALICE))).toEqual([]);
+  });
+});
+
+describe('leading', () => {
+  it('a tab that stops leading during a re-check drops it and is monitoring again (another tab polls)', () => {
+    const m = polling({ coordinated: true });
+    m.reply('changed');
+    expect(m.core.phase).toBe('rechecking');
+    const frame = m.core.frame;
+    const effects = m.send({ type: 'leading', leading: false });
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(effects).toContainEqual({ type: 'abortRecheck' });
+    expect(effects).toContainEqual({ type: 'disposeFrame', frame });
+    expect(m.core.timers).toEqual({});
+  });
+
+  it('a tab that stops leading while its session is read still takes the read', () => {
+    const m = new Monitor();
+    m.start(true);
+    const token = m.core.reading;
+    m.send({ type: 'leading', leading: true });
+    m.send({ type: 'leading', leading: false });
+    expect(ofType(m.send({ type: 'sessionRead', token, session: ALICE }), 'watch')).toEqual([{ type: 'watch', sub: 'alice' }]);
+    expect(m.core.session).toEqual(ALICE);
+  });
+
+  it('an uncoordinated tab ignores leadership', () => {
+    const m = monitoring();
+    const before = m.state;
+    expect(m.send({ type: 'leading', leading: false })).toEqual([]);
+    expect(m.state).toEqual(before);
+  });
+});
+
+describe('wake', () => {
+  it('runs a pending retry at once, and only once per backoff period', () => {
+    const m = polling();
+    m.fire('main'); // the reply deadline
+    expect(m.core.mainAction).toBe('loadFrame');
+    expect(ofType(m.send({ type: 'wake' }), 'createFrame')).toHaveLength(1);
+    m.fire('main'); // the new frame times out: the retry is pending again, 2 s later
+    expect(m.core.mainAction).toBe('loadFrame');
+    m.advance(100);
+    expect(ofType(m.send({ type: 'wake' }), 'createFrame')).toEqual([]);
+    expect(m.core.mainAction).toBe('loadFrame');
+  });
+});
