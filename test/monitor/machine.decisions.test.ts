@@ -574,3 +574,307 @@ describe('wake', () => {
     expect(m.core.mainAction).toBe('loadFrame');
   });
 });
+
+describe('onRecheckResult (continued)', () => {
+  const signedOut = (session_state?: string) => ({ kind: 'signedOut', error: 'login_required', ...(session_state !== undefined ? { session_state } : {}) });
+
+  it('an anonymous monitor watches next the anonymous session_state a sign-out answer carried', () => {
+    const m = anonymousPolling();
+    m.reply('changed');
+    const effects = m.settle(signedOut('anon.2'));
+    expect(ofType(effects, 'signOut')).toEqual([]);
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 1000 })]);
+    expect(posts(m.fire('main'))).toEqual(['client anon.2']);
+  });
+
+  it('an anonymous monitor with no anonymous session_state to watch is unavailable for good (not-signed-in)', () => {
+    for (const state of [undefined, 'anon 2']) {
+      const m = anonymousPolling();
+      m.reply('changed');
+      const effects = m.settle(signedOut(state));
+      expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'not-signed-in', retrying: false })]);
+      expect(states(effects)).toEqual(['monitoring', 'unavailable']);
+    }
+  });
+
+  it('an anonymous monitor watching by re-check needs no session_state: it asks again after the re-check period', () => {
+    const m = new Monitor({ anonymous: true, mode: 'recheck' });
+    m.start();
+    m.read(null);
+    expect(ofType(m.resolve(), 'recheck')).toHaveLength(1);
+    const effects = m.settle(signedOut());
+    expect(emitted(effects, 'unavailable')).toEqual([]);
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 60_000 })]);
+  });
+
+  it('cross-site, an anonymous monitor keeps the cookie proof for the same anonymous session_state, not for a new one', () => {
+    const m = anonymousPolling();
+    m.state = { ...m.state, core: { ...m.core, crossSite: true } };
+    expect(ofType(m.reply('unchanged'), 'rememberCookies')).toHaveLength(1);
+    m.advance(1000).fire('tick');
+    m.reply('changed');
+    m.settle(signedOut('anon.1'));
+    m.fire('main');
+    expect(ofType(m.reply('unchanged'), 'rememberCookies')).toEqual([]);
+    m.advance(1000).fire('tick');
+    m.reply('changed');
+    m.settle(signedOut('anon.2'));
+    m.fire('main');
+    expect(ofType(m.reply('unchanged'), 'rememberCookies')).toEqual([{ type: 'rememberCookies', session_state: 'anon.2', evidence: 'visible' }]);
+  });
+
+  it('a coordinated anonymous tab that sees a sign-in stops polling: tabs elect a poller for that user', () => {
+    const m = anonymousPolling({}, true);
+    m.reply('changed');
+    const frame = m.core.frame;
+    const effects = m.settle({ kind: 'authenticated', sub: 'alice', session_state: 's1' });
+    expect(emitted(effects, 'signedIn')).toHaveLength(1);
+    expect(effects).toContainEqual({ type: 'disposeFrame', frame });
+    expect(ofType(effects, 'setTimer')).toEqual([]);
+    expect(m.core.leading).toBe(false);
+    expect(m.core.timers).toEqual({});
+  });
+
+  it('an anonymous monitor that saw a sign-in re-checks later with the ID token it brought', () => {
+    const m = anonymousPolling();
+    m.reply('changed');
+    m.settle({ kind: 'authenticated', sub: 'alice', session_state: 's1', id_token: 'id-9' });
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')[0]!.context).toStrictEqual({ session_state: 's1', sub: 'alice', id_token: 'id-9' });
+  });
+
+  it('the OP\'s sign-out answer signs the user out with its error, and an anonymous monitor then watches the session_state it carried', () => {
+    const m = anonymousPolling();
+    m.reply('changed');
+    m.settle({ kind: 'authenticated', sub: 'alice', session_state: 's1' });
+    m.fire('main');
+    m.reply('changed');
+    const effects = m.settle({ kind: 'signedOut', error: 'consent_required', session_state: 'anon.9' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'consent_required', sub: 'alice' }]);
+    expect(ofType(m.send({ type: 'signedOutLocally' }), 'readSession')).toHaveLength(1);
+    m.read(null, { lastSessionState: 'anon.1' });
+    m.resolve();
+    expect(posts(m.loaded())).toEqual(['client anon.9']);
+  });
+
+  it('cross-site without cookie proof, the leader does not believe a sign-out answer: blocked cookies, the user kept', () => {
+    const m = polling({ crossSite: true });
+    m.reply('changed');
+    const effects = m.settle(signedOut());
+    expect(ofType(effects, 'signOut')).toEqual([]);
+    expect(states(effects)).toEqual(['monitoring', 'unavailable']);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+    expect(ofType(effects, 'rememberCookies')).toEqual([{ type: 'rememberCookies', session_state: 's1', evidence: 'blocked' }]);
+  });
+
+  it('cross-site, a follower whose renewal failed does not believe a sign-out answer either: an error, the user kept', () => {
+    const m = follower();
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    const effects = m.settle(signedOut());
+    expect(ofType(effects, 'signOut')).toEqual([]);
+    expect(emitted(effects, 'unavailable')).toEqual([]);
+    expect(emitted(effects, 'error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckFailed]);
+  });
+
+  it('same-site, a follower whose renewal failed believes the sign-out answer', () => {
+    const m = follower();
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    expect(ofType(m.settle(signedOut()), 'signOut')).toEqual([{ type: 'signOut', reason: 'login_required', sub: 'alice' }]);
+  });
+
+  it('cross-site with cookie proof, a refreshed session_state keeps the proof (saved for it) and the next sign-out answer is believed', () => {
+    const m = monitoring({ crossSite: true });
+    m.advance(1000).fire('tick');
+    m.reply('changed');
+    const effects = m.refreshedTo('s2');
+    expect(ofType(effects, 'rememberCookies')).toEqual([{ type: 'rememberCookies', session_state: 's2', evidence: 'visible' }]);
+    m.fire('main');
+    m.reply('changed');
+    expect(ofType(m.settle(signedOut()), 'signOut')).toHaveLength(1);
+  });
+
+  it('cross-site with cookie proof, a re-check that returns the same session_state saves nothing new', () => {
+    const m = monitoring({ crossSite: true });
+    m.advance(1000).fire('tick');
+    m.reply('changed');
+    expect(ofType(m.refreshedTo('s1'), 'rememberCookies')).toEqual([]);
+  });
+
+  it('cross-site without cookie proof, a refreshed session_state saves no proof and a sign-out answer is still not believed', () => {
+    const m = polling({ crossSite: true });
+    m.reply('changed');
+    expect(ofType(m.refreshedTo('s2'), 'rememberCookies')).toEqual([]);
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    expect(ofType(m.settle(signedOut()), 'signOut')).toEqual([]);
+  });
+
+  it('cross-site, a remembered block survives a re-check of the same session_state', () => {
+    const m = polling({ crossSite: true, cookies: 'blocked' });
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    expect(ofType(m.refreshedTo('s1'), 'rememberCookies')).toEqual([]);
+    m.fire('main');
+    expect(emitted(m.reply('changed'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
+  it('cross-site, a block remembered for the old session_state does not carry over to a refreshed one', () => {
+    const m = polling({ crossSite: true, cookies: 'blocked' });
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+  });
+
+  it('same-site, a refreshed session_state saves no cookie evidence', () => {
+    const m = monitoring();
+    m.advance(1000).fire('tick');
+    m.reply('changed');
+    expect(ofType(m.refreshedTo('s2'), 'rememberCookies')).toEqual([]);
+  });
+
+  it('watching by re-check across sites, the OP authenticating the user is the cookie proof: saved, and its sign-out answer believed', () => {
+    const m = new Monitor({ mode: 'recheck' });
+    m.start();
+    m.read(ALICE);
+    m.resolve(URL, true);
+    expect(ofType(m.refreshedTo('s2'), 'rememberCookies')).toEqual([{ type: 'rememberCookies', session_state: 's2', evidence: 'visible' }]);
+    m.advance(60_000).fire('main');
+    expect(ofType(m.settle(signedOut()), 'signOut')).toHaveLength(1);
+  });
+
+  it('a keep-alive re-check is followed by a poll at once', () => {
+    const m = monitoring({ config: { keepAlive: 10_000 } });
+    m.advance(10_000);
+    const check = ofType(m.fire('keepAlive'), 'recheck');
+    expect(check).toHaveLength(1);
+    expect(ofType(m.refreshedTo('s2'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 0 })]);
+  });
+
+  it('a refreshed session ends a run of failed re-checks: the next failure retries after the shortest delay again', () => {
+    const m = polling();
+    const failOnce = () => {
+      m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+      return ofType(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') }), 'setTimer').map((e) => e.ms);
+    };
+    expect(failOnce()).toEqual([1000]);
+    expect(failOnce()).toEqual([2000]);
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.refreshedTo('s2');
+    expect(failOnce()).toEqual([1000]);
+  });
+
+  it('a `changed` answer ends a run of failures: each failed re-check after one retries after the shortest delay', () => {
+    const m = polling();
+    for (let i = 0; i < 3; i++) {
+      m.reply('changed');
+      expect(ofType(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') }), 'setTimer').map((e) => e.ms)).toEqual([1000]);
+      m.fire('main');
+    }
+  });
+});
+
+describe('recheckFailed', () => {
+  const timeOut = (m: Monitor) => m.fire('recheck');
+
+  it('a re-check that fails reports an error, keeps the user, and polls again after a backoff', () => {
+    const m = polling();
+    m.reply('changed');
+    const effects = m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') });
+    const [error] = emitted(effects, 'error');
+    expect(error!.error.code).toBe(ErrorCode.RecheckFailed);
+    expect(error!.error.cause).toEqual(new Error('network'));
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(ofType(effects, 'signOut')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 1000 })]);
+  });
+
+  it('a re-check that fails with the SDK\'s own error reports that error as is', () => {
+    const m = polling();
+    m.reply('changed');
+    const own = new OidcSessionMonitorError(ErrorCode.RecheckTimeout, 'own');
+    expect(emitted(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: own }), 'error')).toEqual([{ error: own }]);
+  });
+
+  it('a re-check that settles with something else than a RecheckResult counts as failed', () => {
+    const m = polling();
+    m.reply('changed');
+    const effects = m.settle({ kind: 'authenticated', sub: '' });
+    expect(emitted(effects, 'error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckFailed]);
+    expect(ofType(effects, 'signOut')).toEqual([]);
+  });
+
+  it.each([
+    ['a result without a sub', { kind: 'authenticated', sub: '', session_state: 's2' }],
+    ['a result without a session_state', { kind: 'authenticated', sub: 'alice', session_state: '' }],
+    ['a session_state with a space', { kind: 'authenticated', sub: 'alice', session_state: 's 2' }],
+    ['a sub that is not a string', { kind: 'authenticated', sub: 7, session_state: 's2' }],
+    ['a session_state that is not a string', { kind: 'authenticated', sub: 'alice', session_state: 2 }],
+    ['a sign-out with an error that does not mean signed out', { kind: 'signedOut', error: 'server_error' }],
+    ['a sign-out without an error', { kind: 'signedOut' }],
+    ['another kind', { kind: 'other', error: 'login_required' }],
+    ['null', null],
+    ['a string', 'authenticated'],
+  ])('a re-check that settles with %s counts as failed: nobody signed out, nothing stored', (_name, result) => {
+    const m = polling();
+    m.reply('changed');
+    const effects = m.settle(result);
+    expect(emitted(effects, 'error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckFailed]);
+    expect(ofType(effects, 'signOut')).toEqual([]);
+    expect(ofType(effects, 'accept')).toEqual([]);
+  });
+
+  it('watching by re-check, an OP without session management may send an empty session_state', () => {
+    const m = new Monitor({ mode: 'recheck' });
+    m.start();
+    m.read(ALICE);
+    m.resolve(undefined);
+    const result = { kind: 'authenticated', sub: 'alice', session_state: '' };
+    expect(ofType(m.settle(result), 'accept')).toEqual([{ type: 'accept', result, sub: 'alice' }]);
+  });
+
+  it('a re-check that times out is aborted and reported as a timeout', () => {
+    const m = polling();
+    m.reply('changed');
+    const effects = timeOut(m);
+    expect(effects).toContainEqual({ type: 'abortRecheck' });
+    expect(emitted(effects, 'error').map((e) => e.error.code)).toEqual([ErrorCode.RecheckTimeout]);
+    expect(m.core.recheck).toBeUndefined();
+  });
+
+  it('a re-check that fails while an outage is reported leaves the monitor unavailable', () => {
+    const m = polling();
+    m.reply('error');
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    expect(states(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') }))).toEqual(['unavailable']);
+  });
+
+  it('cross-site without cookie proof, the second re-check in a row that never answers means blocked cookies', () => {
+    const m = polling({ crossSite: true });
+    m.reply('changed');
+    expect(emitted(timeOut(m), 'unavailable')).toEqual([]);
+    m.fire('main');
+    m.reply('changed');
+    const effects = timeOut(m);
+    expect(states(effects)).toEqual(['monitoring', 'unavailable']);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
+  it('same-site, re-checks that never answer are retried, never taken for blocked cookies', () => {
+    const m = polling();
+    for (let i = 0; i < 3; i++) {
+      m.reply('changed');
+      expect(emitted(timeOut(m), 'unavailable')).toEqual([]);
+      m.fire('main');
+    }
+  });
+
+  it('cross-site, a re-check that fails (not a timeout) is no strike', () => {
+    const m = polling({ crossSite: true });
+    for (let i = 0; i < 3; i++) {
+      m.reply('changed');
+      expect(emitted(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('x') }), 'unavailable')).toEqual([]);
+      m.fire('main');
+    }
+  });
+});
