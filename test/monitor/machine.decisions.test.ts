@@ -878,3 +878,360 @@ describe('recheckFailed', () => {
     }
   });
 });
+
+describe('wake (continued)', () => {
+  /** An outage: the early retry taken at `m.now`, the frame timed out again; the next retry is due in 2 s. */
+  function outage(): Monitor {
+    const m = polling();
+    m.fire('main'); // no reply: failures 1
+    expect(ofType(m.send({ type: 'wake' }), 'createFrame')).toHaveLength(1);
+    m.fire('main'); // the frame times out: failures 2, the retry in 2000 ms
+    expect(m.core.mainAction).toBe('loadFrame');
+    return m;
+  }
+
+  it('a retry that waited for a hidden page gets a timer for the rest of the backoff period when the page is shown', () => {
+    const m = outage();
+    m.send({ type: 'visibility', visible: false });
+    expect(m.core.timers.main).toBeUndefined();
+    m.advance(500);
+    const effects = m.send({ type: 'visibility', visible: true });
+    expect(ofType(effects, 'createFrame')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 1500 })]);
+  });
+
+  it('a wake once the backoff period has passed runs the retry at once', () => {
+    const m = outage();
+    m.advance(1999);
+    // Within the period the retry keeps its own timer.
+    expect(m.send({ type: 'wake' })).toEqual([]);
+    m.advance(1);
+    expect(ofType(m.send({ type: 'wake' }), 'createFrame')).toHaveLength(1);
+  });
+
+  it('a second wake in the same millisecond as the early retry does not run it again', () => {
+    const m = outage();
+    expect(m.send({ type: 'wake' })).toEqual([]);
+  });
+
+  it('a wake while a poll is out does not move the backoff period on', () => {
+    const m = polling();
+    m.reply('error');
+    const t0 = m.now;
+    m.send({ type: 'wake' }); // the early retry: a poll
+    m.now = t0 + 2000;
+    expect(m.send({ type: 'wake' })).toEqual([]);
+    m.reply('error');
+    m.now = t0 + 4000;
+    expect(posts(m.send({ type: 'wake' }))).toHaveLength(1);
+  });
+
+  it('a leader whose session read failed reads it again on a wake', () => {
+    const m = new Monitor();
+    m.start();
+    m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' });
+    expect(ofType(m.send({ type: 'wake' }), 'readSession')).toHaveLength(1);
+  });
+
+  it('a follower whose session read failed reads it again on schedule, not on a wake', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' });
+    expect(ofType(m.send({ type: 'wake' }), 'readSession')).toEqual([]);
+    expect(ofType(m.fire('main'), 'readSession')).toHaveLength(1);
+  });
+
+  it('a follower whose session read failed while hidden reads it again when shown', () => {
+    const m = new Monitor();
+    m.start(true, false);
+    m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' });
+    expect(m.core.timers.main).toBeUndefined();
+    expect(ofType(m.send({ type: 'visibility', visible: true }), 'readSession')).toHaveLength(1);
+  });
+
+  it('a wake after the clock was set back runs the retry at once', () => {
+    const m = outage();
+    m.advance(-1);
+    expect(ofType(m.send({ type: 'wake' }), 'createFrame')).toHaveLength(1);
+  });
+
+  it('a retry that ran on schedule allows one early retry again', () => {
+    const m = outage();
+    m.fire('main'); // the retry, on schedule
+    m.fire('main'); // times out again
+    m.advance(10);
+    expect(ofType(m.send({ type: 'wake' }), 'createFrame')).toHaveLength(1);
+  });
+
+  it('during a run of `error` answers, the early retry is once per backoff period of that run', () => {
+    const m = polling();
+    m.reply('error');
+    const t0 = m.now;
+    expect(posts(m.send({ type: 'wake' }))).toHaveLength(1);
+    m.reply('error'); // two in a row: the period is now 4 s
+    m.now = t0 + 3999;
+    expect(posts(m.send({ type: 'wake' }))).toEqual([]);
+    m.now = t0 + 4000;
+    expect(posts(m.send({ type: 'wake' }))).toHaveLength(1);
+  });
+
+  it('a paused tab that is used again reads the session once to learn whether the logout left', () => {
+    const m = monitoring();
+    m.send({ type: 'suspend' });
+    expect(ofType(m.send({ type: 'wake' }), 'readSession')).toHaveLength(1);
+    expect(ofType(m.send({ type: 'wake' }), 'readSession')).toEqual([]);
+  });
+
+  it('a follower\'s wake does nothing', () => {
+    const m = follower();
+    expect(m.send({ type: 'wake' })).toEqual([]);
+  });
+
+  it('a wake while the frame loads waits for it', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    expect(m.send({ type: 'wake' })).toEqual([]);
+  });
+
+  it('a poll that came due while the page was hidden is sent when it is shown', () => {
+    const m = monitoring();
+    m.send({ type: 'visibility', visible: false });
+    expect(m.core.timers.tick).toBeUndefined();
+    m.advance(5000);
+    expect(posts(m.send({ type: 'visibility', visible: true }))).toEqual(['client s1']);
+  });
+
+  it('a frame that loads while the page is hidden is polled when the page is shown', () => {
+    const m = new Monitor();
+    m.start(false, false);
+    m.read(ALICE);
+    m.resolve();
+    expect(posts(m.loaded())).toEqual([]);
+    expect(posts(m.send({ type: 'visibility', visible: true }))).toEqual(['client s1']);
+  });
+
+  it('a wake during a re-check sends no poll', () => {
+    const m = polling();
+    m.reply('changed');
+    expect(posts(m.send({ type: 'wake' }))).toEqual([]);
+  });
+});
+
+describe('checkByRecheck', () => {
+  function byRecheck(config: Partial<MonitorConfig> = {}, crossSite = false): Monitor {
+    const m = new Monitor({ mode: 'recheck', ...config });
+    m.start();
+    m.read(ALICE);
+    expect(ofType(m.resolve(URL, crossSite), 'recheck')).toHaveLength(1);
+    return m;
+  }
+
+  it('watching by re-check, a wake within the minimum gap waits for the rest of it; one at the gap re-checks', () => {
+    const m = byRecheck();
+    m.refreshedTo('s1');
+    m.advance(4000);
+    const effects = m.send({ type: 'wake' });
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 6000 })]);
+    m.advance(6000);
+    expect(ofType(m.send({ type: 'wake' }), 'recheck')).toHaveLength(1);
+  });
+
+  it('watching by re-check, a wake after the clock was set back re-checks', () => {
+    const m = byRecheck();
+    m.refreshedTo('s1');
+    m.advance(-1);
+    expect(ofType(m.send({ type: 'wake' }), 'recheck')).toHaveLength(1);
+  });
+
+  it('watching by re-check, a hidden page re-checks only when shown', () => {
+    const m = byRecheck();
+    m.refreshedTo('s1');
+    m.send({ type: 'visibility', visible: false });
+    m.advance(60_000);
+    expect(m.core.timers).toEqual({});
+    expect(m.send({ type: 'wake' }).filter((e) => e.type === 'recheck' || e.type === 'setTimer')).toEqual([]);
+    expect(ofType(m.send({ type: 'visibility', visible: true }), 'recheck')).toHaveLength(1);
+  });
+
+  it('watching by re-check across sites, after a sign-out answer that could not be believed, nothing is asked again', () => {
+    const m = byRecheck({}, true);
+    const effects = m.settle({ kind: 'signedOut', error: 'login_required' });
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked', retrying: false })]);
+    expect(m.core.timers).toEqual({});
+    m.advance(60_000);
+    expect(ofType(m.send({ type: 'wake' }), 'recheck')).toEqual([]);
+  });
+
+  it('watching by re-check, the keep-alive is off (the checks keep the OP session alive)', () => {
+    const m = new Monitor({ mode: 'recheck', keepAlive: 10_000 });
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    m.refreshedTo('s1');
+    m.advance(10_000);
+    // The keep-alive set before the OP's metadata said how the session is watched ends at its first turn.
+    const effects = m.fire('keepAlive');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([]);
+    expect(m.core.timers.keepAlive).toBeUndefined();
+  });
+
+  it('a follower that mirrored another tab\'s re-check and then leads waits the minimum gap before its own', () => {
+    const m = follower(ALICE, { mode: 'recheck' });
+    m.tab({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    m.advance(1000);
+    m.send({ type: 'leading', leading: true });
+    const effects = m.resolve();
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 9000 })]);
+  });
+
+  it('watching by re-check, failures back off from the minimum gap up to the period', () => {
+    const m = byRecheck({ minRecheckInterval: 5000, recheckInterval: 15_000 });
+    const fail = () => ofType(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('x') }), 'setTimer').map((e) => e.ms);
+    expect(fail()).toEqual([5000]);
+    m.advance(5000).fire('main');
+    expect(fail()).toEqual([10_000]);
+    m.advance(10_000).fire('main');
+    expect(fail()).toEqual([15_000]);
+  });
+});
+
+describe('startRecheck: the loop guard', () => {
+  /** One `changed` answer and its re-check, answered with a new session_state. Returns the `changed` effects. */
+  function changedRound(m: Monitor, next: string) {
+    const effects = m.reply('changed');
+    if (m.core.recheck) {
+      m.refreshedTo(next);
+      m.fire('main');
+    }
+    return effects;
+  }
+
+  it('pauses re-checks after maxRechecks within the window, until the first of them leaves it', () => {
+    const m = polling({ config: { maxRechecks: 2 } });
+    changedRound(m, 's2');
+    m.advance(1000);
+    changedRound(m, 's3');
+    m.advance(1000);
+    const effects = m.reply('changed');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'loop-guard', retrying: true, retryInMs: 58_000 })]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 58_000 })]);
+  });
+
+  it('a re-check exactly one window ago no longer counts', () => {
+    const m = polling({ config: { maxRechecks: 1 } });
+    changedRound(m, 's2');
+    m.advance(59_999);
+    expect(ofType(m.reply('changed'), 'recheck')).toEqual([]);
+    m.fire('main');
+    m.advance(1);
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+  });
+
+  it('two re-checks in the same millisecond both count', () => {
+    const m = polling({ config: { maxRechecks: 1 } });
+    changedRound(m, 's2');
+    expect(ofType(m.reply('changed'), 'recheck')).toEqual([]);
+  });
+
+  it('a re-check "in the future" (the clock was set back) does not count', () => {
+    const m = polling({ config: { maxRechecks: 1 } });
+    changedRound(m, 's2');
+    m.advance(-1);
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+  });
+
+  it('paused near the end of the window, it waits at least one interval', () => {
+    const m = polling({ config: { maxRechecks: 1, recheckWindow: 10_000 } });
+    changedRound(m, 's2');
+    m.advance(9500);
+    expect(ofType(m.reply('changed'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 1000 })]);
+  });
+
+  it('the loop guard keeps counting while it pauses', () => {
+    const m = polling({ config: { maxRechecks: 1 } });
+    changedRound(m, 's2');
+    m.advance(30_000);
+    m.reply('changed'); // paused for 30 s
+    m.fire('main');
+    m.advance(10_000);
+    expect(ofType(m.reply('changed'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 20_000 })]);
+  });
+
+  it('watching by re-check, re-checks do not count (the minimum gap is the guard there)', () => {
+    const m = new Monitor({ mode: 'recheck', maxRechecks: 1, recheckInterval: 20_000 });
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    m.refreshedTo('s1');
+    m.advance(20_000);
+    expect(ofType(m.fire('main'), 'recheck')).toHaveLength(1);
+  });
+
+  it('keep-alive re-checks do not count', () => {
+    const m = monitoring({ config: { maxRechecks: 1, keepAlive: 10_000 } });
+    m.advance(10_000);
+    m.fire('keepAlive');
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+  });
+});
+
+describe('keep-alive', () => {
+  it('a leader that monitors runs a keep-alive prompt=none every keepAlive, only when idle otherwise', () => {
+    const m = new Monitor({ keepAlive: 10_000 });
+    m.start();
+    expect(ofType(m.read(ALICE), 'setTimer')).toEqual([expect.objectContaining({ timer: 'keepAlive', ms: 10_000 })]);
+    m.resolve();
+    m.loaded();
+    // A poll is out: no keep-alive on top of it, only the next period.
+    let effects = m.fire('keepAlive');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'keepAlive', ms: 10_000 })]);
+    m.reply('unchanged');
+    effects = m.fire('keepAlive');
+    expect(ofType(effects, 'recheck')).toEqual([expect.objectContaining({ context: { session_state: 's1', sub: 'alice', id_token: 'id-1' } })]);
+    expect(m.core.recheck?.keepAlive).toBe(true);
+  });
+
+  it('no keep-alive while unavailable, nor while the page is hidden, and none when it is off', () => {
+    const m = polling({ config: { keepAlive: 10_000 } });
+    m.reply('error');
+    expect(ofType(m.fire('keepAlive'), 'recheck')).toEqual([]);
+    const hidden = monitoring({ config: { keepAlive: 10_000 } });
+    const keepAlive = hidden.core.timers.keepAlive!;
+    expect(hidden.send({ type: 'visibility', visible: false })).toContainEqual({ type: 'clearTimer', timer: 'keepAlive', token: keepAlive });
+    expect(hidden.core.timers.keepAlive).toBeUndefined();
+    expect(ofType(hidden.send({ type: 'visibility', visible: true }), 'setTimer')).toContainEqual(expect.objectContaining({ timer: 'keepAlive', ms: 10_000 }));
+    expect(monitoring().core.timers.keepAlive).toBeUndefined();
+  });
+
+  it('a focus on a visible page leaves the keep-alive period alone', () => {
+    const m = monitoring({ config: { keepAlive: 10_000 } });
+    const keepAlive = m.core.timers.keepAlive;
+    m.send({ type: 'visibility', visible: true });
+    expect(m.core.timers.keepAlive).toBe(keepAlive);
+  });
+
+  it('a follower runs no keep-alive, even when shown', () => {
+    const m = follower(ALICE, { keepAlive: 10_000 });
+    expect(m.core.timers.keepAlive).toBeUndefined();
+    m.send({ type: 'visibility', visible: true });
+    expect(m.core.timers.keepAlive).toBeUndefined();
+  });
+
+  it('a leader started hidden has no keep-alive until it is shown', () => {
+    const m = new Monitor({ keepAlive: 10_000 });
+    m.start(false, false);
+    m.read(ALICE);
+    expect(m.core.timers.keepAlive).toBeUndefined();
+    m.send({ type: 'visibility', visible: true });
+    expect(m.core.timers.keepAlive).toBeDefined();
+  });
+});
