@@ -61,8 +61,9 @@ class Monitor {
   read(session: SessionInfo | null, extra: { cookies?: CookieEvidence; lastSessionState?: string } = {}) {
     return this.send({ type: 'sessionRead', token: this.core.reading, session, ...extra });
   }
-  resolve(url: string | undefined = URL, crossSite = false) {
-    return this.send({ type: 'frameUrlResolved', token: this.core.resolving, url, crossSite });
+  /** `null`: the OP publishes no check_session_iframe. */
+  resolve(url: string | null = URL, crossSite = false) {
+    return this.send({ type: 'frameUrlResolved', token: this.core.resolving, url: url ?? undefined, crossSite });
   }
   loaded(frame = this.core.frame) {
     return this.send({ type: 'frameLoaded', frame });
@@ -828,7 +829,7 @@ describe('recheckFailed', () => {
     const m = new Monitor({ mode: 'recheck' });
     m.start();
     m.read(ALICE);
-    m.resolve(undefined);
+    m.resolve(null);
     const result = { kind: 'authenticated', sub: 'alice', session_state: '' };
     expect(ofType(m.settle(result), 'accept')).toEqual([{ type: 'accept', result, sub: 'alice' }]);
   });
@@ -1233,5 +1234,440 @@ describe('keep-alive', () => {
     expect(m.core.timers.keepAlive).toBeUndefined();
     m.send({ type: 'visibility', visible: true });
     expect(m.core.timers.keepAlive).toBeDefined();
+  });
+});
+
+describe('onSessionRead', () => {
+  it.each([null, { sub: '', session_state: 's1' }])('nobody signed in (%j): unavailable for good, and this tab watches nobody', (session) => {
+    const m = new Monitor();
+    m.start();
+    const effects = m.read(session);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'not-signed-in', retrying: false })]);
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: undefined }]);
+    expect(ofType(effects, 'resolveFrameUrl')).toEqual([]);
+  });
+
+  it('anonymous, with nothing known: watches nothing yet, and learns the anonymous session_state with one prompt=none', () => {
+    for (const last of [undefined, 'anon 1']) {
+      const m = new Monitor({ anonymous: true });
+      m.start();
+      expect(ofType(m.read(null, last ? { lastSessionState: last } : {}), 'watch')).toEqual([{ type: 'watch', sub: '' }]);
+      m.resolve();
+      const effects = m.loaded();
+      expect(posts(effects)).toEqual([]);
+      expect(ofType(effects, 'recheck')).toEqual([expect.objectContaining({ context: { session_state: '', sub: '' } })]);
+    }
+  });
+
+  it('iframe mode, a sign-in without session_state: unavailable for good (no-session-state)', () => {
+    const m = new Monitor({ mode: 'iframe' });
+    m.start();
+    const effects = m.read({ sub: 'alice', session_state: '' });
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'no-session-state', retrying: false })]);
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: undefined }]);
+  });
+
+  it('iframe mode, a sign-in with a session_state is watched through the OP iframe', () => {
+    const m = new Monitor({ mode: 'iframe' });
+    m.start();
+    expect(emitted(m.read(ALICE), 'unavailable')).toEqual([]);
+    expect(ofType(m.resolve(), 'createFrame')).toHaveLength(1);
+  });
+
+  it('watching by re-check across sites, cookie access read from storage as `visible` is not believed', () => {
+    const m = new Monitor({ mode: 'recheck' });
+    m.start();
+    m.read(ALICE, { cookies: 'visible' });
+    m.resolve(URL, true);
+    expect(ofType(m.settle({ kind: 'signedOut', error: 'login_required' }), 'signOut')).toEqual([]);
+  });
+
+  it('anonymous, the session_state a sign-out answer carried is watched once; a later read uses the last one known', () => {
+    const m = anonymousPolling();
+    m.reply('changed');
+    m.settle({ kind: 'authenticated', sub: 'alice', session_state: 's1' });
+    m.fire('main');
+    m.reply('changed');
+    m.settle({ kind: 'signedOut', error: 'login_required', session_state: 'anon.9' });
+    m.send({ type: 'signedOutLocally' });
+    m.read(null);
+    m.resolve();
+    expect(posts(m.loaded())).toEqual(['client anon.9']);
+    m.send({ type: 'suspend' });
+    m.send({ type: 'resume' });
+    m.read(null, { lastSessionState: 'anon.5' });
+    expect(posts(m.loaded())).toEqual(['client anon.5']);
+  });
+
+  it('a session_state with a space is unusable in any mode', () => {
+    const m = new Monitor();
+    m.start();
+    expect(emitted(m.read({ sub: 'alice', session_state: 's 1' }), 'unavailable')).toEqual([expect.objectContaining({ reason: 'no-session-state' })]);
+  });
+
+  it('auto mode, a sign-in without session_state is watched by re-check even where the OP has an iframe', () => {
+    const m = new Monitor();
+    m.start();
+    expect(emitted(m.read({ sub: 'alice', session_state: '' }), 'unavailable')).toEqual([]);
+    const effects = m.resolve();
+    expect(ofType(effects, 'createFrame')).toEqual([]);
+    expect(ofType(effects, 'recheck')).toHaveLength(1);
+  });
+
+  it('cross-site, cookie access read from storage as `visible` is not believed: a sign-out answer still needs the frame\'s proof', () => {
+    const m = polling({ crossSite: true, cookies: 'visible' });
+    m.reply('changed');
+    expect(ofType(m.settle({ kind: 'signedOut', error: 'login_required' }), 'signOut')).toEqual([]);
+  });
+
+  it('a new sign-in read starts the cross-site strikes over', () => {
+    const m = polling({ crossSite: true });
+    m.reply('changed');
+    m.refreshedTo('s2');
+    m.fire('main');
+    m.reply('changed'); // strike 1
+    m.send({ type: 'suspend' });
+    m.send({ type: 'resume' });
+    m.read({ sub: 'alice', session_state: 's3' });
+    m.loaded();
+    m.reply('changed');
+    m.refreshedTo('s4');
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+  });
+});
+
+describe('apply: the inputs', () => {
+  it('a second start is ignored', () => {
+    const m = new Monitor();
+    m.start();
+    expect(m.start()).toEqual([]);
+    m.read(ALICE);
+    expect(m.start()).toEqual([]);
+  });
+
+  it('a stale session read is ignored', () => {
+    const m = new Monitor();
+    m.start();
+    expect(m.send({ type: 'sessionRead', token: m.core.reading + 1, session: ALICE })).toEqual([]);
+  });
+
+  it('paused, a read that finds the user gone ends as a logout sign-out, told to nobody', () => {
+    const m = monitoring();
+    m.send({ type: 'suspend' });
+    m.send({ type: 'wake' });
+    const effects = m.read(null);
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'logout', sub: 'alice' }]);
+    expect(broadcasts(effects)).toEqual([]);
+  });
+
+  it('paused and anonymous, a read that finds nobody ends as a logout', () => {
+    const m = anonymousPolling();
+    m.send({ type: 'suspend' });
+    m.send({ type: 'wake' });
+    const effects = m.read(null);
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'logout' }]);
+    expect(states(effects)).toEqual(['signedOut']);
+  });
+
+  it('paused, a read that finds the user still there goes on monitoring, with a remembered block', () => {
+    const m = monitoring({ crossSite: true });
+    m.send({ type: 'suspend' });
+    m.send({ type: 'wake' });
+    const effects = m.read(ALICE, { cookies: 'blocked' });
+    expect(states(effects)).toEqual(['starting']);
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: 'alice' }]);
+    m.loaded();
+    expect(emitted(m.reply('changed'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
+  it('a failed session read is retried; a stale one is ignored', () => {
+    const m = new Monitor();
+    m.start();
+    expect(m.send({ type: 'sessionReadFailed', token: m.core.reading + 1, detail: 'x' })).toEqual([]);
+    const effects = m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' });
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'not-signed-in', retrying: true, retryInMs: 1000 })]);
+    expect(ofType(m.fire('main'), 'readSession')).toHaveLength(1);
+  });
+
+  it('iframe mode, an OP without check_session_iframe: unavailable for good (unsupported)', () => {
+    const m = new Monitor({ mode: 'iframe' });
+    m.start();
+    m.read(ALICE);
+    const effects = m.resolve(null);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'unsupported', retrying: false })]);
+    expect(ofType(effects, 'recheck')).toEqual([]);
+  });
+
+  it('auto mode, an OP without check_session_iframe is watched by re-check', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    expect(ofType(m.resolve(null), 'recheck')).toHaveLength(1);
+    expect(m.core.byRecheck).toBe(true);
+  });
+
+  it('recheck mode ignores the OP\'s iframe', () => {
+    const m = new Monitor({ mode: 'recheck' });
+    m.start();
+    m.read(ALICE);
+    const effects = m.resolve(URL);
+    expect(ofType(effects, 'createFrame')).toEqual([]);
+    expect(ofType(effects, 'recheck')).toHaveLength(1);
+  });
+
+  it('a stale frame URL answer is ignored', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    expect(m.send({ type: 'frameUrlResolved', token: m.core.resolving + 1, url: URL, crossSite: false })).toEqual([]);
+    expect(m.send({ type: 'frameUrlFailed', token: m.core.resolving + 1, reason: 'discovery-failed', detail: 'x' })).toEqual([]);
+  });
+
+  it('the OP frame is created at the resolved URL, and times out after frameTimeout', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    const effects = m.resolve();
+    expect(ofType(effects, 'createFrame')).toEqual([{ type: 'createFrame', frame: m.core.frame, url: URL }]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 2000 })]);
+    const frame = m.core.frame;
+    const timedOut = m.fire('main');
+    expect(emitted(timedOut, 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout', retrying: true })]);
+    expect(timedOut).toContainEqual({ type: 'disposeFrame', frame });
+  });
+
+  it('invalid OP metadata is unavailable for good; a failed discovery is retried', () => {
+    const invalid = new Monitor();
+    invalid.start();
+    invalid.read(ALICE);
+    const effects = invalid.send({ type: 'frameUrlFailed', token: invalid.core.resolving, reason: 'invalid-metadata', detail: 'd' });
+    expect(emitted(effects, 'unavailable')).toEqual([{ reason: 'invalid-metadata', detail: 'd', retrying: false }]);
+    expect(invalid.core.timers.main).toBeUndefined();
+    const failed = new Monitor();
+    failed.start();
+    failed.read(ALICE);
+    expect(emitted(failed.send({ type: 'frameUrlFailed', token: failed.core.resolving, reason: 'discovery-failed', detail: 'd' }), 'unavailable')).toEqual([
+      { reason: 'discovery-failed', detail: 'd', retrying: true, retryInMs: 1000 },
+    ]);
+    expect(ofType(failed.fire('main'), 'resolveFrameUrl')).toHaveLength(1);
+  });
+
+  it('a frame that loads twice, or a stale frame, is polled once', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    expect(m.loaded(m.core.frame + 1)).toEqual([]);
+    expect(posts(m.loaded())).toHaveLength(1);
+    expect(m.loaded()).toEqual([]);
+  });
+
+  it('the first poll is timed out by its own deadline, replyTimeout after it was sent', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    const effects = m.loaded();
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 500 })]);
+    const frame = m.core.frame;
+    const timedOut = m.fire('main');
+    expect(emitted(timedOut, 'unavailable')).toEqual([expect.objectContaining({ reason: 'no-reply', retrying: true, retryInMs: 1000 })]);
+    expect(timedOut).toContainEqual({ type: 'disposeFrame', frame });
+    expect(ofType(m.fire('main'), 'createFrame')).toHaveLength(1);
+  });
+
+  it('steady polling: the tick times a poll out once replyTimeout has passed, not before', () => {
+    const m = monitoring({ config: { replyTimeout: 5000 } });
+    m.advance(1000).fire('tick');
+    expect(m.state.poll.pollInFlight).toBe(true);
+    m.advance(4999);
+    expect(m.fire('tick')).toEqual([]);
+    m.advance(1);
+    expect(emitted(m.fire('tick'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'no-reply' })]);
+  });
+
+  it('a second failure of the same kind is not reported again, and retries later', () => {
+    const m = polling();
+    m.fire('main'); // no reply
+    m.fire('main'); // a new frame
+    m.loaded();
+    const effects = m.fire('main'); // no reply again
+    expect(emitted(effects, 'unavailable')).toEqual([]);
+    expect(broadcasts(effects)).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 2000 })]);
+  });
+
+  it('the leader tells the other tabs what its `unavailable` said; a tab with nobody signed in does not', () => {
+    const m = polling();
+    expect(broadcasts(m.fire('main'))).toEqual([{ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: expect.any(String), retrying: true }]);
+    const nobody = new Monitor();
+    nobody.start();
+    expect(broadcasts(nobody.read(null))).toEqual([]);
+  });
+
+  it('the leader answers hello with `retrying: false` after an outage it does not retry', () => {
+    const m = polling({ coordinated: true, config: { onErrorStatus: 'stop' } });
+    m.reply('error');
+    expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'unavailable', sub: 'alice', reason: 'error-status', detail: expect.any(String), retrying: false }]);
+  });
+
+  it('a follower\'s own conclusions are not told to the other tabs', () => {
+    const m = follower();
+    const renewalFailed = () => m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    renewalFailed();
+    m.fire('recheck');
+    renewalFailed();
+    const effects = m.fire('recheck');
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+    expect(broadcasts(effects)).toEqual([]);
+  });
+
+  it('each new reason of an outage is reported', () => {
+    const m = polling();
+    expect(emitted(m.fire('main'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'no-reply' })]);
+    m.fire('main');
+    expect(emitted(m.fire('main'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout' })]);
+  });
+
+  it('a move back to unavailable for the same reason is reported again', () => {
+    const m = polling({ crossSite: true, cookies: 'blocked' });
+    m.reply('changed');
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    const effects = m.settle({ kind: 'signedOut', error: 'login_required' });
+    expect(states(effects)).toEqual(['monitoring', 'unavailable']);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
+  it('a session read that failed and then finds nobody is reported again, now for good', () => {
+    const m = new Monitor();
+    m.start();
+    m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' });
+    m.fire('main');
+    expect(emitted(m.read(null), 'unavailable')).toEqual([expect.objectContaining({ reason: 'not-signed-in', retrying: false })]);
+  });
+
+  it('paused, a session read that fails leaves the tab paused', () => {
+    const m = monitoring();
+    m.send({ type: 'suspend' });
+    m.send({ type: 'wake' });
+    expect(m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' })).toEqual([]);
+    expect(m.core.phase).toBe('paused');
+  });
+
+  it('a signed-out tab is not suspended', () => {
+    const m = monitoring();
+    m.send({ type: 'signOut', reason: 'logout' });
+    expect(m.send({ type: 'suspend' })).toEqual([]);
+  });
+
+  it('a renewal failure is reported and asks the OP with prompt=none, from any tab', () => {
+    const m = follower();
+    const error = new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal');
+    const effects = m.send({ type: 'renewalFailed', error, crossSite: false });
+    expect(emitted(effects, 'error')).toEqual([{ error }]);
+    expect(ofType(effects, 'recheck')).toHaveLength(1);
+  });
+
+  it('a renewal failure of an anonymous, paused or signed-out tab does nothing', () => {
+    const error = new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal');
+    const anonymous = anonymousPolling();
+    expect(anonymous.send({ type: 'renewalFailed', error, crossSite: false })).toEqual([]);
+    const paused = monitoring();
+    paused.send({ type: 'suspend' });
+    expect(paused.send({ type: 'renewalFailed', error, crossSite: false })).toEqual([]);
+    const out = monitoring();
+    out.send({ type: 'signOut', reason: 'logout' });
+    expect(out.send({ type: 'renewalFailed', error, crossSite: false })).toEqual([]);
+    const nobody = new Monitor();
+    nobody.start();
+    nobody.read(null);
+    expect(nobody.send({ type: 'renewalFailed', error, crossSite: false })).toEqual([]);
+  });
+
+  it('a tab that knows the OP iframe\'s site keeps it over the caller\'s guess after a renewal failure', () => {
+    const m = polling();
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    expect(ofType(m.settle({ kind: 'signedOut', error: 'login_required' }), 'signOut')).toHaveLength(1);
+  });
+
+  it('suspended for a logout navigation: nothing left running, the tab watches nobody, messages and sign-outs other than logout wait', () => {
+    const m = monitoring({ config: { keepAlive: 10_000 } });
+    const frame = m.core.frame;
+    const effects = m.send({ type: 'suspend' });
+    expect(states(effects)).toEqual(['paused']);
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: undefined }]);
+    expect(effects).toContainEqual({ type: 'disposeFrame', frame });
+    expect(m.core.timers).toEqual({});
+    expect(m.send({ type: 'suspend' })).toEqual([]);
+    expect(m.tab({ type: 'signedOut', reason: 'login_required', sub: 'alice' })).toEqual([]);
+    expect(m.send({ type: 'signOut', reason: 'front-channel' })).toEqual([]);
+    expect(ofType(m.send({ type: 'signOut', reason: 'logout' }), 'signOut')).toEqual([{ type: 'signOut', reason: 'logout', sub: 'alice' }]);
+  });
+
+  it('paused and anonymous, a logout ends it; not paused, an anonymous monitor has nobody to sign out', () => {
+    const m = anonymousPolling();
+    expect(m.send({ type: 'signOut', reason: 'logout' })).toEqual([]);
+    m.send({ type: 'suspend' });
+    const effects = m.send({ type: 'signOut', reason: 'logout' });
+    expect(ofType(effects, 'signOut')).toEqual([{ type: 'signOut', reason: 'logout' }]);
+    expect(states(effects)).toEqual(['signedOut']);
+    const nobody = new Monitor();
+    nobody.start();
+    nobody.read(null);
+    nobody.send({ type: 'suspend' });
+    expect(states(nobody.send({ type: 'signOut', reason: 'front-channel' }))).toEqual([]);
+  });
+
+  it('resumed after a logout that did not leave: reads the session again', () => {
+    const m = monitoring();
+    expect(m.send({ type: 'resume' })).toEqual([]);
+    m.send({ type: 'suspend' });
+    const effects = m.send({ type: 'resume' });
+    expect(states(effects)).toEqual(['starting']);
+    expect(ofType(effects, 'readSession')).toHaveLength(1);
+    expect(m.core.session).toBeUndefined();
+  });
+
+  it('a suspended tab ignores late answers of what it started', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    const resolving = m.core.resolving;
+    m.send({ type: 'suspend' });
+    expect(m.send({ type: 'frameUrlResolved', token: resolving, url: URL, crossSite: false })).toEqual([]);
+  });
+
+  it('after a sign-out, an anonymous monitor watches again; a monitor that is not anonymous stays signed out', () => {
+    const m = new Monitor({ anonymous: true });
+    m.start();
+    m.read(ALICE);
+    expect(m.send({ type: 'signedOutLocally' })).toEqual([]);
+    m.send({ type: 'signOut', reason: 'logout' });
+    const effects = m.send({ type: 'signedOutLocally' });
+    expect(states(effects)).toEqual(['starting']);
+    expect(ofType(effects, 'readSession')).toHaveLength(1);
+    const plain = monitoring();
+    plain.send({ type: 'signOut', reason: 'logout' });
+    expect(plain.send({ type: 'signedOutLocally' })).toEqual([]);
+  });
+
+  it('stop ends everything: the frame, the timers, the watch; then nothing more happens', () => {
+    const m = monitoring({ config: { keepAlive: 10_000 } });
+    const frame = m.core.frame;
+    const effects = m.send({ type: 'stop' });
+    expect(states(effects)).toEqual(['stopped']);
+    expect(effects).toContainEqual({ type: 'disposeFrame', frame });
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: undefined }]);
+    expect(m.core.timers).toEqual({});
+    expect(m.send({ type: 'wake' })).toEqual([]);
+  });
+
+  it('a signed-out tab ignores late answers and timers', () => {
+    const m = polling();
+    m.reply('changed');
+    const id = m.core.recheck!.id;
+    m.send({ type: 'signOut', reason: 'logout' });
+    expect(m.send({ type: 'recheckSettled', id, result: { kind: 'authenticated', sub: 'alice', session_state: 's2' } })).toEqual([]);
   });
 });
