@@ -1671,3 +1671,145 @@ describe('apply: the inputs', () => {
     expect(m.send({ type: 'recheckSettled', id, result: { kind: 'authenticated', sub: 'alice', session_state: 's2' } })).toEqual([]);
   });
 });
+
+describe('the helpers: timers, frames, leadership, sign-out', () => {
+  it('no state event without a change of state', () => {
+    const m = monitoring();
+    m.advance(1000).fire('tick');
+    m.send({ type: 'visibility', visible: false });
+    expect(states(m.reply('unchanged'))).toEqual([]);
+  });
+
+  it('a frame that loads while the page is hidden still has its load deadline', () => {
+    const m = new Monitor();
+    m.start(false, false);
+    m.read(ALICE);
+    expect(ofType(m.resolve(), 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 2000 })]);
+    expect(m.core.mainAction).toBe('frameTimeout');
+  });
+
+  it('hiding the page keeps the frame\'s load deadline', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    const deadline = m.core.timers.main;
+    m.send({ type: 'visibility', visible: false });
+    expect(m.core.timers.main).toBe(deadline);
+    expect(emitted(m.fire('main'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout' })]);
+  });
+
+  it('stop without a frame or a re-check asks to remove neither', () => {
+    const m = follower();
+    const effects = m.send({ type: 'stop' });
+    expect(ofType(effects, 'disposeFrame')).toEqual([]);
+    expect(ofType(effects, 'abortRecheck')).toEqual([]);
+  });
+
+  it('a tab elected before its session is read waits for the read, then for the election for that user', () => {
+    const m = new Monitor();
+    m.start(true);
+    expect(m.send({ type: 'leading', leading: true })).toEqual([]);
+    const effects = m.read(ALICE);
+    expect(ofType(effects, 'resolveFrameUrl')).toEqual([]);
+    expect(broadcasts(effects)).toEqual([{ type: 'hello', sub: 'alice' }]);
+    expect(ofType(m.send({ type: 'leading', leading: true }), 'resolveFrameUrl')).toHaveLength(1);
+  });
+
+  it('a tab that leads again reloads the frame it knows without a new discovery', () => {
+    const m = monitoring({ coordinated: true });
+    m.send({ type: 'leading', leading: false });
+    const effects = m.send({ type: 'leading', leading: true });
+    expect(ofType(effects, 'resolveFrameUrl')).toEqual([]);
+    expect(ofType(effects, 'createFrame')).toEqual([expect.objectContaining({ url: URL })]);
+  });
+
+  it('a tab that stops leading ignores the frame URL it had asked for, and asks again when it leads', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.read(ALICE);
+    m.send({ type: 'leading', leading: true });
+    const resolving = m.core.resolving;
+    m.send({ type: 'leading', leading: false });
+    expect(m.send({ type: 'frameUrlResolved', token: resolving, url: URL, crossSite: false })).toEqual([]);
+    expect(ofType(m.send({ type: 'leading', leading: true }), 'resolveFrameUrl')).toHaveLength(1);
+  });
+
+  it('a session read that was out when a logout navigation began is ignored', () => {
+    const m = new Monitor();
+    m.start();
+    const reading = m.core.reading;
+    m.send({ type: 'suspend' });
+    expect(m.send({ type: 'sessionRead', token: reading, session: null })).toEqual([]);
+    expect(m.core.phase).toBe('paused');
+  });
+
+  it('a read that finds nobody again says nothing new about whom the tab watches', () => {
+    const m = new Monitor();
+    m.start();
+    m.send({ type: 'sessionReadFailed', token: m.core.reading, detail: 'x' });
+    m.fire('main');
+    expect(ofType(m.read(null), 'watch')).toEqual([{ type: 'watch', sub: undefined }]);
+    expect(ofType(m.send({ type: 'suspend' }), 'watch')).toEqual([]);
+    m.send({ type: 'resume' });
+    expect(ofType(m.read(null), 'watch')).toEqual([]);
+  });
+
+  it('watching by re-check an OP without session_state, a block is reported but not remembered (it has no key)', () => {
+    const m = new Monitor({ mode: 'recheck' });
+    m.start();
+    m.read({ sub: 'alice', session_state: '' });
+    m.resolve(null, true);
+    const effects = m.settle({ kind: 'signedOut', error: 'login_required' });
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+    expect(ofType(effects, 'rememberCookies')).toEqual([]);
+  });
+
+  it('a renewal failure during a re-check is answered by that re-check', () => {
+    const m = polling();
+    m.reply('changed');
+    expect(ofType(m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false }), 'recheck')).toEqual([]);
+  });
+
+  it('a re-check stops the tick and any pending retry: nothing polls while it runs', () => {
+    const m = monitoring({ config: { keepAlive: 10_000 } });
+    const tick = m.core.timers.tick!;
+    m.advance(10_000);
+    expect(m.fire('keepAlive')).toContainEqual({ type: 'clearTimer', timer: 'tick', token: tick });
+    expect(m.core.timers.tick).toBeUndefined();
+    const out = polling();
+    out.reply('error');
+    const retry = out.core.timers.main!;
+    const effects = out.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    expect(effects).toContainEqual({ type: 'clearTimer', timer: 'main', token: retry });
+    expect(out.core.mainAction).toBeUndefined();
+  });
+
+  it('a re-check times out after recheckTimeout', () => {
+    const m = polling();
+    expect(ofType(m.reply('changed'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'recheck', ms: 3000 })]);
+  });
+
+  it('a sign-out removes the frame once, after the app heard, forgets the user, and says the tab watches nobody', () => {
+    const m = monitoring();
+    const effects = m.send({ type: 'signOut', reason: 'idle' });
+    expect(ofType(effects, 'disposeFrame')).toHaveLength(1);
+    expect(ofType(effects, 'watch')).toEqual([{ type: 'watch', sub: undefined }]);
+    expect(m.core.session).toBeUndefined();
+  });
+
+  it('an anonymous tab mirrors nothing from other tabs', () => {
+    const m = new Monitor({ anonymous: true });
+    m.start(true);
+    m.read(null);
+    expect(m.tab({ type: 'unavailable', sub: '', reason: 'no-reply', detail: 'd', retrying: true })).toEqual([]);
+    expect(m.tab({ type: 'monitoring', sub: '' })).toEqual([]);
+  });
+
+  it('a new leader still showing the old poller\'s outage does not answer hello with it', () => {
+    const m = follower();
+    m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd', retrying: true });
+    m.send({ type: 'leading', leading: true });
+    expect(m.tab({ type: 'hello', sub: 'alice' })).toEqual([]);
+  });
+});
