@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { initialState, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
+import { fullTransition, initialState, transition, type CookieEvidence, type CoreState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
 import type { MonitorEvents, SessionInfo } from '../../src/monitor/types.js';
 import type { TabMessage } from '../../src/tabs/messages.js';
 
@@ -1811,5 +1811,75 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd', retrying: true });
     m.send({ type: 'leading', leading: true });
     expect(m.tab({ type: 'hello', sub: 'alice' })).toEqual([]);
+  });
+});
+
+describe('steadyPoll', () => {
+  // The shortcut answers only where the loop is steady; everywhere else the full transition decides. The states below
+  // are steady but for one field each, some of which no input sequence reaches today: the shortcut must step aside
+  // for each of them on its own, not lean on the rest of the machine never getting there.
+  const perturbations: Array<[string, Partial<CoreState>]> = [
+    ['not monitoring', { phase: 'unavailable' }],
+    ['not leading', { leading: false }],
+    ['hidden', { visible: false }],
+    ['the frame not loaded', { frameReady: false }],
+    ['a next step waiting', { mainAction: 'poll' }],
+    ['a main timer', { timers: { tick: 1, main: 2 } }],
+    ['no tick', { timers: {} }],
+    ['no session_state', { session: { sub: 'alice', session_state: '' } }],
+    ['the first answer for a session_state', { firstPoll: true }],
+    ['cookies not shown', { cookies: 'unknown' }],
+    ['failures', { failures: 1 }],
+    ['an error streak', { errorStreak: 1 }],
+    ['a strike', { strikes: 1 }],
+    ['an outage reason', { unavailableReason: 'no-reply' }],
+    ['a re-check', { recheck: { id: 9, keepAlive: false } }],
+  ];
+
+  function steady(inFlight: boolean): MachineState {
+    const m = monitoring();
+    m.advance(1000);
+    if (inFlight) m.fire('tick');
+    return m.state;
+  }
+
+  it.each(perturbations)('steps aside with %s', (_name, change) => {
+    for (const inFlight of [true, false]) {
+      const base = steady(inFlight);
+      const state: MachineState = { core: { ...base.core, timers: { tick: base.core.timers.tick }, ...change }, poll: base.poll };
+      const env = { now: 1_003_000, random: 0.5 };
+      const inputs: MonitorInput[] = inFlight
+        ? [{ type: 'reply', frame: state.core.frame, status: 'unchanged' }]
+        : [{ type: 'timer', timer: 'tick', token: state.core.timers.tick ?? 1 }, { type: 'wake' }];
+      for (const input of inputs) expect(transition(state, input, env)).toStrictEqual(fullTransition(state, input, env));
+    }
+  });
+
+  it('answers the tick only once half an interval has passed (or the clock went back), and only the current tick', () => {
+    const base = steady(false);
+    const polledAt = base.poll.polledAt;
+    const tick = base.core.timers.tick!;
+    for (const [now, token] of [
+      [polledAt + 499, tick],
+      [polledAt + 500, tick],
+      [polledAt - 1, tick],
+      [polledAt + 1000, tick + 100],
+    ] as const) {
+      const input: MonitorInput = { type: 'timer', timer: 'tick', token };
+      expect(transition(base, input, { now, random: 0.5 })).toStrictEqual(fullTransition(base, input, { now, random: 0.5 }));
+    }
+    const keepAlive: MonitorInput = { type: 'timer', timer: 'keepAlive', token: tick };
+    expect(transition(base, keepAlive, { now: polledAt + 1000, random: 0.5 })).toStrictEqual(fullTransition(base, keepAlive, { now: polledAt + 1000, random: 0.5 }));
+  });
+
+  it('a steady answer and a steady poll: the status event, and the poll message to the current frame', () => {
+    const base = steady(true);
+    const reply = transition(base, { type: 'reply', frame: base.core.frame, status: 'unchanged' }, { now: 1_002_000, random: 0.5 });
+    expect(reply.effects).toEqual([{ type: 'emit', event: 'status', payload: { status: 'unchanged', at: 1_002_000 } }]);
+    expect(reply.state.poll).toEqual({ pollInFlight: false, polledAt: base.poll.polledAt, pollDue: false });
+    const idle = steady(false);
+    const wake = transition(idle, { type: 'wake' }, { now: 1_005_000, random: 0.5 });
+    expect(wake.effects).toEqual([{ type: 'post', frame: idle.core.frame, message: 'client s1' }]);
+    expect(wake.state.poll).toEqual({ pollInFlight: true, polledAt: 1_005_000, pollDue: false });
   });
 });
