@@ -1785,6 +1785,13 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     expect(out.core.mainAction).toBeUndefined();
   });
 
+  // Found while pinning startRecheck (#26), not fixed here: a renewal failure while the OP frame is still loading clears
+  // the frame's load deadline (startRecheck clears `main`); after the re-check the next poll finds the frame not ready
+  // and returns, leaving no timer at all. If that frame never loads, the monitor stays `monitoring` for good: no
+  // `frame-timeout`, no retry, and a wake does nothing. Sequence: start, sessionRead, frameUrlResolved, renewalFailed,
+  // recheckSettled (same user), timer main → no effects, `timers` empty, `frameReady` false.
+  it.todo('a renewal failure while the OP frame loads still times the frame out if it never loads');
+
   it('a re-check times out after recheckTimeout', () => {
     const m = polling();
     expect(ofType(m.reply('changed'), 'setTimer')).toEqual([expect.objectContaining({ timer: 'recheck', ms: 3000 })]);
