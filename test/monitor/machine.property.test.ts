@@ -269,12 +269,16 @@ const params = { numRuns: RUNS, seed: SEED };
 const signOuts = (effects: MonitorEffect[]) => effects.filter((e): e is Extract<MonitorEffect, { type: 'signOut' }> => e.type === 'signOut');
 
 describe('monitor state machine: properties over random input sequences', () => {
-  it('I1: a user is signed out only by an explicit sign-out error or another sub for this tab\'s user, the signOut error policy, or the SDK\'s own sign-out signals', () => {
+  it('I1: a user is signed out only by an explicit sign-out error or another sub for this tab\'s user, the signOut error policy, or the SDK\'s own sign-out signals — and always by those the OP gives, never silently', () => {
     fc.assert(
       fc.property(scenario, (sc) => {
-        for (const { before, input, effects } of run(sc)) {
+        for (const { before, input, after, effects } of run(sc)) {
           for (const out of signOuts(effects)) {
             const ownSub = before.core.session?.sub;
+            // The other tabs hear of a sign-out once, from the tab that saw it first: never again from a tab that
+            // followed another tab, a front-channel request or logout() (those tell the other tabs themselves).
+            const told = effects.filter((e) => e.type === 'broadcast' && (e.message.type === 'signedOut' || e.message.type === 'userChanged'));
+            expect(told).toHaveLength(out.sub === undefined || ['other-tab', 'front-channel', 'logout'].includes(out.reason) ? 0 : 1);
             switch (input.type) {
               case 'recheckSettled': {
                 const result = input.result as { kind: string; sub?: string; error?: string };
@@ -299,6 +303,8 @@ describe('monitor state machine: properties over random input sequences', () => 
                 const m = input.message;
                 expect(m.type === 'signedOut' ? m.sub : m.type === 'userChanged' ? m.previousSub : undefined).toBe(ownSub);
                 expect(before.core.anonymous).toBe(false);
+                // A front-channel logout relayed by another tab stays one; anything else another tab saw is `other-tab`.
+                expect(out.reason).toBe(m.type === 'signedOut' && m.reason === 'front-channel' ? 'front-channel' : 'other-tab');
                 break;
               }
               case 'signOut':
@@ -313,6 +319,27 @@ describe('monitor state machine: properties over random input sequences', () => 
               default:
                 throw new Error(`signed out on ${input.type}`);
             }
+          }
+          // … and signed out whenever the OP says so: a valid answer to this tab's re-check about the user it holds
+          // (whether it signed in before the monitor started or while it watched anonymously) signs that user out —
+          // unless, across sites, the iframe never showed that it sees the OP's cookies (I6).
+          const held = before.core.session?.sub;
+          if (input.type === 'recheckSettled' && input.id === before.core.recheck?.id && held) {
+            const result = input.result as { kind: string; sub?: string; session_state?: string; error?: string };
+            const unproven = before.core.crossSite && before.core.cookies !== 'visible';
+            if (result.kind === 'signedOut' && SIGNED_OUT_ERRORS.includes(result.error as SignedOutError) && !unproven) {
+              expect(signOuts(effects)).toEqual([expect.objectContaining({ reason: result.error, sub: held })]);
+            } else if (result.kind === 'authenticated' && result.sub && result.sub !== held && result.session_state) {
+              expect(signOuts(effects)).toEqual([expect.objectContaining({ reason: 'login_required', sub: held, userChangedTo: result.sub })]);
+            }
+          }
+          // Nor is the user dropped silently: without a sign-out the tab keeps its user (and ID token) until it reads the
+          // store again; only its own re-check brings a new ID token.
+          if (held && signOuts(effects).length === 0 && input.type !== 'resume' && input.type !== 'sessionRead') {
+            // (Checked without `expect` on the hot path: this runs on most steps of every sequence.)
+            if (after.core.session?.sub !== held) expect(after.core.session?.sub, `${input.type} dropped the user`).toBe(held);
+            const brought = input.type === 'recheckSettled' ? (input.result as { id_token?: unknown } | null)?.id_token : undefined;
+            if (!brought && after.core.session?.id_token !== before.core.session?.id_token) expect(after.core.session?.id_token, `${input.type} dropped the ID token`).toBe(before.core.session?.id_token);
           }
         }
       }),
@@ -495,6 +522,37 @@ describe('monitor state machine: properties over random input sequences', () => 
     // The mode came up, with bursts of focus inside the minimum gap, OP sign-outs, blocked cookies and refreshes.
     for (const [name, count] of Object.entries(seen)) if (name !== 'loopGuard') expect(count, name).toBeGreaterThan(reachedAtLeast(50));
     expect(seen.loopGuard).toBe(0);
+  });
+
+  it('I10: a tab that follows another tab\'s poller mirrors what it says about the tab\'s own user: the same payloads, its own user kept; the poller mirrors nothing', () => {
+    const seen = { refreshed: 0, unavailable: 0 };
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, after, effects } of run(sc)) {
+          if (input.type !== 'tab') continue;
+          const m = input.message;
+          const own = before.core.session;
+          if (!own || before.core.anonymous || ['signedOut', 'paused', 'stopped'].includes(before.core.phase) || !('sub' in m) || m.sub !== own.sub) continue;
+          const mirrored = effects.filter((e) => e.type === 'emit' && (e.event === 'refreshed' || e.event === 'unavailable')).map((e) => (e as { payload: unknown }).payload);
+          if (before.core.leading) {
+            if (m.type === 'refreshed' || m.type === 'unavailable' || m.type === 'monitoring') expect(effects).toEqual([]);
+          } else if (m.type === 'refreshed') {
+            seen.refreshed++;
+            expect(mirrored).toEqual([{ sub: m.sub, session_state: m.session_state, previous_session_state: m.previous_session_state }]);
+            expect(after.core.session).toEqual({ ...own, session_state: m.session_state });
+            expect(after.core.phase).toBe('monitoring');
+          } else if (m.type === 'unavailable') {
+            seen.unavailable++;
+            if (before.core.phase !== 'unavailable' || before.core.unavailableReason !== m.reason) expect(mirrored).toEqual([{ reason: m.reason, detail: m.detail, retrying: m.retrying }]);
+            else expect(mirrored).toEqual([]);
+            expect(after.core.phase).toBe('unavailable');
+          }
+        }
+      }),
+      { ...params, numRuns: 2000 },
+    );
+    // Followers rarely live long in these runs (the generator mostly elects them at once), yet both messages came up.
+    for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThan(5);
   });
 
   it('reaches the interesting states (the generator is not trivial)', () => {
