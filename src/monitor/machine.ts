@@ -534,7 +534,12 @@ function poll(): void {
     checkByRecheck();
     return;
   }
-  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
+  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) {
+    // A frame still loading whose deadline was replaced (a renewal failure's re-check ran meanwhile) is timed again:
+    // without a deadline, a frame that never loads would leave the monitor waiting for ever.
+    if (!s.frameReady && s.frame !== 0 && s.leading && s.timers.main === undefined && !isOver()) schedule('frameTimeout', config.frameTimeout);
+    return;
+  }
   if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
   clearTimer('main');
   if (!s.visible) {
@@ -655,8 +660,12 @@ function startRecheck(keepAlive: boolean, anyTab = false): void {
     }
     s.recheckTimes = [...times, env.now];
   }
+  // The re-check replaces whatever came next, and a poll still out: its answer no longer counts, so it needs no
+  // deadline. What follows the re-check schedules the next step (a frame still loading is timed again by poll()).
   clearTimer('main');
   clearTimer('tick');
+  s.mainAction = undefined;
+  s.pollInFlight = false;
   setPhase('rechecking');
   const id = token();
   s.recheck = { id, keepAlive };

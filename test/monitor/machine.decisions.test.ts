@@ -1785,12 +1785,42 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     expect(out.core.mainAction).toBeUndefined();
   });
 
-  // Found while pinning startRecheck (#26), not fixed here: a renewal failure while the OP frame is still loading clears
-  // the frame's load deadline (startRecheck clears `main`); after the re-check the next poll finds the frame not ready
-  // and returns, leaving no timer at all. If that frame never loads, the monitor stays `monitoring` for good: no
-  // `frame-timeout`, no retry, and a wake does nothing. Sequence: start, sessionRead, frameUrlResolved, renewalFailed,
-  // recheckSettled (same user), timer main → no effects, `timers` empty, `frameReady` false.
-  it.todo('a renewal failure while the OP frame loads still times the frame out if it never loads');
+  // Found while pinning startRecheck (#26): a renewal failure while the OP frame loads replaced the frame's load
+  // deadline with its re-check, and the poll after it found the frame not ready and left no timer at all — a frame that
+  // never loaded kept the monitor `monitoring` for good.
+  it('a renewal failure while the OP frame loads still times the frame out if it never loads', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    const frame = m.core.frame;
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.refreshedTo(ALICE.session_state);
+    m.fire('main');
+    expect(m.core.timers.main).toBeDefined();
+    const effects = m.fire('main');
+    expect(ofType(effects, 'disposeFrame')).toEqual([expect.objectContaining({ frame })]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout', retrying: true })]);
+    // The frame that loads in time after all is polled as usual.
+    const late = new Monitor();
+    late.start();
+    late.read(ALICE);
+    late.resolve();
+    late.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    late.refreshedTo(ALICE.session_state);
+    late.fire('main');
+    expect(posts(late.loaded())).toHaveLength(1);
+  });
+
+  it('a renewal failure while the first poll is out replaces that poll: after the re-check the tab polls again', () => {
+    const m = polling();
+    expect(m.core.timers.tick).toBeUndefined();
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    // The old poll's answer no longer counts.
+    expect(m.reply('changed')).toEqual([]);
+    m.refreshedTo(ALICE.session_state);
+    expect(posts(m.fire('main'))).toHaveLength(1);
+  });
 
   it('a re-check times out after recheckTimeout', () => {
     const m = polling();

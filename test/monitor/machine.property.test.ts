@@ -586,6 +586,10 @@ describe('monitor state machine: properties over random input sequences', () => 
           for (const e of effects) if (e.type === 'setTimer') expect(after.core.timers[e.timer]).toBe(e.token);
           for (const e of effects) if (e.type === 'clearTimer') expect(effects.some((x) => x.type === 'setTimer' && x.timer === e.timer) || after.core.timers[e.timer] === undefined).toBe(true);
           if (after.core.phase === 'signedOut' || after.core.phase === 'paused') expect(after.core.frame).toBe(0);
+          // Liveness: an OP frame that is loading always has a deadline (or a re-check runs), so a frame that never
+          // loads is reported as frame-timeout instead of leaving the monitor waiting for ever.
+          const c = after.core;
+          if (c.leading && c.frame !== 0 && !c.frameReady && !c.recheck && c.phase !== 'stopped') expect(c.timers.main, 'a loading frame has a deadline').toBeDefined();
         }
       }),
       { ...params, numRuns: 2000 },
