@@ -103,6 +103,7 @@ export function saveLogoutState(
 ): void {
   const now = ports.clock.now();
   const pending = read(ports.storage);
+  // Stryker disable next-line ConditionalExpression: a false test stores { exp, data: undefined }, which JSON.stringify writes exactly as { exp } (and nothing else reads the map), so no observer could tell; the true variant goes with it
   pending.set(state, data === undefined ? { exp: now + maxAgeMs } : { exp: now + maxAgeMs, data });
   prune(pending, now);
   try {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
 import { browserRandom } from '../../src/platform.js';
 import { handleLogoutCallback, type HandleLogoutCallbackOptions, type LogoutCallbackPorts, verifyLogoutCallback } from '../../src/logout/handle-logout-callback.js';
-import { saveLogoutState } from '../../src/logout/logout-state-store.js';
+import { LOGOUT_STATE_STORAGE_KEY, saveLogoutState } from '../../src/logout/logout-state-store.js';
+import { LAST_LOGOUT_CALLBACK_KEY } from '../../src/session/keys.js';
 import { randomState } from '../../src/logout/random-state.js';
 import { FakeClock, MemoryStorage, ThrowingStorage } from './fakes.js';
 
@@ -81,6 +82,54 @@ describe('handleLogoutCallback', () => {
     await expect(callback({ url: `${page}?state=${state}`, storage, clock, addressBar })).resolves.toMatchObject({ state });
   });
 
+  it('a reload exactly one logout-state lifetime after the verification is no longer a repeat', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    clock.advance(10 * 60 * 1000 - 1);
+    expect(await callback({ url: page, storage, clock, addressBar })).toMatchObject({ state, repeated: true });
+    clock.advance(1);
+    expect(await codeOf(callback({ url: page, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
+  });
+
+  it('a reload after the clock was set back (the verification seems to lie in the future) is not a repeat', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    clock.advance(-60_000);
+    expect(await codeOf(callback({ url: page, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMissing);
+  });
+
+  it('does not take a last-callback record it did not write for a verified callback', async () => {
+    const clock = new FakeClock();
+    const now = clock.now();
+    for (const record of [
+      { data: 'x', at: now },
+      { state: 42, data: 'x', at: now },
+      { state: 'abc', data: 'x', at: String(now) },
+      { state: 'abc', data: 'x' },
+    ]) {
+      const storage = new MemoryStorage();
+      storage.setItem(LAST_LOGOUT_CALLBACK_KEY, JSON.stringify(record));
+      expect(await codeOf(callback({ url: page, storage, clock }))).toBe(ErrorCode.LogoutStateMissing);
+      expect(storage.getItem(LAST_LOGOUT_CALLBACK_KEY)).toBeNull();
+    }
+  });
+
+  it('a storage failure on the verified URL again is reported, not taken for a repeat', async () => {
+    const { storage, clock, state, addressBar } = setup();
+    const url = `${page}?state=${state}`;
+    await callback({ url, storage, clock, addressBar });
+    // The pending states can no longer be read, the record of the verified callback still can.
+    const broken = {
+      getItem: (key: string) => {
+        if (key === LOGOUT_STATE_STORAGE_KEY) throw new DOMException('The operation is insecure.', 'SecurityError');
+        return storage.getItem(key);
+      },
+      setItem: (key: string, value: string) => storage.setItem(key, value),
+      removeItem: (key: string) => storage.removeItem(key),
+    };
+    expect(await codeOf(callback({ url, storage: broken, clock, addressBar }))).toBe(ErrorCode.StorageUnavailable);
+  });
+
   it('rejects a callback without state as missing', async () => {
     const { storage, clock, addressBar } = setup();
     for (const url of [page, `${page}?state=`, `${page}?foo=bar`, `${page}#state=abc`]) {
@@ -98,7 +147,12 @@ describe('handleLogoutCallback', () => {
 
   it('rejects repeated state parameters, even when one of them is valid', async () => {
     const { storage, clock, state, addressBar } = setup();
-    for (const url of [`${page}?state=${state}&state=evil`, `${page}?state=evil&state=${state}`, `${page}?state=${state}&state=${state}`]) {
+    for (const url of [
+      `${page}?state=${state}&state=evil`,
+      `${page}?state=evil&state=${state}`,
+      `${page}?state=${state}&state=${state}`,
+      `${page}?state=&state=${state}`,
+    ]) {
       expect(await codeOf(callback({ url, storage, clock, addressBar }))).toBe(ErrorCode.LogoutStateMismatch);
     }
   });
@@ -158,6 +212,15 @@ describe('handleLogoutCallback', () => {
     expect(replaced).toEqual([]);
   });
 
+  it('leaves the address bar alone when the URL has no state to remove', async () => {
+    const { storage, clock, state, replaced, addressBar } = setup();
+    await callback({ url: `${page}?state=${state}`, storage, clock, addressBar });
+    replaced.length = 0;
+    await callback({ url: `${page}?lang=de`, storage, clock, addressBar });
+    await codeOf(callback({ url: page, storage: new MemoryStorage(), clock, addressBar }));
+    expect(replaced).toEqual([]);
+  });
+
   it('still reports the verdict when replaceState throws', async () => {
     const { storage, clock, state } = setup('ok');
     const addressBar = {
@@ -174,5 +237,38 @@ describe('handleLogoutCallback', () => {
     window.history.replaceState(null, '', `/signed-out?state=${state}`);
     await expect(handleLogoutCallback()).resolves.toEqual({ state, data: 'default', repeated: false });
     expect(window.location.search).toBe('');
+    window.sessionStorage.removeItem(LAST_LOGOUT_CALLBACK_KEY);
+  });
+
+  it('accepts its two options, url and cleanUrl', async () => {
+    const before = window.location.href;
+    const state = randomState(browserRandom);
+    saveLogoutState({ storage: window.sessionStorage, clock: { now: () => Date.now() } }, state, 'given url');
+    try {
+      await expect(handleLogoutCallback({ url: `${window.location.origin}/signed-out?state=${state}`, cleanUrl: false })).resolves.toEqual({
+        state,
+        data: 'given url',
+        repeated: false,
+      });
+      expect(window.location.href).toBe(before);
+    } finally {
+      window.sessionStorage.removeItem(LAST_LOGOUT_CALLBACK_KEY);
+      window.sessionStorage.removeItem(LOGOUT_STATE_STORAGE_KEY);
+      window.history.replaceState(null, '', before);
+    }
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'https://rp.example.com/signed-out?state=abc'],
+    ['a number', 42],
+  ])('rejects %s as options with a TypeError asking for an options object', async (_label, options) => {
+    const before = window.location.href;
+    try {
+      await expect(handleLogoutCallback(options as never)).rejects.toThrow(/^handleLogoutCallback takes an options object, or none\.$/);
+    } finally {
+      window.sessionStorage.removeItem(LAST_LOGOUT_CALLBACK_KEY);
+      window.history.replaceState(null, '', before);
+    }
   });
 });

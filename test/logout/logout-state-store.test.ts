@@ -160,11 +160,114 @@ describe('logout state store', () => {
     );
   });
 
+  it('keeps a state redeemable for ten minutes by default', () => {
+    const storage = new MemoryStorage();
+    const clock = new FakeClock();
+    const state = randomState(browserRandom);
+    saveLogoutState({ storage, clock }, state, 'x');
+    clock.advance(10 * 60 * 1000 - 1);
+    expect(consumeLogoutState({ storage, clock }, state).data).toBe('x');
+  });
+
+  it('drops an expired state from storage the very millisecond it expires', () => {
+    const storage = new MemoryStorage();
+    const clock = new FakeClock();
+    const [old, fresh] = [randomState(browserRandom), randomState(browserRandom)];
+    saveLogoutState({ storage, clock }, old, 'old', 1000);
+    clock.advance(1000);
+    saveLogoutState({ storage, clock }, fresh, 'new');
+    expect(Object.keys(JSON.parse(storage.getItem(LOGOUT_STATE_STORAGE_KEY)!))).toEqual([fresh]);
+  });
+
+  it('beyond the cap drops the state that expires soonest, not the one saved first', () => {
+    const storage = new MemoryStorage();
+    const clock = new FakeClock();
+    const longLived = randomState(browserRandom);
+    saveLogoutState({ storage, clock }, longLived, 'long', 60 * 60 * 1000);
+    const shortLived = Array.from({ length: MAX_PENDING_STATES }, () => {
+      clock.advance(1);
+      const state = randomState(browserRandom);
+      saveLogoutState({ storage, clock }, state, 'short', 60_000);
+      return state;
+    });
+    const kept = Object.keys(JSON.parse(storage.getItem(LOGOUT_STATE_STORAGE_KEY)!));
+    expect(kept).toEqual([longLived, ...shortLived.slice(1)]);
+    expect(consumeLogoutState({ storage, clock }, longLived).data).toBe('long');
+  });
+
+  it('does not redeem a stored entry whose expiry is not a finite number', () => {
+    const storage = new MemoryStorage();
+    const clock = new FakeClock();
+    const state = randomState(browserRandom);
+    // JSON has no Infinity, but 1e999 parses to it; a string or null is no expiry either.
+    for (const exp of ['1e999', '"9999999999999"', 'null']) {
+      storage.setItem(LOGOUT_STATE_STORAGE_KEY, `{"${state}":{"exp":${exp},"data":"forged"}}`);
+      expect(codeOf(() => consumeLogoutState({ storage, clock }, state))).toBe(ErrorCode.LogoutStateMismatch);
+    }
+  });
+
+  it('skips null entries found under its key and still redeems the valid ones', () => {
+    const storage = new MemoryStorage();
+    const clock = new FakeClock();
+    const state = randomState(browserRandom);
+    storage.setItem(LOGOUT_STATE_STORAGE_KEY, JSON.stringify({ [randomState(browserRandom)]: null, [state]: { exp: clock.now() + 1000, data: 'ok' } }));
+    expect(consumeLogoutState({ storage, clock }, state).data).toBe('ok');
+    expect(storage.getItem(LOGOUT_STATE_STORAGE_KEY)).toBeNull();
+  });
+
+  it('says which storage step failed, and keeps the browser error as the cause', () => {
+    const clock = new FakeClock();
+    const failure = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error as OidcSessionMonitorError;
+      }
+      throw new Error('did not throw');
+    };
+    const read = failure(() => consumeLogoutState({ storage: new ThrowingStorage(), clock }, 'a'));
+    expect(read.message).toMatch(/^Could not read the logout state/);
+    expect(read.cause).toBeInstanceOf(DOMException);
+    expect((read.cause as DOMException).name).toBe('SecurityError');
+    const save = failure(() => saveLogoutState({ storage: new ThrowingStorage(undefined, 'write'), clock }, 'a'));
+    expect(save.message).toMatch(/^Could not save the logout state/);
+    expect((save.cause as DOMException).name).toBe('QuotaExceededError');
+    const inner = new MemoryStorage();
+    const state = randomState(browserRandom);
+    saveLogoutState({ storage: inner, clock }, state, 'secret');
+    const remove = failure(() => consumeLogoutState({ storage: new ThrowingStorage(inner, 'write'), clock }, state));
+    expect(remove.message).toMatch(/^Could not remove the logout state/);
+    expect((remove.cause as DOMException).name).toBe('QuotaExceededError');
+  });
+
+  it('reports a state it never issued as a mismatch even when the storage cannot be written', () => {
+    const inner = new MemoryStorage();
+    const clock = new FakeClock();
+    saveLogoutState({ storage: inner, clock }, randomState(browserRandom), 'real');
+    const storage = new ThrowingStorage(inner, 'write');
+    expect(codeOf(() => consumeLogoutState({ storage, clock }, randomState(browserRandom)))).toBe(ErrorCode.LogoutStateMismatch);
+    expect(codeOf(() => consumeLogoutState({ storage: new ThrowingStorage(new MemoryStorage(), 'write'), clock }, 'forged'))).toBe(
+      ErrorCode.LogoutStateMismatch,
+    );
+  });
+
   it('refuses app data that cannot be stored as JSON, with a TypeError naming state', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => validateLogoutStateData(cyclic)).toThrow(/state/);
     expect(() => validateLogoutStateData(10n)).toThrow(TypeError);
     expect(() => validateLogoutStateData({ ok: [1] })).not.toThrow();
+  });
+
+  it('keeps the JSON error as the cause of the TypeError for unserializable app data', () => {
+    let error: unknown;
+    try {
+      validateLogoutStateData(10n);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).cause).toBeInstanceOf(TypeError);
+    expect(String((error as TypeError).cause)).toMatch(/BigInt/i);
   });
 });
