@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NavigateParams } from 'oidc-client-ts';
 import { ErrorCode, isOidcSessionMonitorError } from '../../src/errors.js';
 import { silentFrames } from '../../src/session/silent-frames.js';
+import { trackListeners } from '../support/listeners.js';
 
 const APP = window.location.origin;
 const AUTHORIZE = 'https://op.example/authorize?prompt=none&state=S1';
@@ -12,8 +13,11 @@ interface StandIn {
   location: { replace: ReturnType<typeof vi.fn>; href?: string };
 }
 
-/** happy-dom loads no iframe page, so each iframe gets a stand-in window: the `event.source`, and where it was sent. */
-function host() {
+/**
+ * happy-dom loads no iframe page, so each iframe gets a stand-in window: the `event.source`, and where it was sent.
+ * `windowless`: iframes have no window at all (`contentWindow` is `null`, as for an iframe taken out of the page).
+ */
+function host(windowless = false) {
   const windows: StandIn[] = [];
   const doc = new Proxy(document, {
     get(target, key) {
@@ -33,7 +37,7 @@ function host() {
             } as StandIn['location'] & { _href?: string },
           };
           windows.push(standIn);
-          Object.defineProperty(element, 'contentWindow', { value: standIn });
+          Object.defineProperty(element, 'contentWindow', { value: windowless ? null : standIn });
           return element;
         };
       }
@@ -55,6 +59,7 @@ function setup(timeoutSeconds = 10, allowInsecureHttp = false) {
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
   document.body.innerHTML = '';
 });
 
@@ -255,5 +260,123 @@ describe("the re-check's hidden iframes", () => {
     frames.warm();
     await expect((await frames.prepare({})).navigate(PARAMS)).rejects.toThrow(/cancelled/);
     expect(iframes()).toHaveLength(0);
+  });
+  it('without allowInsecureHttp given, refuses plain http: to a public host (the default is off)', async () => {
+    const { host: frameHost, windows } = host();
+    const frames = silentFrames(10, undefined, frameHost);
+    const caught = (await frames.prepare({})).navigate({ ...PARAMS, url: 'http://op.example/authorize?state=S1' }).catch((error: unknown) => error);
+    expect(windows).toHaveLength(0);
+    frames.dispose();
+    expect(isOidcSessionMonitorError(await caught, ErrorCode.InvalidMetadata)).toBe(true);
+  });
+
+  it('names only the endpoint, never its query (id_token_hint), when the authorization endpoint is not an absolute URL', async () => {
+    const { frames, windows } = setup();
+    // ui_locales is space-separated (OIDC Core §3.1.2.1): the query may hold whitespace.
+    const url = 'op.example/authorize?prompt=none&id_token_hint=eyJ.secret.sig&ui_locales=de en#state=S1';
+    const error = await (await frames.prepare({})).navigate({ ...PARAMS, url }).catch((caught: unknown) => caught);
+    expect(isOidcSessionMonitorError(error, ErrorCode.InvalidMetadata)).toBe(true);
+    expect((error as Error).message).toBe('prompt=none not sent: authorization_endpoint must be an absolute URL; got "op.example/authorize". (see README.md#invalid_metadata)');
+    expect(windows).toHaveLength(0);
+  });
+
+  it('leaves no message listener on the window once a request is answered, cancelled or timed out', async () => {
+    vi.useFakeTimers();
+    const live = trackListeners(window);
+    const { frames, windows, answer, callback } = setup(10);
+    const answered = (await frames.prepare({})).navigate(PARAMS);
+    expect(live('message')).toBe(1);
+    answer(windows[0], callback());
+    await answered;
+    expect(live('message')).toBe(0);
+    const abort = new AbortController();
+    frames.bind(abort.signal);
+    const cancelledOne = (await frames.prepare({})).navigate(PARAMS).catch((error: unknown) => error);
+    abort.abort();
+    await cancelledOne;
+    expect(live('message')).toBe(0);
+    frames.bind(new AbortController().signal);
+    const timedOut = (await frames.prepare({})).navigate(PARAMS).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await timedOut;
+    expect(live('message')).toBe(0);
+  });
+
+  it("keeps an answered request's iframe ready when that re-check is cancelled afterwards (stop())", async () => {
+    const { frames, windows, iframes, answer, callback } = setup();
+    const abort = new AbortController();
+    frames.bind(abort.signal);
+    const pending = (await frames.prepare({})).navigate(PARAMS);
+    answer(windows[0], callback());
+    await pending;
+    abort.abort();
+    expect(iframes()).toHaveLength(1);
+    frames.bind(new AbortController().signal);
+    const next = (await frames.prepare({})).navigate({ ...PARAMS, state: 'S2' });
+    expect(windows).toHaveLength(1);
+    expect(windows[0]!.location.replace).toHaveBeenLastCalledWith(AUTHORIZE);
+    answer(windows[0], callback('S2'));
+    await expect(next).resolves.toEqual({ url: callback('S2').url });
+  });
+
+  it('ignores a message without data from its iframe, with no error, and still takes the answer after it', async () => {
+    const { frames, windows, answer, callback } = setup();
+    const errors: unknown[] = [];
+    const onError = (event: ErrorEvent) => errors.push(event.error ?? event.message);
+    window.addEventListener('error', onError);
+    try {
+      const pending = (await frames.prepare({})).navigate(PARAMS);
+      // What postMessage(undefined) delivers; a MessageEvent built here would turn undefined data into null.
+      const empty = new MessageEvent('message', { origin: APP, source: windows[0] as unknown as MessageEventSource });
+      Object.defineProperty(empty, 'data', { value: undefined });
+      expect(empty.data).toBeUndefined();
+      window.dispatchEvent(empty);
+      answer(windows[0], callback());
+      await expect(pending).resolves.toEqual({ url: callback().url });
+      expect(errors).toEqual([]);
+    } finally {
+      window.removeEventListener('error', onError);
+    }
+  });
+
+  it("ignores a callback message whose url is not a string, even one that reads as the answer's URL (an array)", async () => {
+    const { frames, windows, answer, callback } = setup();
+    const settled = vi.fn();
+    (await frames.prepare({})).navigate(PARAMS).then(settled, settled);
+    answer(windows[0], { source: 'oidc-client', url: [callback().url] });
+    await Promise.resolve();
+    expect(settled).not.toHaveBeenCalled();
+    answer(windows[0], callback());
+    await vi.waitFor(() => expect(settled).toHaveBeenCalledWith({ url: callback().url }));
+  });
+
+  it('reads the state from the fragment also when it comes first (response_mode=fragment)', async () => {
+    const { frames, windows, answer } = setup();
+    const settled = vi.fn();
+    (await frames.prepare({})).navigate({ ...PARAMS, response_mode: 'fragment' }).then(settled, settled);
+    const url = `${APP}/silent.html#state=S1&error=login_required`;
+    answer(windows[0], { source: 'oidc-client', url });
+    await vi.waitFor(() => expect(settled).toHaveBeenCalledWith({ url }));
+  });
+
+  it('an iframe without a window (taken out of the page) gets no request, and the re-check fails as unanswered when its time is up', async () => {
+    vi.useFakeTimers();
+    const frames = silentFrames(10, false, host(true).host);
+    const caught = (await frames.prepare({})).navigate(PARAMS).catch((error: unknown) => error);
+    const settled = vi.fn();
+    void caught.then(settled);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(settled).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await caught).toEqual(new Error('No prompt=none answer within 10 s.'));
+    frames.dispose();
+  });
+
+  it('prepare() without arguments uses the configured timeout', async () => {
+    vi.useFakeTimers();
+    const { frames } = setup(3);
+    const caught = (await frames.prepare(undefined as never)).navigate(PARAMS).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(await caught).toEqual(new Error('No prompt=none answer within 3 s.'));
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { RenewalPort, StoredTokens } from '../../src/session/renewal-port.js';
+import type { LockManagerLike } from '../../src/tabs/leadership.js';
 import { coordinateRenewal, renewalStep, RETRY_SECONDS, type Renewal } from '../../src/tabs/renewal.js';
 import { FakeLockManager } from '../support/fake-locks.js';
 import { propertyRuns } from '../support/property-runs.js';
@@ -79,6 +80,10 @@ interface Tab {
   adopted: string[];
   failures: unknown[];
   gaveBack: () => boolean;
+  /** How often renewal was given back to the client. */
+  giveBacks(): number;
+  /** The client loads a user by itself (the app signed in, a re-check stored new tokens): store and "user loaded". */
+  clientLoads(accessToken: string): void;
   /** The access token this tab's app holds (what it loaded last). */
   holds(): string | undefined;
   /** How often the coordinator read the store. */
@@ -87,11 +92,20 @@ interface Tab {
 
 function openTab(
   world: World,
-  options: { key?: string; locks?: boolean; failed?: (error: unknown) => Promise<void>; now?: () => number; onStorageChange?: (handler: () => void) => () => void } = {},
+  options: {
+    key?: string;
+    locks?: boolean | LockManagerLike;
+    failed?: (error: unknown) => Promise<void>;
+    now?: () => number;
+    onStorageChange?: (handler: () => void) => () => void;
+    announce?: (sub: string) => void;
+    /** `false`: a client that does not renew by itself (`takeOver` returns nothing to give back). */
+    renewsItself?: boolean;
+  } = {},
 ): Tab {
   const key = options.key ?? 'shared';
   let onExpiring: (() => void) | undefined;
-  let gaveBack = false;
+  let giveBacks = 0;
   let holds: string | undefined = world.store.get(key)?.accessToken;
   const loadedHandlers = new Set<(t: StoredTokens) => void>();
   const adopted: string[] = [];
@@ -106,8 +120,9 @@ function openTab(
     expiringWindow: 60,
     takeOver(handler) {
       onExpiring = handler;
+      if (options.renewsItself === false) return undefined;
       return () => {
-        gaveBack = true;
+        giveBacks += 1;
       };
     },
     read,
@@ -131,8 +146,8 @@ function openTab(
   const renewal = coordinateRenewal({
     port,
     lockName: (sub) => `renew:${sub}`,
-    locks: options.locks === false ? undefined : world.locks,
-    announce: () => undefined,
+    locks: options.locks === false ? undefined : options.locks === undefined || options.locks === true ? world.locks : options.locks,
+    announce: options.announce ?? (() => undefined),
     failed: async (error) => {
       failures.push(error);
       await options.failed?.(error);
@@ -141,7 +156,23 @@ function openTab(
     settle: () => Promise.resolve(),
     ...(options.onStorageChange ? { onStorageChange: options.onStorageChange } : {}),
   });
-  return { renewal, fire: () => onExpiring?.(), adopted, failures, gaveBack: () => gaveBack, holds: () => holds, reads: () => reads };
+  const clientLoads = (accessToken: string): void => {
+    const stored = world.store.get(key)!;
+    world.store.set(key, { ...stored, ...tokens(accessToken, stored.sub, NOW + 3600) });
+    holds = accessToken;
+    for (const handler of loadedHandlers) handler(tokens(accessToken, stored.sub, NOW + 3600));
+  };
+  return {
+    renewal,
+    fire: () => onExpiring?.(),
+    adopted,
+    failures,
+    gaveBack: () => giveBacks > 0,
+    giveBacks: () => giveBacks,
+    clientLoads,
+    holds: () => holds,
+    reads: () => reads,
+  };
 }
 
 /**
@@ -379,6 +410,151 @@ describe('coordinateRenewal', () => {
     await vi.waitFor(() => expect(first.holds()).toBe('at-alice-1'));
     await nothingMore();
     expect(second.adopted).toEqual([]);
+  });
+
+  it('a tab that found nobody at start renews the user signed in since, when its timer fires', async () => {
+    const world = new World();
+    const tab = openTab(world);
+    await vi.waitFor(() => expect(tab.reads()).toBe(1));
+    world.signIn();
+    tab.fire();
+    await vi.waitFor(() => expect(tab.holds()).toBe('at-alice-1'));
+    expect(world.tokenRequests).toEqual(['rt-alice-0']);
+  });
+
+  it('after renewing, check() uses the tokens another tab stored later', async () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world);
+    tab.fire();
+    await vi.waitFor(() => expect(tab.holds()).toBe('at-alice-1'));
+    world.store.set('shared', { ...tokens('at-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
+    tab.renewal.check();
+    await vi.waitFor(() => expect(tab.adopted).toEqual(['at-elsewhere']));
+  });
+
+  it("tells the app's other tabs once it renewed, naming the user", async () => {
+    const world = new World();
+    world.signIn();
+    const announce = vi.fn();
+    const tab = openTab(world, { announce });
+    tab.fire();
+    await vi.waitFor(() => expect(announce).toHaveBeenCalledWith('alice'));
+    expect(announce).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['succeeds', false],
+    ['fails', true],
+  ])('a tab disposed while its renewal is out neither tells the other tabs nor re-checks when it %s', async (_outcome, fails) => {
+    const world = new World();
+    world.signIn();
+    let release!: () => void;
+    world.latency = () => new Promise((resolve) => (release = resolve));
+    if (fails) {
+      const refresh = world.refresh.bind(world);
+      world.refresh = async (refreshToken, sub) => {
+        await refresh(refreshToken, sub);
+        throw new Error('network down');
+      };
+    }
+    const announce = vi.fn();
+    const tab = openTab(world, { announce });
+    tab.fire();
+    await vi.waitFor(() => expect(world.tokenRequests).toHaveLength(1));
+    tab.renewal.dispose();
+    release();
+    // The lock is given back once the renewal, and whatever follows it, is over.
+    await vi.waitFor(() => expect(world.locks.of('renew:alice').held).toBeUndefined());
+    expect(announce).not.toHaveBeenCalled();
+    expect(tab.failures).toEqual([]);
+  });
+
+  it('a tab disposed after it was granted the lock, before its turn ran, sends nothing', async () => {
+    const world = new World();
+    world.signIn();
+    // Web Locks run a granted request's callback in a later task: the tab can go in between, and aborting no longer withdraws it.
+    let turn: (() => Promise<void> | void) | undefined;
+    const locks: LockManagerLike = {
+      request: (_name, _options, callback) => new Promise((resolve) => (turn = () => Promise.resolve(callback({})).then(resolve))),
+      query: async () => ({ pending: [], held: [] }),
+    };
+    const tab = openTab(world, { locks });
+    tab.fire();
+    await vi.waitFor(() => expect(turn).toBeDefined());
+    tab.renewal.dispose();
+    await turn!();
+    expect(world.tokenRequests).toEqual([]);
+    expect(tab.adopted).toEqual([]);
+  });
+
+  it('a tab disposed while it reads the store on its timer asks for no lock', async () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world);
+    tab.fire();
+    tab.renewal.dispose();
+    await nothingMore();
+    expect(world.locks.byName.has('renew:alice')).toBe(false);
+    expect(world.tokenRequests).toEqual([]);
+  });
+
+  it('with a navigator.locks that cannot request (a partial stand-in), the tab renews by itself', async () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world, { locks: {} as LockManagerLike });
+    tab.fire();
+    await vi.waitFor(() => expect(tab.holds()).toBe('at-alice-1'));
+    expect(world.tokenRequests).toEqual(['rt-alice-0']);
+  });
+
+  it('does not adopt again the tokens the client loaded by itself', async () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world);
+    await vi.waitFor(() => expect(tab.reads()).toBe(1));
+    tab.clientLoads('at-signed-in-again');
+    tab.renewal.check();
+    await nothingMore();
+    expect(tab.reads()).toBe(2);
+    expect(tab.adopted).toEqual([]);
+  });
+
+  it('check() does nothing, not even read the store, when the client does not renew by itself or after dispose()', async () => {
+    const world = new World();
+    world.signIn();
+    const own = openTab(world, { renewsItself: false });
+    const disposed = openTab(world);
+    await vi.waitFor(() => expect([own.reads(), disposed.reads()]).toEqual([1, 1]));
+    disposed.renewal.dispose();
+    world.store.set('shared', { ...tokens('at-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
+    own.renewal.check();
+    disposed.renewal.check();
+    await nothingMore();
+    expect([own.reads(), disposed.reads()]).toEqual([1, 1]);
+    expect([own.adopted, disposed.adopted]).toEqual([[], []]);
+  });
+
+  it('dispose() while check() reads the store: nothing is adopted', async () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world);
+    await vi.waitFor(() => expect(tab.reads()).toBe(1));
+    world.store.set('shared', { ...tokens('at-elsewhere', 'alice', NOW + 3600), refreshToken: 'rt-x' });
+    tab.renewal.check();
+    expect(tab.reads()).toBe(2);
+    tab.renewal.dispose();
+    await nothingMore();
+    expect(tab.adopted).toEqual([]);
+  });
+
+  it('dispose() twice gives renewal back once', () => {
+    const world = new World();
+    world.signIn();
+    const tab = openTab(world);
+    tab.renewal.dispose();
+    tab.renewal.dispose();
+    expect(tab.giveBacks()).toBe(1);
   });
 
   it('property: in any interleaving of tabs, timers and OP latency, one token request per round and no invalid_grant', async () => {
