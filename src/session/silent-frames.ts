@@ -162,8 +162,9 @@ function stateOf(url: string, mode: NavigateParams['response_mode']): string | u
   try {
     const parsed = new URL(url);
     return new URLSearchParams(mode === 'fragment' ? parsed.hash.slice(1) : parsed.search).get('state') ?? undefined;
-    // Stryker disable next-line BlockStatement: an empty catch falls through to the function's end, which returns undefined too
-  } catch {
+  }
+  // Stryker disable next-line BlockStatement: an empty catch falls through to the function's end, which returns undefined too
+  catch {
     return undefined;
   }
 }
