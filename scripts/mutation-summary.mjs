@@ -29,10 +29,12 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
   const ignored = mutants.filter((m) => m.status === 'Ignored');
   const text = ignored.filter((m) => /^message text/.test(m.statusReason ?? '')).length;
   const statics = ignored.filter((m) => /static/i.test(m.statusReason ?? '')).length;
+  // A mutant that breaks the test run itself (a RuntimeError or CompileError) is not a test result either way.
+  const errors = count((m) => /Error$/.test(m.status));
   const counted = killed + live.length;
   const score = counted === 0 ? 100 : (100 * killed) / counted;
   if (score < TARGET) failing++;
-  rows.push(`| \`${file}\` | ${mutants.length} | ${killed} | ${live.length} | ${ignored.length - text - statics} | ${statics} | ${text} | ${score.toFixed(1)} % |`);
+  rows.push(`| \`${file}\` | ${mutants.length} | ${killed} | ${live.length} | ${ignored.length - text - statics} | ${statics} | ${text} | ${errors} | ${score.toFixed(1)} % |`);
   const where = (m) => `\`${file}:${m.location.start.line}\` ${m.mutatorName}: \`${lines[m.location.start.line - 1].trim().slice(0, 90)}\``;
   for (const m of live) survivors.push(`- ${m.status === 'NoCoverage' ? 'no test reaches it' : 'survived'}: ${where(m)} → \`${(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60)}\``);
   for (const m of ignored) if (!/^message text|static/i.test(m.statusReason ?? '')) equivalents.push(`- ${where(m)}: ${m.statusReason}`);
@@ -40,14 +42,15 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
 
 const out = `# Mutation testing of the decision modules
 
-Written by \`node scripts/mutation-summary.mjs\` after \`npm run mutate\` (StrykerJS, \`stryker.config.mjs\`, one run per group of modules). The target
-is at least ${TARGET} % of the counted mutants killed in every module (issue #26). "Counted" is killed + survived + no
-coverage. Left out: equivalent mutants (marked in the source with \`// Stryker disable … : reason\`), message text, and
+Written by \`node scripts/mutation-summary.mjs\` after \`npm run mutate\` (StrykerJS, \`stryker.config.mjs\`, one run
+per group of modules). The target is at least ${TARGET} % of the counted mutants killed in every module (issue #26).
+"Counted" is killed + survived + no coverage. Left out: equivalent mutants (marked in the source with \`// Stryker disable … : reason\`), message text,
 static mutants (module-level constants, computed once per module load: not run under the shared module cache that
-halves a run's time; tests that list those constants pin them).
+halves a run's time; tests that list those constants pin them), and run errors (a mutant that breaks the test run
+itself, counted by Stryker as neither killed nor survived).
 
-| Module | Mutants | Killed | Survived or not reached | Equivalent | Static | Message text | Killed of counted |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| Module | Mutants | Killed | Survived or not reached | Equivalent | Static | Message text | Run errors | Killed of counted |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 ${failing === 0 ? `Every module is at or above ${TARGET} %.` : `${failing} module(s) below ${TARGET} %.`}
