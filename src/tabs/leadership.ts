@@ -36,11 +36,13 @@ export function createLeadership(name: string, locks: LockManagerLike | undefine
   const setLeading = (next: boolean): void => {
     if (leading === next) return;
     leading = next;
+    // Stryker disable next-line OptionalChaining: start() sets onChange before the first request, and after dispose() no grant or settlement reaches setLeading (disposed, or a stale attempt)
     onChange?.(next);
   };
 
   function request(steal: boolean): void {
     if (disposed) return;
+    // Stryker disable next-line UpdateOperator: counting down also gives each request a value no earlier one had; only dispose()'s bump could meet an old value, and after dispose every path is inert
     const mine = ++attempt;
     waiting?.abort();
     const abort = new AbortController();
@@ -83,14 +85,17 @@ export function createLeadership(name: string, locks: LockManagerLike | undefine
       const snapshot = await manager.query?.().catch(() => undefined);
       const othersWait = snapshot?.pending?.some((lock) => lock.name === name) ?? false;
       if (!othersWait || !leading) return;
+      // Stryker disable next-line OptionalChaining: leading was checked just above, and a leading tab has releaseHeld once its lock callback returned, which it has by the time any await resumes
       releaseHeld?.();
     },
     dispose() {
       disposed = true;
+      // Stryker disable next-line AssignmentOperator: any change makes in-flight settlements stale; one that matched again would only clear what dispose() clears (leading false, no onChange, no re-queue once disposed)
       attempt += 1;
       waiting?.abort();
       releaseHeld?.();
       releaseHeld = undefined;
+      // Stryker disable next-line BooleanLiteral: after dispose() leading is read only behind disposed checks (claim, yieldToWaiting) or in setLeading, which no stale grant or settlement reaches
       leading = false;
       onChange = undefined;
     },

@@ -44,6 +44,7 @@ export function createTabSync(source: Pick<SessionSource, 'issuer' | 'clientId' 
 
   async function frontChannelLogout(iss: string, sid: string): Promise<void> {
     // FCL §2: act only for the session the request names.
+    // Stryker disable next-line ArrowFunction: null and undefined read the same below (`session?.id_token` is undefined for both)
     const session = await source.getSession().catch(() => null);
     if (!closed && idTokenMatches(session?.id_token, iss, sid)) monitor?.signOutFrom('front-channel');
   }
@@ -59,6 +60,7 @@ export function createTabSync(source: Pick<SessionSource, 'issuer' | 'clientId' 
       if (sub === undefined || !coordinated) return;
       leadership = createLeadership(appKey('leader', source.issuer, source.clientId, sub), lockManager);
       leadership?.start((leading) => monitor?.lead(leading));
+      // Stryker disable next-line OptionalChaining: leadership was just created with the same check as `coordinated` (a request function), so it is defined here
       if (lifecycle.isVisible()) leadership?.claim();
     },
     attach(target, onNewTokens) {

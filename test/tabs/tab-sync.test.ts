@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Lifecycle, LifecycleSignal } from '../../src/monitor/ports.js';
 import type { MonitorController } from '../../src/monitor/monitor.js';
 import { createTabSync } from '../../src/tabs/tab-sync.js';
@@ -25,6 +25,23 @@ function fakeMonitor() {
 
 const jwt = (claims: object) => `e30.${btoa(JSON.stringify(claims)).replace(/=+$/, '')}.sig`;
 const source = (idToken?: string) => ({ issuer: 'https://op.example', clientId: 'app', getSession: async () => ({ sub: 'alice', session_state: 's', ...(idToken ? { id_token: idToken } : {}) }) });
+
+/** Two tabs of alice on one lock manager; the first leads. */
+async function twoTabsOfAlice() {
+  const locks = new FakeLockManager();
+  const first = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
+  const second = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
+  const firstSync = createTabSync(source(), first.lifecycle, locks);
+  const secondSync = createTabSync(source(), second.lifecycle, locks);
+  firstSync.attach(first.monitor);
+  secondSync.attach(second.monitor);
+  firstSync.watch('alice');
+  secondSync.watch('alice');
+  await flush();
+  expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+  expect(second.monitor.lead).not.toHaveBeenCalled();
+  return { first, second, firstSync, secondSync };
+}
 
 describe('tab sync', () => {
   it('elects one poller per user: tabs of different users each lead, tabs of the same user share', async () => {
@@ -63,23 +80,6 @@ describe('tab sync', () => {
     first.sync.close();
     second.sync.close();
   });
-
-  /** Two tabs of alice on one lock manager; the first leads. */
-  async function twoTabsOfAlice() {
-    const locks = new FakeLockManager();
-    const first = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
-    const second = { monitor: fakeMonitor(), lifecycle: fakeLifecycle(false) };
-    const firstSync = createTabSync(source(), first.lifecycle, locks);
-    const secondSync = createTabSync(source(), second.lifecycle, locks);
-    firstSync.attach(first.monitor);
-    secondSync.attach(second.monitor);
-    firstSync.watch('alice');
-    secondSync.watch('alice');
-    await flush();
-    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
-    expect(second.monitor.lead).not.toHaveBeenCalled();
-    return { first, second, firstSync, secondSync };
-  }
 
   it('the tab that becomes visible takes the lead from the other tab of the same user', async () => {
     const { first, second, firstSync, secondSync } = await twoTabsOfAlice();
@@ -152,5 +152,183 @@ describe('tab sync', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(monitor.follow).toHaveBeenCalledTimes(2);
     channel.close();
+  });
+});
+
+/**
+ * Errors nobody caught (a throwing message handler, a rejected promise nobody awaits) from now until `stop()`, or the
+ * end of the test if it fails first.
+ */
+function collectUncaught() {
+  const errors: unknown[] = [];
+  const record = (error: unknown) => errors.push(error);
+  process.on('uncaughtException', record);
+  process.on('unhandledRejection', record);
+  const stop = () => {
+    process.off('uncaughtException', record);
+    process.off('unhandledRejection', record);
+    return errors;
+  };
+  onTestFinished(() => void stop());
+  return { stop };
+}
+
+describe('tab sync: messages, visibility and lifecycle', () => {
+  const channelName = 'oidc-session-monitor:tabs:https%3A%2F%2Fop.example:app';
+
+  /** One tab, attached, whose monitor and token callback write what they are told into one log. */
+  function loggedTab(lifecycle = fakeLifecycle(false)) {
+    const log: string[] = [];
+    const monitor = fakeMonitor();
+    monitor.follow.mockImplementation((message: { type: string }) => log.push(`follow ${message.type}`));
+    const sync = createTabSync(source(), lifecycle, new FakeLockManager());
+    sync.attach(monitor, () => log.push('new tokens'));
+    return { log, monitor, sync, lifecycle };
+  }
+
+  it('broadcasts to the other tabs of the same app', async () => {
+    const sync = createTabSync(source(), fakeLifecycle(), new FakeLockManager());
+    const other = new BroadcastChannel(channelName);
+    const received: unknown[] = [];
+    other.onmessage = (event) => received.push(event.data);
+    sync.broadcast({ type: 'monitoring', sub: 'alice' });
+    await vi.waitFor(() => expect(received).toEqual([{ type: 'monitoring', sub: 'alice' }]));
+    other.close();
+    sync.close();
+  });
+
+  it('a \'renewed\' message from another tab reads the new tokens and is not followed; a \'refreshed\' one is followed, then reads them', async () => {
+    const { log, sync } = loggedTab();
+    const channel = new BroadcastChannel(channelName);
+    channel.postMessage({ type: 'renewed', sub: 'alice' });
+    channel.postMessage({ type: 'signedOut', reason: 'logout', sub: 'bob' });
+    channel.postMessage({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    channel.postMessage({ type: 'monitoring', sub: 'alice' });
+    await vi.waitFor(() => expect(log).toContain('follow monitoring'));
+    expect(log).toEqual(['new tokens', 'follow signedOut', 'follow refreshed', 'new tokens', 'follow monitoring']);
+    channel.close();
+    sync.close();
+  });
+
+  it('a tab attached without a token callback follows \'refreshed\' and skips \'renewed\' without failing', async () => {
+    const monitor = fakeMonitor();
+    const sync = createTabSync(source(), fakeLifecycle(), new FakeLockManager());
+    sync.attach(monitor);
+    const errors = collectUncaught();
+    const channel = new BroadcastChannel(channelName);
+    channel.postMessage({ type: 'renewed', sub: 'alice' });
+    channel.postMessage({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    channel.postMessage({ type: 'monitoring', sub: 'alice' });
+    await vi.waitFor(() => expect(monitor.follow).toHaveBeenCalledTimes(2));
+    expect(errors.stop()).toEqual([]);
+    channel.close();
+    sync.close();
+  });
+
+  it('a page shown again (visible, resume) reads the new tokens; a hidden one does not; with no user watched, visibility decides no lead', async () => {
+    const { log, monitor, sync, lifecycle } = loggedTab();
+    for (const signal of ['hidden', 'visible', 'hidden', 'resume'] as const) {
+      log.push(signal);
+      lifecycle.emit(signal);
+    }
+    await flush();
+    expect(log).toEqual(['hidden', 'visible', 'new tokens', 'hidden', 'resume', 'new tokens']);
+    expect(monitor.lead).not.toHaveBeenCalled();
+    sync.close();
+  });
+
+  it('a waiting tab that is resumed or hidden does not take the lead', async () => {
+    const { first, second, firstSync, secondSync } = await twoTabsOfAlice();
+    second.lifecycle.emit('resume');
+    second.lifecycle.emit('hidden');
+    await flush();
+    expect(second.monitor.lead).not.toHaveBeenCalled();
+    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    firstSync.close();
+    secondSync.close();
+  });
+
+  it('a leader that becomes visible or resumes keeps the lead while another tab waits', async () => {
+    const { first, second, firstSync, secondSync } = await twoTabsOfAlice();
+    first.lifecycle.emit('visible');
+    first.lifecycle.emit('resume');
+    await flush();
+    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    expect(second.monitor.lead).not.toHaveBeenCalled();
+    firstSync.close();
+    secondSync.close();
+  });
+
+  it('a visible tab that starts watching takes the lead from a hidden tab of the same user', async () => {
+    const locks = new FakeLockManager();
+    const hidden = { monitor: fakeMonitor(), sync: createTabSync(source(), fakeLifecycle(false), locks) };
+    const visible = { monitor: fakeMonitor(), sync: createTabSync(source(), fakeLifecycle(true), locks) };
+    hidden.sync.attach(hidden.monitor);
+    visible.sync.attach(visible.monitor);
+    hidden.sync.watch('alice');
+    await flush();
+    visible.sync.watch('alice');
+    await flush();
+    expect(visible.monitor.lead.mock.calls).toEqual([[true]]);
+    expect(hidden.monitor.lead.mock.calls).toEqual([[true], [false]]);
+    hidden.sync.close();
+    visible.sync.close();
+  });
+
+  it('watching the same user again changes nothing: the leader keeps the lead, the waiting tab waits', async () => {
+    const { first, second, firstSync, secondSync } = await twoTabsOfAlice();
+    firstSync.watch('alice');
+    await flush();
+    expect(first.monitor.lead.mock.calls).toEqual([[true]]);
+    expect(second.monitor.lead).not.toHaveBeenCalled();
+    firstSync.close();
+    secondSync.close();
+  });
+
+  it('once closed, watching a user asks for no lock and leads nothing', async () => {
+    const locks = new FakeLockManager();
+    const monitor = fakeMonitor();
+    const sync = createTabSync(source(), fakeLifecycle(true), locks);
+    sync.attach(monitor);
+    sync.close();
+    sync.watch('alice');
+    await flush();
+    expect(locks.byName.size).toBe(0);
+    expect(monitor.lead).not.toHaveBeenCalled();
+  });
+
+  it('leadership reaches the monitor from attach() on: a lead won before it is dropped without error, later changes arrive', async () => {
+    const locks = new FakeLockManager();
+    const errors = collectUncaught();
+    const early = createTabSync(source(), fakeLifecycle(false), locks);
+    // The fake grants a free lock at once: this tab leads before any monitor is attached.
+    early.watch('alice');
+    await flush();
+    const monitor = fakeMonitor();
+    early.attach(monitor);
+    const visible = createTabSync(source(), fakeLifecycle(true), locks);
+    visible.attach(fakeMonitor());
+    visible.watch('alice');
+    await flush();
+    expect(monitor.lead.mock.calls).toEqual([[false]]);
+    expect(errors.stop()).toEqual([]);
+    early.close();
+    visible.close();
+  });
+
+  it('a front-channel request reaching a tab with no session signs nothing out', async () => {
+    const monitor = fakeMonitor();
+    const sync = createTabSync({ ...source(), getSession: async () => null }, fakeLifecycle(), new FakeLockManager());
+    sync.attach(monitor);
+    const errors = collectUncaught();
+    const channel = new BroadcastChannel(channelName);
+    channel.postMessage({ type: 'frontChannelLogout', iss: 'https://op.example', sid: 'S1' });
+    channel.postMessage({ type: 'monitoring', sub: 'alice' });
+    await vi.waitFor(() => expect(monitor.follow).toHaveBeenCalled());
+    await flush();
+    expect(monitor.signOutFrom).not.toHaveBeenCalled();
+    expect(errors.stop()).toEqual([]);
+    channel.close();
+    sync.close();
   });
 });
