@@ -49,6 +49,7 @@ export function createLeadership(name: string, locks: LockManagerLike | undefine
     waiting = steal ? undefined : abort;
     // `steal` and `signal` cannot be combined (Web Locks §4.1).
     const options = steal ? { steal: true } : { signal: abort.signal };
+    let refused = false;
     manager
       .request(name, options, () => {
         if (disposed || mine !== attempt) return undefined;
@@ -58,12 +59,20 @@ export function createLeadership(name: string, locks: LockManagerLike | undefine
           releaseHeld = resolve;
         });
       })
-      .catch(() => {
-        // AbortError: our queued request was withdrawn, or another tab stole the lock from us.
+      .catch((error: unknown) => {
+        // AbortError: our queued request was withdrawn, or another tab stole the lock from us. Anything else is the
+        // browser refusing Web Locks to this document (SecurityError in an opaque origin, InvalidStateError).
+        refused = (error as { name?: unknown } | null)?.name !== 'AbortError';
       })
       .then(() => {
         if (mine !== attempt) return;
         releaseHeld = undefined;
+        if (refused) {
+          // Asking again would be refused again, at once, for ever (a loop that freezes the page): monitor alone, as
+          // where Web Locks are missing.
+          setLeading(true);
+          return;
+        }
         setLeading(false);
         // Queue again, so this tab can take over when the leader goes away.
         if (!disposed) request(false);

@@ -111,19 +111,25 @@ describe('leader election over Web Locks: edges', () => {
     expect(createLeadership('app', { query: async () => ({}) } as never)).toBeUndefined();
   });
 
-  it('retries a lock request the browser refused, and reports the lead only once it holds it', async () => {
-    const locks = new FakeLocks();
-    let refused = false;
-    const flaky: LockManagerLike = {
-      request(name, options, callback) {
-        if (refused) return locks.request(name, options, callback);
-        refused = true;
-        return Promise.reject(new DOMException('not fully active', 'InvalidStateError'));
+  it.each([
+    ['InvalidStateError', 'not fully active'],
+    ['SecurityError', 'opaque origin'],
+  ])('a lock request the browser refuses (%s) makes the tab monitor alone, once: no loop of refused requests', async (name, message) => {
+    let requests = 0;
+    const refusing: LockManagerLike = {
+      request() {
+        requests += 1;
+        return Promise.reject(new DOMException(message, name));
       },
     };
-    const only = tab(flaky);
+    const only = tab(refusing);
     await flush();
     expect(only.changes).toEqual([true]);
+    expect(requests).toBe(1);
+    // Shown again, it claims nothing: it leads already.
+    only.leadership.claim();
+    await flush();
+    expect(requests).toBe(1);
     only.leadership.dispose();
   });
 
