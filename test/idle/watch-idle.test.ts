@@ -401,3 +401,25 @@ describe("watchIdle and the UserManager's user and events", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("watchIdle and the app's own sign-out failing", () => {
+  it("reports the error of a failed signOut as uncaught, where the app's error reporting sees it", async () => {
+    const failure = new Error('sign-out failed');
+    const uncaught: unknown[] = [];
+    // Stands in for the page's global error reporting: what a queued microtask throws is collected here.
+    const queue = globalThis.queueMicrotask.bind(globalThis);
+    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) =>
+      queue(() => {
+        try {
+          task();
+        } catch (error) {
+          uncaught.push(error);
+        }
+      }),
+    );
+    const watch = watchIdle({ issuer: ISSUER, client_id: 'app', sub: 'alice', timeout: 10_000, signOut: async () => Promise.reject(failure) });
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(watch.state).toBe('timedOut'));
+    await vi.waitFor(() => expect(uncaught).toEqual([failure]));
+  });
+});
