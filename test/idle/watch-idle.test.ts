@@ -423,3 +423,18 @@ describe("watchIdle and the app's own sign-out failing", () => {
     await vi.waitFor(() => expect(uncaught).toEqual([failure]));
   });
 });
+
+describe('watchIdle with signOut, started again for the same user and session', () => {
+  it('joins the idle period already running (a reload is not activity)', async () => {
+    const options = { issuer: ISSUER, client_id: 'app', sub: 'alice', session: 'sid-1', signOut: () => {}, timeout: 10_000, warning: 2000 };
+    const first = watchIdle(options);
+    await flush();
+    await vi.advanceTimersByTimeAsync(6000);
+    first.stop();
+    const again = watchIdle(options);
+    await flush();
+    expect(again.state).toBe('active');
+    expect(again.remainingMs()).toBe(4000);
+    again.stop();
+  });
+});
