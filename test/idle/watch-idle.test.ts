@@ -286,3 +286,155 @@ describe('an idle sign-out and the other tabs\' monitors', () => {
     expect(parseTabMessage({ type: 'signedOut', reason: 'idle', sub: 'alice' })).toBeUndefined();
   });
 });
+
+describe('watchIdleIn (a given environment) options', () => {
+  it.each([undefined, null])('given %j instead of options, says the options object is missing', (options) => {
+    expect(() => watchIdleIn(options as never, browserIdleEnvironment())).toThrow(new TypeError('watchIdle needs an options object.'));
+  });
+});
+
+describe("watchIdle and the UserManager's user and events", () => {
+  type Listener = (user: unknown) => void;
+  /** A UserManager whose stored user the test sets, with the events a UserManager has (or some of them missing). */
+  function managerWithEvents(stored: unknown = { id_token: 'h.p.s', profile: { sub: 'alice' } }, events: Array<'loaded' | 'unloaded'> = ['loaded', 'unloaded']) {
+    const listeners: { loaded: Listener[]; unloaded: Listener[] } = { loaded: [], unloaded: [] };
+    const removed = { loaded: vi.fn(), unloaded: vi.fn() };
+    const manager = {
+      settings: { authority: `${ISSUER}/`, client_id: 'app' },
+      stored,
+      getUser: vi.fn(async () => manager.stored),
+      signinSilent: vi.fn(),
+      removeUser: vi.fn(async () => {
+        manager.stored = null;
+      }),
+      events: {
+        ...(events.includes('loaded') ? { addUserLoaded: (f: Listener) => (listeners.loaded.push(f), removed.loaded) } : {}),
+        ...(events.includes('unloaded') ? { addUserUnloaded: (f: Listener) => (listeners.unloaded.push(f), removed.unloaded) } : {}),
+      },
+    };
+    return { manager, listeners, removed };
+  }
+
+  it('a stored user without a profile counts as nobody signed in, without an error', async () => {
+    const { manager } = managerWithEvents({ id_token: 'h.p.s' });
+    const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+    await flush();
+    expect(watch.state).toBe('inactive');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(manager.removeUser).not.toHaveBeenCalled();
+    watch.stop();
+  });
+
+  it('a user loaded without a profile ends the period of the user signed in before, without an error', async () => {
+    const { manager, listeners } = managerWithEvents();
+    const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+    await vi.waitFor(() => expect(watch.state).toBe('active'));
+    expect(() => listeners.loaded.forEach((listener) => listener({ id_token: 'h.p.s' }))).not.toThrow();
+    expect(watch.state).toBe('inactive');
+    watch.stop();
+  });
+
+  it.each([[[]], [['loaded']], [['unloaded']]] as Array<[Array<'loaded' | 'unloaded'>]>)(
+    'works with a UserManager whose events have only %j of addUserLoaded/addUserUnloaded',
+    async (events) => {
+      const { manager } = managerWithEvents(undefined, events);
+      const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+      await vi.waitFor(() => expect(watch.state).toBe('active'));
+      watch.stop();
+    },
+  );
+
+  it('stop() removes the listeners it added to the UserManager events', async () => {
+    const { manager, removed } = managerWithEvents();
+    const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+    await flush();
+    expect(removed.loaded).not.toHaveBeenCalled();
+    watch.stop();
+    expect(removed.loaded).toHaveBeenCalledTimes(1);
+    expect(removed.unloaded).toHaveBeenCalledTimes(1);
+  });
+
+  it('a sign-in heard before the stored user was read is not undone by that older read', async () => {
+    const { manager, listeners } = managerWithEvents();
+    let read!: (user: unknown) => void;
+    manager.getUser.mockImplementationOnce(() => new Promise((resolve) => (read = resolve)));
+    const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+    expect(watch.state).toBe('inactive');
+    for (const listener of listeners.loaded) listener({ profile: { sub: 'alice' } });
+    expect(watch.state).toBe('active');
+    read(null);
+    await flush();
+    expect(watch.state).toBe('active');
+    watch.stop();
+  });
+
+  it('extend() before anyone is known to be signed in does nothing', () => {
+    const { manager } = managerWithEvents();
+    manager.getUser.mockImplementationOnce(() => new Promise(() => {}));
+    const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+    expect(() => watch.extend()).not.toThrow();
+    expect(watch.state).toBe('inactive');
+    watch.stop();
+  });
+
+  it.each([
+    ['holds nobody any more', async () => null],
+    ['cannot be read', async () => Promise.reject(new Error('storage gone'))],
+  ])('at the timeout, when the UserManager %s, removes nobody and reports no error', async (_what, getUser) => {
+    const { manager } = managerWithEvents();
+    const errors: unknown[] = [];
+    const onError = (event: ErrorEvent) => errors.push(event.error);
+    const onUncaught = (error: unknown) => errors.push(error);
+    const { process } = globalThis as unknown as { process: { on(e: string, f: typeof onUncaught): void; off(e: string, f: typeof onUncaught): void } };
+    window.addEventListener('error', onError);
+    process.on('uncaughtException', onUncaught);
+    const watch = watchIdle({ userManager: manager as never, timeout: 10_000 });
+    await vi.waitFor(() => expect(watch.state).toBe('active'));
+    manager.getUser.mockImplementation(getUser);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(watch.state).toBe('timedOut'));
+    await flush();
+    await flush();
+    window.removeEventListener('error', onError);
+    process.off('uncaughtException', onUncaught);
+    expect(manager.removeUser).not.toHaveBeenCalled();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("watchIdle and the app's own sign-out failing", () => {
+  it("reports the error of a failed signOut as uncaught, where the app's error reporting sees it", async () => {
+    const failure = new Error('sign-out failed');
+    const uncaught: unknown[] = [];
+    // Stands in for the page's global error reporting: what a queued microtask throws is collected here.
+    const queue = globalThis.queueMicrotask.bind(globalThis);
+    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) =>
+      queue(() => {
+        try {
+          task();
+        } catch (error) {
+          uncaught.push(error);
+        }
+      }),
+    );
+    const watch = watchIdle({ issuer: ISSUER, client_id: 'app', sub: 'alice', timeout: 10_000, signOut: async () => Promise.reject(failure) });
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(watch.state).toBe('timedOut'));
+    await vi.waitFor(() => expect(uncaught).toEqual([failure]));
+  });
+});
+
+describe('watchIdle with signOut, started again for the same user and session', () => {
+  it('joins the idle period already running (a reload is not activity)', async () => {
+    const options = { issuer: ISSUER, client_id: 'app', sub: 'alice', session: 'sid-1', signOut: () => {}, timeout: 10_000, warning: 2000 };
+    const first = watchIdle(options);
+    await flush();
+    await vi.advanceTimersByTimeAsync(6000);
+    first.stop();
+    const again = watchIdle(options);
+    await flush();
+    expect(again.state).toBe('active');
+    expect(again.remainingMs()).toBe(4000);
+    again.stop();
+  });
+});
