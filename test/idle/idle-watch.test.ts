@@ -516,6 +516,28 @@ describe('idle watch, what it stores and tells', () => {
     expect(tab.ends).toEqual([true]);
   });
 
+  it('a share ends the throttle period of earlier activity: later activity waits a full period from that share', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(60_000);
+    tab.activity(); // shared at once
+    await browser.clock.advance(100);
+    tab.activity(); // pending, for the end of the period
+    await browser.clock.advance(100);
+    watch.extend(); // shared at once: nothing pending any more
+    await flush();
+    await browser.clock.advance(100);
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (key === KEY && writes.push(value), write(from, key, value));
+    tab.activity(); // pending, until a period after the extend
+    await browser.clock.advance(THROTTLE - 101);
+    expect(writes).toEqual([]);
+    await browser.clock.advance(1);
+    expect(writes).toHaveLength(1);
+  });
+
   it('a malformed message on the channel is ignored: the timeout still comes on time', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(alice);
