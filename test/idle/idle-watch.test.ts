@@ -538,6 +538,40 @@ describe('idle watch, what it stores and tells', () => {
     expect(writes).toHaveLength(1);
   });
 
+  it('a tab that joined a period late decides once it has watched one check period, not before, not later', async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await flush();
+    one.close();
+    await browser.clock.advance(TIMEOUT - 5000);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    await browser.clock.advance(5000);
+    expect(two.ends).toEqual([]);
+    await browser.clock.advance(4999);
+    expect(two.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(two.ends).toEqual([true]);
+  });
+
+  it('a tab that joined a period decides at the very end of its first check period', async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await flush();
+    one.close();
+    await browser.clock.advance(TIMEOUT - 10_000);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    await browser.clock.advance(9_999);
+    expect(two.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(two.ends).toEqual([true]);
+  });
+
   it('a malformed message on the channel is ignored: the timeout still comes on time', async () => {
     const browser = new FakeBrowser();
     const tab = browser.open(alice);
