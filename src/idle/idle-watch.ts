@@ -65,6 +65,7 @@ export interface SessionWatch {
  */
 export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   const { clock, timeoutMs, warningMs, throttleMs, session } = deps;
+  // Stryker disable next-line StringLiteral: nothing reads it before the first evaluate (a microtask after creation; activity, storage and messages come in later tasks), which sets it, and watchIdle already shows 'active'
   let state: SessionWatchState = 'active';
   let timer: TimerHandle | undefined;
   let trailing: TimerHandle | undefined;
@@ -75,6 +76,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   let lastActivity: number;
   let lastNonce: string | undefined;
   let offset = clock.now() - clock.monotonic();
+  // Stryker disable next-line BooleanLiteral: the probe at the start sets it before anything reads it
   let writable = false;
   // Activity of this tab that no other tab could hear (no storage, no channel): until it is shared, this tab holds
   // the decision lock, so that no other tab decides without it.
@@ -94,7 +96,9 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   const read = (): IdleRecord | undefined => {
     try {
       return parseIdleRecord(deps.storage.getItem(deps.key));
-    } catch {
+    }
+    // Stryker disable next-line BlockStatement: an empty catch block returns undefined just the same
+    catch {
       return undefined;
     }
   };
@@ -110,7 +114,11 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   /** Whether storage takes a write now (a key of its own: writing an unchanged value proves nothing). */
   const probe = (): boolean => {
     try {
-      deps.storage.setItem(`${deps.key}:probe`, '1');
+      deps.storage.setItem(
+        `${deps.key}:probe`,
+        // Stryker disable next-line StringLiteral: the probe's value is removed at once and never read; only whether the write throws counts
+        '1',
+      );
       deps.storage.removeItem(`${deps.key}:probe`);
       return (writable = true);
     } catch {
@@ -143,6 +151,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   // this tab counts from its own start, and learns the rest from the others' messages.
   // Started without storage: the first answer to `hello` tells this tab where the period stands, in place of its
   // own start (which is no activity).
+  // Stryker disable next-line BooleanLiteral: set from the probe just below, before anything reads it
   let guessed = false;
   {
     const record = read();
@@ -155,6 +164,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     lastNonce = record?.n;
   }
   const unsubscribeRecord = deps.subscribeRecord((text) => {
+    // Stryker disable next-line ConditionalExpression: every way to 'over' unsubscribes this listener first (teardown), so it is never called once over
     if (over()) return;
     absorb(parseIdleRecord(text), true);
     evaluate();
@@ -227,7 +237,11 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
     if (phase === 'warning' && state !== 'warning') {
       setState('warning');
       deps.emit('warning', { remainingMs: remaining, deadline: clock.now() + remaining });
-    } else if (phase === 'active' && state !== 'active') {
+    } else if (
+      phase === 'active' &&
+      // Stryker disable next-line ConditionalExpression, StringLiteral: in state 'active' the branch does nothing (no warning to cancel; setState ignores the same state)
+      state !== 'active'
+    ) {
       if (state === 'warning') deps.emit('warningCancelled', { deadline: clock.now() + remaining });
       setState('active');
     }
@@ -301,19 +315,27 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
   }
 
   function onActivity(): void {
+    // Stryker disable next-line ConditionalExpression: every way to 'over' unsubscribes this listener first (teardown), so it is never called once over
     if (over()) return;
     guessed = false;
     const now = clock.monotonic();
     lastActivity = Math.max(lastActivity, now);
     // Near the timeout (and during the warning) every activity is shared at once; before, once per throttle period,
     // with the last one of a burst shared at its end.
-    if (now - lastShared >= throttleMs || timeoutMs - idleFor() <= Math.max(warningMs, 2 * throttleMs) || state !== 'active') {
+    if (
+      now - lastShared >= throttleMs ||
+      // Stryker disable next-line ArithmeticOperator: idleFor() is 0 here (lastActivity was just set to now, never later), so timeoutMs - 0 = timeoutMs + 0
+      timeoutMs - idleFor() <=
+        Math.max(warningMs, 2 * throttleMs) ||
+      state !== 'active'
+    ) {
       share(now);
       return evaluate();
     }
     pendingActivity = now;
     trailing ??= clock.setTimeout(() => {
       trailing = undefined;
+      // Stryker disable next-line LogicalOperator: when this timer fires both hold (share and teardown clear it together with pendingActivity / before 'over'), so || = &&
       if (pendingActivity !== undefined && !over()) share(pendingActivity);
     }, lastShared + throttleMs - now);
   }
@@ -345,6 +367,7 @@ export function createSessionWatch(deps: SessionWatchDeps): SessionWatch {
       state = 'over';
     },
     stop() {
+      // Stryker disable next-line ConditionalExpression: stopping again only repeats teardown, which is idempotent (nothing left to clear, unsubscribe and close twice are no-ops), and state stays 'over'
       if (over()) return;
       teardown();
       state = 'over';

@@ -452,3 +452,137 @@ describe('idle watch, several tabs of one user', () => {
     expect(one.watch?.remainingMs()).toBe(remaining);
   });
 });
+
+describe('idle watch, what it stores and tells', () => {
+  it('the timeout mark stores when the user was last active', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    const start = browser.clock.now();
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+    expect(stored(browser)).toMatchObject({ out: true, at: start });
+  });
+
+  it('the timeout mark keeps the session the record names', async () => {
+    const browser = new FakeBrowser();
+    browser.store.set(KEY, JSON.stringify({ s: 'another-session', at: browser.clock.now(), n: 'old' }));
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    expect(stored(browser)?.s).toBe('another-session');
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+    expect(stored(browser)).toMatchObject({ out: true, s: 'another-session' });
+  });
+
+  it('storage that works again after the tab was unavailable cancels no warning that was never given', async () => {
+    const browser = new FakeBrowser();
+    browser.hasChannel = false;
+    browser.storageWritable = false;
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await flush();
+    expect(watch.state).toBe('unavailable');
+    browser.storageWritable = true;
+    await browser.clock.advance(10_000);
+    expect(watch.state).toBe('active');
+    expect(tab.events('warningCancelled')).toEqual([]);
+  });
+
+  it('activity during the warning ends it at once, even right after a share', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch({ timeout: 10_000, warning: 9_500 });
+    await flush();
+    await browser.clock.advance(600);
+    expect(watch.state).toBe('warning');
+    tab.activity();
+    await flush();
+    expect(watch.state).toBe('active');
+    expect(stored(browser)?.at).toBe(browser.clock.now());
+  });
+
+  it('with storage read-only, an old timeout mark found at the start does not end the period: the tab decides', async () => {
+    const browser = new FakeBrowser();
+    browser.store.set(KEY, JSON.stringify({ s: 'alice-old', at: browser.clock.now() - 3 * TIMEOUT, n: 'old-mark', out: true }));
+    browser.storageWritable = false;
+    const tab = browser.open(alice);
+    tab.startWatch(options);
+    await flush();
+    tab.activity();
+    await browser.clock.advance(TIMEOUT);
+    expect(tab.ends).toEqual([true]);
+  });
+
+  it('a share ends the throttle period of earlier activity: later activity waits a full period from that share', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const watch = tab.startWatch(options);
+    await browser.clock.advance(60_000);
+    tab.activity(); // shared at once
+    await browser.clock.advance(100);
+    tab.activity(); // pending, for the end of the period
+    await browser.clock.advance(100);
+    watch.extend(); // shared at once: nothing pending any more
+    await flush();
+    await browser.clock.advance(100);
+    const writes: Array<string | null> = [];
+    const write = browser.write.bind(browser);
+    browser.write = (from, key, value) => (key === KEY && writes.push(value), write(from, key, value));
+    tab.activity(); // pending, until a period after the extend
+    await browser.clock.advance(THROTTLE - 101);
+    expect(writes).toEqual([]);
+    await browser.clock.advance(1);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('a tab that joined a period late decides once it has watched one check period, not before, not later', async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await flush();
+    one.close();
+    await browser.clock.advance(TIMEOUT - 5000);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    await browser.clock.advance(5000);
+    expect(two.ends).toEqual([]);
+    await browser.clock.advance(4999);
+    expect(two.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(two.ends).toEqual([true]);
+  });
+
+  it('a tab that joined a period decides at the very end of its first check period', async () => {
+    const browser = new FakeBrowser();
+    const one = browser.open(alice);
+    one.startWatch(options);
+    await flush();
+    one.close();
+    await browser.clock.advance(TIMEOUT - 10_000);
+    const two = browser.open(alice);
+    two.startWatch(options);
+    await flush();
+    await browser.clock.advance(9_999);
+    expect(two.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(two.ends).toEqual([true]);
+  });
+
+  it('a malformed message on the channel is ignored: the timeout still comes on time', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.open(alice);
+    const other = browser.open(null);
+    tab.startWatch(options);
+    await flush();
+    browser.channel(other, KEY)?.post({ t: 'nonsense' } as never);
+    await flush();
+    await browser.clock.advance(TIMEOUT - 1);
+    expect(tab.ends).toEqual([]);
+    await browser.clock.advance(1);
+    expect(tab.ends).toEqual([true]);
+  });
+});
