@@ -144,10 +144,14 @@ describe('the channel between tabs', () => {
     sender!.post({ t: 'activity', ago: 1 });
     await vi.waitFor(() => expect(after).toEqual([{ t: 'activity', ago: 1 }]));
     receiver!.close();
+    // A witness still open on alice's name: once it has the message, a closed end that still listened would have it too.
+    const witness = env.channel('alice')!;
+    const witnessed: unknown[] = [];
+    witness.onMessage((data) => witnessed.push(data));
     sender!.post({ t: 'timedOut' });
-    // This wait only shows that nothing happens: a message that gets through arrives within a task, as the two above did.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(witnessed).toEqual([{ t: 'timedOut' }]));
     expect([received, after, own, bobs]).toEqual([[{ t: 'hello' }], [{ t: 'activity', ago: 1 }], [], []]);
+    witness.close();
     sender!.close();
     other!.close();
   });
