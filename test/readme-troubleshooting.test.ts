@@ -2,25 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../src/errors.js';
-import type { UnavailableReason } from '../src/monitor/types.js';
+import { UNAVAILABLE_REASONS } from './support/reasons.js';
 
 // Every error code and every `unavailable` reason is explained once, in the README's troubleshooting section, under
 // the anchor that error messages point to: a code or reason added without its row fails here.
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const troubleshooting = readme.slice(readme.indexOf('## Troubleshooting'));
-const REASONS: Record<UnavailableReason, true> = {
-  unsupported: true,
-  'no-session-state': true,
-  'not-signed-in': true,
-  'discovery-failed': true,
-  'invalid-metadata': true,
-  'frame-timeout': true,
-  'no-reply': true,
-  'error-status': true,
-  'loop-guard': true,
-  'third-party-cookies-blocked': true,
-};
 
 describe('README troubleshooting', () => {
   it('lists every error code in the Errors section', () => {
@@ -32,7 +20,7 @@ describe('README troubleshooting', () => {
     expect(troubleshooting.split(`<a id="${code}"></a>\`${code}\``)).toHaveLength(2);
   });
 
-  it.each(Object.keys(REASONS))('explains the unavailable reason %s under its anchor, once', (reason) => {
+  it.each(UNAVAILABLE_REASONS)('explains the unavailable reason %s under its anchor, once', (reason) => {
     expect(troubleshooting.split(`<a id="unavailable-${reason}"></a>\`${reason}\``)).toHaveLength(2);
   });
 

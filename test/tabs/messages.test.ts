@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tabChannelName } from '../../src/tabs/channel.js';
 import { parseTabMessage } from '../../src/tabs/messages.js';
-import type { SignedOutReason, UnavailableReason } from '../../src/monitor/types.js';
+import type { SignedOutReason } from '../../src/monitor/types.js';
+import { UNAVAILABLE_REASONS } from '../support/reasons.js';
 import { appKey } from '../../src/session/keys.js';
 
 const WELL_FORMED: Array<Record<string, unknown>> = [
@@ -72,18 +73,6 @@ const SIGN_OUT_REASONS: Record<SignedOutReason, boolean> = {
   // Each tab's own idle watch signs its user out; a tab never follows another tab's idle sign-out.
   idle: false,
 };
-const UNAVAILABLE_REASONS: Record<UnavailableReason, true> = {
-  unsupported: true,
-  'no-session-state': true,
-  'not-signed-in': true,
-  'discovery-failed': true,
-  'invalid-metadata': true,
-  'frame-timeout': true,
-  'no-reply': true,
-  'error-status': true,
-  'loop-guard': true,
-  'third-party-cookies-blocked': true,
-};
 
 describe('every message a tab sends reaches the other tabs', () => {
   it.each(Object.entries(SIGN_OUT_REASONS))('a sign-out for reason %s is understood: %s', (reason, understood) => {
@@ -91,7 +80,7 @@ describe('every message a tab sends reaches the other tabs', () => {
     expect(parseTabMessage(JSON.parse(JSON.stringify(message)))).toEqual(understood ? message : undefined);
   });
 
-  it.each(Object.keys(UNAVAILABLE_REASONS))('an outage for reason %s is understood, retrying or not', (reason) => {
+  it.each(UNAVAILABLE_REASONS)('an outage for reason %s is understood, retrying or not', (reason) => {
     for (const retrying of [true, false]) {
       const message = { type: 'unavailable', sub: 'alice', reason, detail: 'the OP did not answer', retrying };
       expect(parseTabMessage(message)).toEqual(message);
