@@ -171,7 +171,8 @@ export interface CoreState {
   readonly timers: Readonly<Partial<Record<TimerSlot, number>>>;
   readonly mainAction: MainAction | undefined;
   readonly nextToken: number;
-  readonly recheck: { id: number; keepAlive: boolean } | undefined;
+  /** The re-check in flight; `renewal`: asked because this tab's token renewal failed, not because of an OP answer. */
+  readonly recheck: { id: number; keepAlive: boolean; renewal: boolean } | undefined;
   /** The next answer is the first for the current session_state, which came from a re-check. */
   readonly firstPoll: boolean;
   readonly fromRecheck: boolean;
@@ -378,8 +379,18 @@ function clearTimer(timer: TimerSlot): void {
   effects.push({ type: 'clearTimer', timer, token: cleared });
 }
 const isDeadline = (action: MainAction | undefined): boolean => action === 'deadline' || action === 'frameTimeout';
+/** Steps towards a loaded OP frame: discovering its URL, loading it, and the load's deadline. */
+const bringsFrame = (action: MainAction | undefined): boolean => action === 'resolveFrameUrl' || action === 'loadFrame' || action === 'frameTimeout';
 /** The next step, one-shot; unless `keepTick`, the loop is no longer steady, so the tick stops. */
 function schedule(action: MainAction, ms: number, keepTick = false): void {
+  // Watching by iframe, a poll needs a loaded frame, whose load runs the first poll. A re-check ends by scheduling a
+  // poll: it must not replace what brings the frame (a frame that never loaded, or never loads again, would leave
+  // the monitor waiting for ever), and with no frame and nothing bringing one there is nothing to poll.
+  if (action === 'poll' && !s.frameReady && !s.byRecheck) {
+    if (s.frame === 0 || bringsFrame(s.mainAction)) return;
+    action = 'frameTimeout';
+    ms = config.frameTimeout;
+  }
   if (!keepTick) clearTimer('tick');
   clearTimer('main');
   s.mainAction = action;
@@ -535,12 +546,7 @@ function poll(): void {
     checkByRecheck();
     return;
   }
-  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) {
-    // A frame still loading whose deadline was replaced (a renewal failure's re-check ran meanwhile) is timed again:
-    // without a deadline, a frame that never loads would leave the monitor waiting for ever.
-    if (!s.frameReady && s.frame !== 0 && s.leading && s.timers.main === undefined && !isOver()) schedule('frameTimeout', config.frameTimeout);
-    return;
-  }
+  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
   if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
   clearTimer('main');
   if (!s.visible) {
@@ -661,15 +667,14 @@ function startRecheck(keepAlive: boolean, anyTab = false): void {
     }
     s.recheckTimes = [...times, env.now];
   }
-  // The re-check replaces whatever came next, and a poll still out: its answer no longer counts, so it needs no
-  // deadline. What follows the re-check schedules the next step (a frame still loading is timed again by poll()).
-  clearTimer('main');
+  // The re-check replaces the next check, and a poll still out: its answer no longer counts, so it needs no deadline.
+  // What brings the frame goes on (see schedule(), which the re-check's outcome calls for the next check).
+  if (!bringsFrame(s.mainAction)) clearTimer('main');
   clearTimer('tick');
-  s.mainAction = undefined;
   s.pollInFlight = false;
   setPhase('rechecking');
   const id = token();
-  s.recheck = { id, keepAlive };
+  s.recheck = { id, keepAlive, renewal: anyTab };
   const { session_state, sub: who, id_token } = s.session;
   effects.push({ type: 'recheck', id, context: { session_state, sub: who, ...(id_token ? { id_token } : {}) } });
   setTimer('recheck', config.recheckTimeout);
@@ -693,7 +698,7 @@ function recheckFailed(error: OidcSessionMonitorError): void {
   schedule('poll', retryDelay());
 }
 
-function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
+function onRecheckResult(result: RecheckResult, keepAlive: boolean, renewal: boolean): void {
   const known = s.session!;
   if (s.anonymous) {
     if (result.kind === 'authenticated') {
@@ -747,7 +752,10 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean): void {
   setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, cookies, true);
   if (cookies === 'visible' && !same && s.crossSite) effects.push({ type: 'rememberCookies', session_state: result.session_state, evidence: 'visible' });
   s.failures = 0;
-  backToMonitoring();
+  // A renewal's re-check says nothing of the OP iframe: a tab that could not watch (or whose poller could not)
+  // still cannot. Watching by re-check, the answer is itself the check.
+  if (renewal && s.unavailableReason && !s.byRecheck) setPhase('unavailable');
+  else backToMonitoring();
   schedule('poll', keepAlive ? 0 : nextPoll());
   effects.push({ type: 'accept', result, sub: known.sub });
   emit('refreshed', { sub: result.sub, session_state: result.session_state, previous_session_state: previous });
@@ -974,11 +982,11 @@ function apply(input: MonitorInput): void {
     case 'recheckFailed': {
       // A result for a re-check that was aborted, timed out or belongs to an earlier leadership changes nothing.
       if (!s.recheck || input.id !== s.recheck.id || isOver()) break;
-      const { keepAlive } = s.recheck;
+      const { keepAlive, renewal } = s.recheck;
       clearTimer('recheck');
       s.recheck = undefined;
       if (input.type === 'recheckSettled' && isRecheckResult(input.result, s.byRecheck)) {
-        onRecheckResult(input.result, keepAlive);
+        onRecheckResult(input.result, keepAlive, renewal);
       } else if (input.type === 'recheckSettled') {
         recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'recheck returned no RecheckResult'));
       } else {

@@ -1788,28 +1788,125 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
   // Found while pinning startRecheck (#26): a renewal failure while the OP frame loads replaced the frame's load
   // deadline with its re-check, and the poll after it found the frame not ready and left no timer at all — a frame that
   // never loaded kept the monitor `monitoring` for good.
-  it('a renewal failure while the OP frame loads still times the frame out if it never loads', () => {
+  it('a renewal failure while the OP frame loads keeps the frame\'s deadline: a frame that never loads still times out', () => {
+    const renewalFailed = (m: Monitor) => m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
     const m = new Monitor();
     m.start();
     m.read(ALICE);
     m.resolve();
     const frame = m.core.frame;
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    const deadline = m.core.timers.main;
+    renewalFailed(m);
+    expect(m.core.timers.main).toBe(deadline);
     m.refreshedTo(ALICE.session_state);
-    m.fire('main');
-    expect(m.core.timers.main).toBeDefined();
+    expect(m.core.timers.main).toBe(deadline);
     const effects = m.fire('main');
     expect(ofType(effects, 'disposeFrame')).toEqual([expect.objectContaining({ frame })]);
     expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout', retrying: true })]);
-    // The frame that loads in time after all is polled as usual.
+    // A frame that loads during the re-check is polled after it …
+    const during = new Monitor();
+    during.start();
+    during.read(ALICE);
+    during.resolve();
+    renewalFailed(during);
+    expect(posts(during.loaded())).toEqual([]);
+    during.refreshedTo(ALICE.session_state);
+    expect(posts(during.fire('main'))).toHaveLength(1);
+    // … and one that loads after it, at once.
     const late = new Monitor();
     late.start();
     late.read(ALICE);
     late.resolve();
-    late.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    renewalFailed(late);
     late.refreshedTo(ALICE.session_state);
-    late.fire('main');
     expect(posts(late.loaded())).toHaveLength(1);
+  });
+
+  it('a renewal failure on a hidden page while the OP frame loads keeps the frame\'s deadline (a deadline of what is in flight)', () => {
+    const m = new Monitor();
+    m.start(false, false);
+    m.read(ALICE);
+    m.resolve();
+    const deadline = m.core.timers.main;
+    expect(deadline).toBeDefined();
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.refreshedTo(ALICE.session_state);
+    expect(m.core.timers.main).toBe(deadline);
+    expect(emitted(m.fire('main'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout' })]);
+  });
+
+  it('a frame retry that came due during a re-check is still due after it: the re-check\'s outcome does not replace it with a poll', () => {
+    // A re-check started while the frame loaded, then the frame's deadline fired and a new frame began loading during
+    // it: the re-check's outcome times the new frame, instead of waiting for a poll it cannot send.
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.fire('main'); // frame-timeout during the re-check
+    m.fire('main'); // its retry loads a new frame
+    const frame = m.core.frame;
+    m.fire('main'); // that frame's deadline too: a third frame is due
+    expect(m.core.mainAction).toBe('loadFrame');
+    m.refreshedTo(ALICE.session_state);
+    expect(m.core.mainAction).toBe('loadFrame');
+    expect(ofType(m.fire('main'), 'createFrame')).toHaveLength(1);
+    expect(m.core.frame).not.toBe(frame);
+  });
+
+  it('a renewal failure does not drop a pending discovery retry: after the re-check the frame URL is still looked for', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
+    expect(m.core.mainAction).toBe('resolveFrameUrl');
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.refreshedTo(ALICE.session_state);
+    expect(m.core.mainAction).toBe('resolveFrameUrl');
+    expect(ofType(m.fire('main'), 'resolveFrameUrl')).toHaveLength(1);
+  });
+
+  it('a renewal re-check answered by the OP does not claim monitoring for a tab that cannot watch (invalid metadata)', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'invalid-metadata', detail: 'bad issuer' });
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    const effects = m.refreshedTo('s2');
+    // The session is renewed and stored …
+    expect(emitted(effects, 'refreshed')).toEqual([{ sub: 'alice', session_state: 's2', previous_session_state: 's1' }]);
+    expect(ofType(effects, 'accept')).toHaveLength(1);
+    // … but nothing watches it: still unavailable, nothing polled, no timer left behind.
+    expect(states(effects)).toEqual(['unavailable']);
+    expect(broadcasts(effects).filter((b) => b.type === 'monitoring')).toEqual([]);
+    expect(m.core.unavailableReason).toBe('invalid-metadata');
+    expect(m.core.timers).toEqual({});
+  });
+
+  it('a follower mirroring its poller\'s outage stays unavailable after its own renewal re-check', () => {
+    const m = follower();
+    m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true });
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    const effects = m.refreshedTo('s2');
+    expect(emitted(effects, 'refreshed')).toHaveLength(1);
+    expect(m.core.phase).toBe('unavailable');
+    // Its poller's word still counts.
+    m.tab({ type: 'monitoring', sub: 'alice' });
+    expect(m.core.phase).toBe('monitoring');
+  });
+
+  it('watching by re-check, a renewal re-check the OP answers is itself a check: the tab monitors again', () => {
+    // Across sites, the first check's sign-out answer could not be believed: blocked cookies, checks ended.
+    const m = new Monitor({ mode: 'recheck' });
+    m.start();
+    m.read(ALICE);
+    m.resolve(URL, true);
+    m.settle({ kind: 'signedOut', error: 'login_required' });
+    expect(m.core.unavailableReason).toBe('third-party-cookies-blocked');
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    // The OP authenticated the user in a prompt=none: its cookies reach its frames after all.
+    expect(states(m.refreshedTo('s2'))).toEqual(['monitoring']);
+    expect(m.core.cookies).toBe('visible');
   });
 
   it('a renewal failure while the first poll is out replaces that poll: after the re-check the tab polls again', () => {
@@ -1870,7 +1967,7 @@ describe('steadyPoll', () => {
     ['an error streak', { errorStreak: 1 }],
     ['a strike', { strikes: 1 }],
     ['an outage reason', { unavailableReason: 'no-reply' }],
-    ['a re-check', { recheck: { id: 9, keepAlive: false } }],
+    ['a re-check', { recheck: { id: 9, keepAlive: false, renewal: false } }],
   ];
 
   function steady(inFlight: boolean): MachineState {

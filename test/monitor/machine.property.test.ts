@@ -1,5 +1,6 @@
 // @vitest-environment node
 import fc from 'fast-check';
+import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { fullTransition, initialState, steadyEffects, steadyPoll, transition, type CookieEvidence, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
 import type { CheckSessionStatus, SignedOutError } from '../../src/monitor/types.js';
@@ -38,6 +39,8 @@ type Command =
   | { kind: 'leading'; leading: boolean }
   | { kind: 'tab'; type: 'signedOut' | 'userChanged' | 'refreshed' | 'unavailable' | 'monitoring'; own: boolean; state: string }
   | { kind: 'signOut'; reason: 'front-channel' | 'other-tab' | 'logout' }
+  /** This tab's token renewal failed (the OP is asked with prompt=none, by any tab, hidden or not). */
+  | { kind: 'renewalFailed'; crossSite: boolean }
   | { kind: 'suspend' }
   | { kind: 'resume' }
   | { kind: 'signedOutLocally' }
@@ -49,7 +52,7 @@ const stale = staleIn(50);
 const sessionState = fc.constantFrom('s1', 's2', 's3', 'anon.1');
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
-    weight: 40,
+    weight: 44,
     arbitrary: fc.record({
       kind: fc.constant('progress' as const),
       status: fc.constantFrom<CheckSessionStatus>('unchanged', 'unchanged', 'changed', 'changed', 'error'),
@@ -119,6 +122,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('signOut' as const), reason: fc.constantFrom('front-channel' as const, 'other-tab' as const, 'logout' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('renewalFailed' as const), crossSite: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'suspend' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'resume' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'signedOutLocally' as const }) },
@@ -147,6 +151,9 @@ const scenario = fc.record({
   start: fc.record({ coordinated: fc.boolean(), visible: fc.boolean() }),
   steps: fc.array(fc.tuple(command, fc.integer({ min: 0, max: 5000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })), { maxLength: 80, size: 'max' }),
 });
+
+/** Runs whose tabs coordinate (one poller per user), so that some tabs follow another tab's poller. */
+const coordinatedScenario = scenario.map((sc) => ({ ...sc, start: { ...sc.start, coordinated: true } }));
 
 function recheckResult(choice: RecheckChoice, own: string, state: string): unknown {
   if (choice === 'same') return { kind: 'authenticated', sub: own, session_state: state };
@@ -229,6 +236,8 @@ function toInput(c: Command, s: MachineState): MonitorInput {
     }
     case 'signOut':
       return { type: 'signOut', reason: c.reason };
+    case 'renewalFailed':
+      return { type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal failed'), crossSite: c.crossSite };
     default:
       return { type: c.kind };
   }
@@ -472,7 +481,9 @@ describe('monitor state machine: properties over random input sequences', () => 
             // A next step without a timer exists only while hidden: showing the page runs it.
             expect(after.core.timers.main).toBeDefined();
           }
-          if (input.type === 'visibility' && input.visible && !before.core.visible && before.core.mainAction !== undefined && before.core.timers.main === undefined && before.core.leading) {
+          // (Watching by re-check after blocked cookies, nothing is left to run: checks end until the next sign-in, I9.)
+          const ended = before.core.byRecheck && before.core.cookies === 'blocked';
+          if (input.type === 'visibility' && input.visible && !before.core.visible && before.core.mainAction !== undefined && before.core.timers.main === undefined && before.core.leading && !ended) {
             expect(effects.length).toBeGreaterThan(0);
             shownAndRun++;
           }
@@ -485,8 +496,8 @@ describe('monitor state machine: properties over random input sequences', () => 
     expect(shownAndRun).toBeGreaterThan(reachedAtLeast(10));
   });
 
-  it('I9: watching by re-check: no iframe, no prompt=none while hidden or after blocked cookies, and at most one per minRecheckInterval however often the page is shown or focused', () => {
-    const seen = { checks: 0, wakesWithinGap: 0, signedOutByOp: 0, blocked: 0, refreshed: 0, loopGuard: 0 };
+  it('I9: watching by re-check: no iframe, no prompt=none while hidden or after blocked cookies, and at most one per minRecheckInterval however often the page is shown or focused (a failed renewal aside, I11)', () => {
+    const seen = { checks: 0, wakesWithinGap: 0, signedOutByOp: 0, blocked: 0, refreshed: 0, loopGuard: 0, afterRenewal: 0 };
     fc.assert(
       fc.property(scenario, (sc) => {
         let lastCheck: number | undefined;
@@ -495,7 +506,11 @@ describe('monitor state machine: properties over random input sequences', () => 
           if (sc.config.mode === 'iframe') throw new Error('watching by re-check in iframe mode');
           expect(effects.filter((e) => e.type === 'createFrame' || e.type === 'post')).toEqual([]);
           const started = effects.some((e) => e.type === 'recheck');
-          if (started) {
+          if (started && input.type === 'renewalFailed') {
+            // A failed token renewal is asked about at once, hidden or not, whatever the gap: dead tokens must not look
+            // like a live sign-in. Renewals pace these re-checks, not the page's focus; they don't count for the gap.
+            seen.afterRenewal++;
+          } else if (started) {
             seen.checks++;
             expect(after.core.visible).toBe(true);
             expect(before.core.cookies === 'blocked' && after.core.cookies === 'blocked').toBe(false);
@@ -527,7 +542,7 @@ describe('monitor state machine: properties over random input sequences', () => 
   it('I10: a tab that follows another tab\'s poller mirrors what it says about the tab\'s own user: the same payloads, its own user kept; the poller mirrors nothing', () => {
     const seen = { refreshed: 0, unavailable: 0 };
     fc.assert(
-      fc.property(scenario, (sc) => {
+      fc.property(coordinatedScenario, (sc) => {
         for (const { before, input, after, effects } of run(sc)) {
           if (input.type !== 'tab') continue;
           const m = input.message;
@@ -553,6 +568,42 @@ describe('monitor state machine: properties over random input sequences', () => 
     );
     // Followers rarely live long in these runs (the generator mostly elects them at once), yet both messages came up.
     for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThan(5);
+  });
+
+  it('I11: a failed token renewal of a tab holding a user is reported and always asked about (a re-check runs, or the loop guard holds it back); otherwise it does nothing', () => {
+    const seen = { asked: 0, alreadyRunning: 0, guarded: 0, ignored: 0 };
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        for (const { before, input, after, effects } of run(sc)) {
+          if (input.type !== 'renewalFailed') continue;
+          const c = before.core;
+          if (!c.session || c.anonymous || ['paused', 'signedOut', 'stopped'].includes(c.phase)) {
+            seen.ignored++;
+            expect(effects).toEqual([]);
+            expect(after).toEqual(before);
+            continue;
+          }
+          expect(effects[0]).toEqual({ type: 'emit', event: 'error', payload: { error: input.error } });
+          // Asked by this tab whether it polls or not: the user is never dropped here, only by the answer (I1).
+          expect(after.core.session?.sub).toBe(c.session.sub);
+          expect(signOuts(effects)).toEqual([]);
+          if (c.recheck) {
+            seen.alreadyRunning++;
+            expect(after.core.recheck).toEqual(c.recheck);
+          } else if (after.core.recheck) {
+            seen.asked++;
+            expect(effects.filter((e) => e.type === 'recheck')).toEqual([expect.objectContaining({ id: after.core.recheck.id, context: expect.objectContaining({ sub: c.session.sub }) })]);
+            expect(after.core.phase).toBe('rechecking');
+          } else {
+            seen.guarded++;
+            expect(after.core.byRecheck).toBe(false);
+            expect(after.core.unavailableReason).toBe('loop-guard');
+          }
+        }
+      }),
+      params,
+    );
+    for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThan(reachedAtLeast(20));
   });
 
   it('reaches the interesting states (the generator is not trivial)', () => {
