@@ -124,7 +124,7 @@ export type MonitorEffect =
 
 /**
  * The whole state of one monitor: plain data, replaced (never mutated) by {@link transition}. It is kept in two
- * parts so that steady polling, which changes only the poll's own fields, copies 3 fields instead of all 32: a
+ * parts so that steady polling, which changes only the poll's own fields, copies 2 fields instead of all 34: a
  * monitor polls every few seconds for hours, and in Firefox copying the whole state was most of a poll's cost.
  */
 export interface MachineState {
@@ -137,8 +137,6 @@ export interface PollState {
   readonly pollInFlight: boolean;
   /** When the current (or last) poll was posted. */
   readonly polledAt: number;
-  /** A poll came due while the page was hidden. */
-  readonly pollDue: boolean;
 }
 
 /** Everything else. */
@@ -231,7 +229,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     nextAnonymousState: undefined,
     earlyRetryAt: undefined,
   };
-  return { core, poll: { pollInFlight: false, polledAt: 0, pollDue: false } };
+  return { core, poll: { pollInFlight: false, polledAt: 0 } };
 }
 
 /** `unavailable` details say what happened in a few words; the README explains each reason. */
@@ -297,7 +295,7 @@ export function steadyPoll(state: MachineState, input: MonitorInput, now: number
   if (input.type === 'reply') {
     if (input.status !== 'unchanged' || input.frame !== core.frame || !poll.pollInFlight) return undefined;
     if (core.firstPoll || core.cookies !== 'visible' || core.failures || core.errorStreak || core.strikes || core.unavailableReason) return undefined;
-    return { core, poll: { pollInFlight: false, polledAt: poll.polledAt, pollDue: poll.pollDue } };
+    return { core, poll: { pollInFlight: false, polledAt: poll.polledAt } };
   }
   if (poll.pollInFlight || core.recheck) return undefined;
   if (input.type === 'timer') {
@@ -307,7 +305,7 @@ export function steadyPoll(state: MachineState, input: MonitorInput, now: number
   } else if (input.type !== 'wake') {
     return undefined;
   }
-  return { core, poll: { pollInFlight: true, polledAt: now, pollDue: false } };
+  return { core, poll: { pollInFlight: true, polledAt: now } };
 }
 
 /**
@@ -334,8 +332,8 @@ export function fullTransition(state: MachineState, input: MonitorInput, environ
   config = s.config;
   try {
     apply(input);
-    const { pollInFlight, polledAt, pollDue, ...core } = s;
-    return { state: { core, poll: { pollInFlight, polledAt, pollDue } }, effects };
+    const { pollInFlight, polledAt, ...core } = s;
+    return { state: { core, poll: { pollInFlight, polledAt } }, effects };
   } finally {
     // Keep nothing of this transition alive after it.
     s = undefined!;
@@ -551,11 +549,9 @@ function poll(): void {
   clearTimer('main');
   if (!s.visible) {
     // Hidden: nobody is looking, so spare the OP (and keep no timer); the page checks at once when shown again.
-    s.pollDue = true;
     clearTimer('tick');
     return;
   }
-  s.pollDue = false;
   if (!s.session.session_state) {
     // Anonymous, with no session_state known yet: learn it with one prompt=none.
     startRecheck(false);

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
-import { fullTransition, initialState, transition, type CookieEvidence, type CoreState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
+import { fullTransition, initialState, steadyPoll, transition, type CookieEvidence, type CoreState, type MachineState, type MonitorConfig, type MonitorEffect, type MonitorInput, type TimerSlot } from '../../src/monitor/machine.js';
 import type { MonitorEvents, SessionInfo } from '../../src/monitor/types.js';
 import type { TabMessage } from '../../src/tabs/messages.js';
 
@@ -1994,6 +1994,7 @@ describe('steadyPoll', () => {
     const polledAt = base.poll.polledAt;
     const tick = base.core.timers.tick!;
     for (const [now, token] of [
+      [polledAt, tick],
       [polledAt + 499, tick],
       [polledAt + 500, tick],
       [polledAt - 1, tick],
@@ -2006,14 +2007,25 @@ describe('steadyPoll', () => {
     expect(transition(base, keepAlive, { now: polledAt + 1000, random: 0.5 })).toStrictEqual(fullTransition(base, keepAlive, { now: polledAt + 1000, random: 0.5 }));
   });
 
+  it('takes the shortcut for every steady input (the tick from half an interval on or after the clock went back, a wake, the `unchanged` answer), so steady polling never pays for a full transition', () => {
+    const idle = steady(false);
+    const tick: MonitorInput = { type: 'timer', timer: 'tick', token: idle.core.timers.tick! };
+    for (const elapsed of [500, 501, 1000, 60_000, -1]) expect(steadyPoll(idle, tick, idle.poll.polledAt + elapsed), `tick after ${elapsed} ms`).toBeDefined();
+    expect(steadyPoll(idle, { type: 'wake' }, idle.poll.polledAt + 10)).toBeDefined();
+    const inFlight = steady(true);
+    expect(steadyPoll(inFlight, { type: 'reply', frame: inFlight.core.frame, status: 'unchanged' }, inFlight.poll.polledAt + 10)).toBeDefined();
+    // … and steps aside for a tick that comes too soon, which the full transition skips.
+    expect(steadyPoll(idle, tick, idle.poll.polledAt + 499)).toBeUndefined();
+  });
+
   it('a steady answer and a steady poll: the status event, and the poll message to the current frame', () => {
     const base = steady(true);
     const reply = transition(base, { type: 'reply', frame: base.core.frame, status: 'unchanged' }, { now: 1_002_000, random: 0.5 });
     expect(reply.effects).toEqual([{ type: 'emit', event: 'status', payload: { status: 'unchanged', at: 1_002_000 } }]);
-    expect(reply.state.poll).toEqual({ pollInFlight: false, polledAt: base.poll.polledAt, pollDue: false });
+    expect(reply.state.poll).toEqual({ pollInFlight: false, polledAt: base.poll.polledAt });
     const idle = steady(false);
     const wake = transition(idle, { type: 'wake' }, { now: 1_005_000, random: 0.5 });
     expect(wake.effects).toEqual([{ type: 'post', frame: idle.core.frame, message: 'client s1' }]);
-    expect(wake.state.poll).toEqual({ pollInFlight: true, polledAt: 1_005_000, pollDue: false });
+    expect(wake.state.poll).toEqual({ pollInFlight: true, polledAt: 1_005_000 });
   });
 });
