@@ -195,6 +195,7 @@ export interface TransitionEnv {
 }
 
 export function initialState(clientId: string, config: MonitorConfig): MachineState {
+  // Stryker disable BooleanLiteral: each flag is set before any decision reads it: leading, coordinated and visible by start, anonymous by the session read, crossSite with the frame URL (or by a renewal failure without one), firstPoll and fromRecheck with every session
   const core: CoreState = {
     config,
     clientId,
@@ -209,6 +210,7 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     anonymous: false,
     url: undefined,
     crossSite: false,
+    // Stryker disable next-line StringLiteral: decisions compare the evidence only with 'visible' and 'blocked', so any other word means unknown
     cookies: 'unknown',
     reading: 0,
     resolving: 0,
@@ -223,12 +225,15 @@ export function initialState(clientId: string, config: MonitorConfig): MachineSt
     strikes: 0,
     failures: 0,
     errorStreak: 0,
+    // Stryker disable next-line ArrayDeclaration: the loop guard counts only times within the window before now, which a non-number never is
     recheckTimes: [],
     unavailableReason: undefined,
     lastUnavailable: undefined,
     nextAnonymousState: undefined,
     earlyRetryAt: undefined,
   };
+  // Stryker restore BooleanLiteral
+  // Stryker disable next-line BooleanLiteral,ObjectLiteral: the first frame load clears pollInFlight, and the first poll sets polledAt, before anything reads them
   return { core, poll: { pollInFlight: false, polledAt: 0 } };
 }
 
@@ -334,7 +339,9 @@ export function fullTransition(state: MachineState, input: MonitorInput, environ
     apply(input);
     const { pollInFlight, polledAt, ...core } = s;
     return { state: { core, poll: { pollInFlight, polledAt } }, effects };
-  } finally {
+  }
+  // Stryker disable next-line BlockStatement: it only lets the garbage collector have this transition's state; the next transition sets every register before reading it
+  finally {
     // Keep nothing of this transition alive after it.
     s = undefined!;
     effects = undefined!;
@@ -379,8 +386,8 @@ function clearTimer(timer: TimerSlot): void {
 const isDeadline = (action: MainAction | undefined): boolean => action === 'deadline' || action === 'frameTimeout';
 /** Steps towards a loaded OP frame: discovering its URL, loading it, and the load's deadline. */
 const bringsFrame = (action: MainAction | undefined): boolean => action === 'resolveFrameUrl' || action === 'loadFrame' || action === 'frameTimeout';
-/** The next step, one-shot; unless `keepTick`, the loop is no longer steady, so the tick stops. */
-function schedule(action: MainAction, ms: number, keepTick = false): void {
+/** The next step, one-shot: the loop is no longer steady, so the tick stops. */
+function schedule(action: MainAction, ms: number): void {
   // Watching by iframe, a poll needs a loaded frame, whose load runs the first poll. A re-check ends by scheduling a
   // poll: it must not replace what brings the frame (a frame that never loaded, or never loads again, would leave
   // the monitor waiting for ever), and with no frame and nothing bringing one there is nothing to poll.
@@ -389,7 +396,7 @@ function schedule(action: MainAction, ms: number, keepTick = false): void {
     action = 'frameTimeout';
     ms = config.frameTimeout;
   }
-  if (!keepTick) clearTimer('tick');
+  clearTimer('tick');
   clearTimer('main');
   s.mainAction = action;
   // Hidden: nobody is looking, so a next step (a poll, a retry) waits without a timer until the page is shown
@@ -561,7 +568,7 @@ function poll(): void {
   s.polledAt = env.now;
   // While the tick runs it times polls out when it comes round (the next poll would not be sent before then
   // anyway); otherwise one deadline does.
-  if (s.timers.tick === undefined) schedule('deadline', config.replyTimeout, true);
+  if (s.timers.tick === undefined) schedule('deadline', config.replyTimeout);
   effects.push({ type: 'post', frame: s.frame, message: pollMessage(s) });
 }
 
