@@ -398,6 +398,9 @@ function schedule(action: MainAction, ms: number): void {
   }
   clearTimer('tick');
   clearTimer('main');
+  // A next step replaces a poll still out, whose deadline (the tick or the main timer) just went: its answer no
+  // longer counts. (A poll's own deadline is the one step that keeps it.)
+  if (!isDeadline(action)) s.pollInFlight = false;
   s.mainAction = action;
   // Hidden: nobody is looking, so a next step (a poll, a retry) waits without a timer until the page is shown
   // ({@link wake} runs it); only the deadline of something already in flight keeps one.
@@ -435,7 +438,7 @@ function unavailable(reason: UnavailableReason, detail: string, retry?: MainActi
     const who = sub();
     if (s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'unavailable', sub: who, reason, detail, retrying: payload.retrying } });
   }
-  if (retry && retryInMs !== undefined) schedule(retry, retryInMs);
+  if (retry) schedule(retry, retryInMs!);
 }
 
 function backToMonitoring(): void {
@@ -445,8 +448,8 @@ function backToMonitoring(): void {
   setPhase('monitoring');
 }
 
+/** Drops the frame and its polling (the tick, a poll still out); every caller then decides the main timer. */
 function disposeFrame(): void {
-  if (s.mainAction === 'deadline') clearTimer('main');
   clearTimer('tick');
   s.pollInFlight = false;
   if (s.frame !== 0) effects.push({ type: 'disposeFrame', frame: s.frame });
@@ -463,7 +466,6 @@ function abortRecheck(): void {
 /** Drops the frame, every timer and any re-check: nothing of this tab's polling is left. */
 function teardown(): void {
   clearTimer('main');
-  clearTimer('tick');
   clearTimer('keepAlive');
   disposeFrame();
   abortRecheck();
@@ -1084,7 +1086,6 @@ function apply(input: MonitorInput): void {
 function noReply(): void {
   // A loaded frame that does not answer is usually an error page (OP down) or a broken OP script: replace it,
   // so that recovery needs no page reload.
-  s.pollInFlight = false;
   disposeFrame();
   unavailable('no-reply', `no answer from the OP iframe in ${config.replyTimeout} ms`, 'loadFrame');
 }

@@ -1948,6 +1948,81 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
   });
 });
 
+describe('timers left behind', () => {
+  it('onErrorStatus "stop": the error answer during steady polling leaves no frame and no timer, and nothing polls again', () => {
+    const m = monitoring({ config: { onErrorStatus: 'stop' } });
+    m.advance(1000);
+    m.fire('tick');
+    const effects = m.reply('error');
+    expect(ofType(effects, 'disposeFrame')).toHaveLength(1);
+    expect(emitted(effects, 'unavailable')).toEqual([{ reason: 'error-status', detail: 'OP iframe answered "error"', retrying: false }]);
+    expect(emitted(effects, 'unavailable')[0]).not.toHaveProperty('retryInMs');
+    expect(m.core.timers).toEqual({});
+    expect(posts(m.advance(60_000).send({ type: 'wake' }))).toEqual([]);
+  });
+
+  it('a poll out, or a re-check out, always has a deadline: the tick or the reply deadline, the re-check timer', () => {
+    const m = polling();
+    expect(m.core.mainAction).toBe('deadline');
+    expect(m.core.timers.main).toBeDefined();
+    m.reply('unchanged');
+    m.advance(1000);
+    m.fire('tick');
+    expect(m.state.poll.pollInFlight).toBe(true);
+    expect(m.core.timers.tick).toBeDefined();
+    // Hidden, the poll out keeps its deadline (the tick), and the re-check its timer.
+    m.send({ type: 'visibility', visible: false });
+    expect(m.core.timers.tick).toBeDefined();
+    const d = polling();
+    d.send({ type: 'visibility', visible: false });
+    expect(d.core.mainAction).toBe('deadline');
+    expect(d.core.timers.main).toBeDefined();
+    expect(emitted(d.fire('main'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'no-reply' })]);
+    const r = polling();
+    r.reply('changed');
+    r.send({ type: 'visibility', visible: false });
+    expect(r.core.timers.recheck).toBeDefined();
+  });
+});
+
+describe('a poll out replaced by a next step', () => {
+  it('a renewal failure held back by the loop guard drops the poll out with its deadline: polling resumes after the pause, and a late answer is ignored', () => {
+    const m = polling({ config: { maxRechecks: 1 } });
+    m.reply('changed');
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(m.state.poll.pollInFlight).toBe(true);
+    const effects = m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'loop-guard', retrying: true })]);
+    expect(m.state.poll.pollInFlight).toBe(false);
+    expect(m.reply('unchanged')).toEqual([]);
+    m.advance(60_000);
+    expect(posts(m.fire('main'))).toEqual(['client s2']);
+  });
+});
+
+describe('backToMonitoring', () => {
+  it('an `unchanged` answer to a tab that monitors already tells the other tabs nothing (not even the first one for a refreshed session_state)', () => {
+    const m = monitoring();
+    m.advance(1000);
+    m.fire('tick');
+    m.reply('changed');
+    m.refreshedTo('s2');
+    m.fire('main');
+    expect(m.core.phase).toBe('monitoring');
+    expect(m.core.firstPoll).toBe(true);
+    expect(broadcasts(m.reply('unchanged'))).toEqual([]);
+  });
+
+  it('a leader back from an outage tells the other tabs it monitors again', () => {
+    const m = polling();
+    m.fire('main'); // no reply: the frame is replaced
+    m.fire('main');
+    m.loaded();
+    expect(broadcasts(m.reply('unchanged'))).toEqual([{ type: 'monitoring', sub: 'alice' }]);
+  });
+});
+
 describe('steadyPoll', () => {
   // The shortcut answers only where the loop is steady; everywhere else the full transition decides. The states below
   // are steady but for one field each, some of which no input sequence reaches today: the shortcut must step aside

@@ -630,7 +630,7 @@ describe('monitor state machine: properties over random input sequences', () => 
     for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThan(20);
   });
 
-  it('never throws, and every timer effect matches the state\'s timer tokens', () => {
+  it('never throws, every timer effect matches the state\'s timer tokens, and whatever is in flight has a deadline', () => {
     fc.assert(
       fc.property(scenario, (sc) => {
         for (const { after, effects } of run(sc)) {
@@ -641,6 +641,9 @@ describe('monitor state machine: properties over random input sequences', () => 
           // loads is reported as frame-timeout instead of leaving the monitor waiting for ever.
           const c = after.core;
           if (c.leading && c.frame !== 0 && !c.frameReady && !c.recheck && c.phase !== 'stopped') expect(c.timers.main, 'a loading frame has a deadline').toBeDefined();
+          // … and so has a poll out (the tick, or its own deadline), and a re-check (its timer), hidden or not.
+          if (after.poll.pollInFlight) expect(c.timers.tick !== undefined || (c.mainAction === 'deadline' && c.timers.main !== undefined), 'a poll out has a deadline').toBe(true);
+          if (c.recheck) expect(c.timers.recheck, 'a re-check has a deadline').toBeDefined();
         }
       }),
       { ...params, numRuns: 2000 },
