@@ -323,7 +323,7 @@ export function steadyEffects(state: MachineState, input: MonitorInput, now: num
 
 /** SM §3.1: the message the RP posts to the OP iframe is client_id + " " + session_state. */
 export function pollMessage(state: Pick<CoreState, 'clientId' | 'session'>): string {
-  // Stryker disable next-line StringLiteral: only called for a tab that holds a session (poll() and the steady shortcut require one)
+  // Stryker disable next-line StringLiteral,OptionalChaining: only called for a tab that holds a session (poll() and the steady shortcut require one)
   return `${state.clientId} ${state.session?.session_state ?? ''}`;
 }
 
@@ -478,6 +478,7 @@ function teardown(): void {
  * elected again; returns true when this tab stopped leading because of it.
  */
 function watch(next: string | undefined): boolean {
+  // Stryker disable next-line BooleanLiteral: only the anonymous sign-in reads the answer, and it always watches a new sub ('' becomes the user's)
   if (s.watching === next) return false;
   s.watching = next;
   effects.push({ type: 'watch', sub: next });
@@ -525,24 +526,31 @@ function checkByRecheck(): void {
   // Across sites, a sign-out answer was not believable: asking again would only repeat it (one prompt=none, no loop).
   if (s.cookies === 'blocked') return;
   if (!s.visible) {
+    // Stryker disable next-line StringLiteral: the parked step's name is never read: wake() holds any parked step to the backoff, runs it, then checks by re-check
     schedule('poll', 0);
     return;
   }
   // A clock set back makes `since` negative: count that as due, never as "not yet".
+  // Stryker disable next-line ConditionalExpression: without a check yet, now - undefined is NaN, which is never inside the gap either
   const since = s.checkedAt === undefined ? config.minRecheckInterval : env.now - s.checkedAt;
   if (since >= 0 && since < config.minRecheckInterval) {
     schedule('poll', config.minRecheckInterval - since);
     return;
   }
+  // Watching by re-check there is no loop guard, so this always starts one.
   startRecheck(false);
-  if (s.recheck) s.checkedAt = env.now;
+  s.checkedAt = env.now;
 }
 
 function loadFrame(): void {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: defensive: its callers (begin, the frame URL's answer, a retry that leadership loss, sign-out and suspend cancel) hold all of these
   if (!s.leading || !s.url || !s.session || isOver() || s.phase === 'paused') return;
   disposeFrame();
   // Evidence belongs to the frame that gave it: a new document may not get the cookies the old one had.
-  if (s.cookies === 'visible') s.cookies = 'unknown';
+  if (s.cookies === 'visible') {
+    // Stryker disable next-line StringLiteral: decisions compare the evidence only with 'visible' and 'blocked', so any other word means unknown
+    s.cookies = 'unknown';
+  }
   s.frame = token();
   effects.push({ type: 'createFrame', frame: s.frame, url: s.url });
   schedule('frameTimeout', config.frameTimeout);
@@ -553,14 +561,12 @@ function poll(): void {
     checkByRecheck();
     return;
   }
-  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading) return;
-  if (s.phase === 'rechecking' || s.phase === 'paused' || isOver()) return;
+  // (Paused or signed out, the frame is gone.)
+  if (!s.frameReady || s.pollInFlight || !s.session || !s.leading || s.phase === 'rechecking') return;
   clearTimer('main');
-  if (!s.visible) {
-    // Hidden: nobody is looking, so spare the OP (and keep no timer); the page checks at once when shown again.
-    clearTimer('tick');
-    return;
-  }
+  // Hidden: nobody is looking, so spare the OP (and keep no timer: a hidden page has no tick unless a poll is out); the
+  // page checks at once when shown again.
+  if (!s.visible) return;
   if (!s.session.session_state) {
     // Anonymous, with no session_state known yet: learn it with one prompt=none.
     startRecheck(false);
@@ -574,9 +580,11 @@ function poll(): void {
   effects.push({ type: 'post', frame: s.frame, message: pollMessage(s) });
 }
 
-function setSession(next: SessionInfo, cookies: CookieEvidence, fromRecheck: boolean): void {
+/** A new session to watch; what this page has seen of the OP iframe's cookie access for it (unknown unless given). */
+function setSession(next: SessionInfo, fromRecheck: boolean, cookies?: CookieEvidence): void {
   s.session = next;
-  s.cookies = cookies;
+  // Stryker disable next-line StringLiteral: decisions compare the evidence only with 'visible' and 'blocked', so any other word means unknown
+  s.cookies = cookies ?? 'unknown';
   s.fromRecheck = fromRecheck;
   s.firstPoll = true;
 }
@@ -586,6 +594,7 @@ const cookiesUnproven = (): boolean => s.crossSite && s.cookies !== 'visible';
 
 function cookiesBlocked(): void {
   s.cookies = 'blocked';
+  // Stryker disable next-line OptionalChaining: cookie access is only judged for a tab that holds a session (an answer to its poll or re-check)
   if (s.session?.session_state) effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'blocked' });
   // Keep polling at a backed-off pace: an `unchanged` (the user allowed the cookies, or storage access was
   // granted) brings monitoring back; `changed` answers no longer start a prompt=none, so nothing can loop.
@@ -603,11 +612,13 @@ function onReply(status: CheckSessionStatus): void {
     s.failures = 0;
     s.errorStreak = 0;
     s.strikes = 0;
+    // Stryker disable next-line OptionalChaining: a reply counts only for a poll out, which only a tab holding a session sends
     if (s.crossSite && s.cookies !== 'visible' && s.session?.session_state) {
       effects.push({ type: 'rememberCookies', session_state: s.session.session_state, evidence: 'visible' });
     }
     s.cookies = 'visible';
     backToMonitoring();
+    // Stryker disable next-line ConditionalExpression: while a poll is out the main timer holds its deadline or nothing (a next step drops the poll, see schedule())
     if (s.mainAction === 'deadline') clearTimer('main');
     // Steady: from now on the tick polls, every `interval`, at no timer cost per poll — once the page is visible.
     if (!s.visible) clearTimer('tick');
@@ -653,9 +664,12 @@ function onErrorStatus(): void {
   unavailable('error-status', detail, 'poll', backoffDelay(s.errorStreak + 1, config.interval, config.maxRetryDelay, () => env.random));
 }
 
-/** Starts a `prompt=none` re-check; only the leading tab does, unless `anyTab` (this tab's own renewal failed). */
-function startRecheck(keepAlive: boolean, anyTab = false): void {
-  if (!s.session || (!s.leading && !anyTab) || s.recheck) return;
+/**
+ * Starts a `prompt=none` re-check about the session this tab holds, unless one runs already. The leading tab's
+ * decisions start them, and any tab whose own token renewal failed (`renewal`).
+ */
+function startRecheck(keepAlive: boolean, renewal = false): void {
+  if (s.recheck) return;
   // Watching by re-check there is no `changed` to loop on: checkByRecheck keeps its re-checks minRecheckInterval apart.
   if (!keepAlive && !s.byRecheck) {
     const times = s.recheckTimes.filter((at) => at <= env.now && env.now - at < config.recheckWindow);
@@ -679,8 +693,8 @@ function startRecheck(keepAlive: boolean, anyTab = false): void {
   s.pollInFlight = false;
   setPhase('rechecking');
   const id = token();
-  s.recheck = { id, keepAlive, renewal: anyTab };
-  const { session_state, sub: who, id_token } = s.session;
+  s.recheck = { id, keepAlive, renewal };
+  const { session_state, sub: who, id_token } = s.session!;
   effects.push({ type: 'recheck', id, context: { session_state, sub: who, ...(id_token ? { id_token } : {}) } });
   setTimer('recheck', config.recheckTimeout);
 }
@@ -699,6 +713,7 @@ function recheckFailed(error: OidcSessionMonitorError): void {
   }
   // Unknown is not signed out: keep the user and poll again later; the OP iframe says `changed` again if the
   // session really changed, and the re-check is retried then.
+  // Stryker disable next-line ConditionalExpression: otherwise the phase is 'unavailable', with its reason (a frame deadline fired during the re-check), which this keeps
   if (s.phase === 'rechecking') setPhase(s.unavailableReason ? 'unavailable' : 'monitoring');
   schedule('poll', retryDelay());
 }
@@ -708,7 +723,7 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean, renewal: boo
   if (s.anonymous) {
     if (result.kind === 'authenticated') {
       s.anonymous = false;
-      setSession({ sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, 'unknown', true);
+      setSession({ sub: result.sub, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, true);
       s.failures = 0;
       backToMonitoring();
       if (watch(result.sub)) teardown();
@@ -724,7 +739,7 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean, renewal: boo
       unavailable('not-signed-in', 'nobody signed in, and no session_state from the OP to watch');
       return;
     }
-    setSession({ session_state: anonymousState, sub: '' }, anonymousState === known.session_state ? s.cookies : 'unknown', true);
+    setSession({ session_state: anonymousState, sub: '' }, true, anonymousState === known.session_state ? s.cookies : undefined);
     backToMonitoring();
     schedule('poll', nextPoll());
     return;
@@ -753,8 +768,8 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean, renewal: boo
   const same = result.session_state === previous;
   // The same user's session, re-authenticated with the OP's cookies: evidence carries over to the new state. Without
   // an iframe, this answer is itself the evidence that the OP's cookies reach its frames (SM §5.1).
-  const cookies = s.byRecheck ? 'visible' : same || s.cookies === 'visible' ? s.cookies : 'unknown';
-  setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, cookies, true);
+  const cookies = s.byRecheck ? 'visible' : same || s.cookies === 'visible' ? s.cookies : undefined;
+  setSession({ ...known, session_state: result.session_state, ...(result.id_token ? { id_token: result.id_token } : {}) }, true, cookies);
   if (cookies === 'visible' && !same && s.crossSite) effects.push({ type: 'rememberCookies', session_state: result.session_state, evidence: 'visible' });
   s.failures = 0;
   // A renewal's re-check says nothing of the OP iframe: a tab that could not watch (or whose poller could not)
@@ -771,6 +786,7 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean, renewal: boo
 const nextPoll = (): number => (s.byRecheck ? config.recheckInterval : config.interval);
 
 function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
+  // Stryker disable next-line ConditionalExpression: defensive: every caller runs for a tab that holds a user, which a signed-out tab no longer does
   if (isOver()) return;
   const previousSub = s.anonymous ? undefined : sub();
   // Timers and the re-check go at once; only removing the iframe (milliseconds of layout work) waits until the
@@ -782,6 +798,7 @@ function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousS
   setPhase('signedOut');
   s.nextAnonymousState = nextAnonymousState;
   s.session = undefined;
+  // Stryker disable next-line BooleanLiteral: the next session read sets it again, and a signed-out tab decides nothing before that
   s.anonymous = false;
   // Tell the other tabs first: a fact about the OP session, whatever the app does on `signedOut` (it may stop).
   // `logout()` and the tab that saw it first tell the other tabs themselves. An idle timeout reaches every tab
@@ -792,11 +809,13 @@ function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousS
       message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
     });
   }
+  // Stryker disable next-line ConditionalExpression: a signed-in user is always there to sign out (anonymous tabs never are), and the interpreter reads an absent userChangedTo as undefined
   effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
   if (frame !== 0) effects.push({ type: 'disposeFrame', frame });
 }
 
 function scheduleKeepAlive(): void {
+  // Stryker disable next-line StringLiteral: no keep-alive timer runs when this is called (begin and shown pages come after teardown or hide, and a fired timer is gone)
   clearTimer('keepAlive');
   // Watching by re-check, the checks themselves keep the OP session alive.
   if (config.keepAlive > 0 && s.visible && s.leading && !s.byRecheck && !isOver() && s.phase !== 'paused') setTimer('keepAlive', config.keepAlive);
@@ -817,7 +836,7 @@ function onTab(message: TabMessage): void {
       if (s.leading || message.sub !== own.sub) return;
       // The polling tab just asked the OP: should this tab lead next, its next re-check keeps the minimum gap.
       s.checkedAt = env.now;
-      setSession({ ...own, session_state: message.session_state }, 'unknown', true);
+      setSession({ ...own, session_state: message.session_state }, true);
       backToMonitoring();
       emit('refreshed', { sub: message.sub, session_state: message.session_state, previous_session_state: message.previous_session_state });
       return;
@@ -847,7 +866,7 @@ function onTab(message: TabMessage): void {
   }
 }
 
-function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, lastSessionState: string | undefined): void {
+function onSessionRead(session: SessionInfo | null, cookies: 'blocked' | undefined, lastSessionState: string | undefined): void {
   s.reading = 0;
   if (!session || !session.sub) {
     if (!config.anonymous) {
@@ -861,7 +880,7 @@ function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, las
     const known = s.nextAnonymousState ?? lastSessionState ?? '';
     s.nextAnonymousState = undefined;
     s.anonymous = true;
-    setSession({ session_state: /\s/.test(known) ? '' : known, sub: '' }, 'unknown', false);
+    setSession({ session_state: /\s/.test(known) ? '' : known, sub: '' }, false);
     watch('');
     begin();
     return;
@@ -874,7 +893,7 @@ function onSessionRead(session: SessionInfo | null, cookies: CookieEvidence, las
     unavailable('no-session-state', 'no usable session_state from the sign-in');
     return;
   }
-  setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, cookies, false);
+  setSession({ sub: session.sub, session_state: session.session_state, ...(session.id_token ? { id_token: session.id_token } : {}) }, false, cookies);
   s.strikes = 0;
   watch(session.sub);
   // Following another tab's poller: ask where it stands, so that this tab does not show `starting` until it changes.
@@ -890,7 +909,6 @@ function apply(input: MonitorInput): void {
       s.coordinated = input.coordinated;
       s.leading = !input.coordinated;
       s.visible = input.visible;
-      if (!s.visible) hide();
       readSession();
       break;
     case 'sessionRead':
@@ -905,11 +923,11 @@ function apply(input: MonitorInput): void {
           effects.push({ type: 'signOut', reason: 'logout' });
         } else {
           setPhase('starting');
-          onSessionRead(input.session, input.cookies === 'blocked' ? 'blocked' : 'unknown', input.lastSessionState);
+          onSessionRead(input.session, input.cookies === 'blocked' ? 'blocked' : undefined, input.lastSessionState);
         }
         break;
       }
-      onSessionRead(input.session, input.cookies === 'blocked' ? 'blocked' : 'unknown', input.lastSessionState);
+      onSessionRead(input.session, input.cookies === 'blocked' ? 'blocked' : undefined, input.lastSessionState);
       break;
     case 'sessionReadFailed':
       if (input.token !== s.reading || isOver() || s.phase === 'paused') break;
@@ -923,6 +941,7 @@ function apply(input: MonitorInput): void {
         unavailable('unsupported', 'OP publishes no check_session_iframe');
         break;
       }
+      // Stryker disable next-line OptionalChaining: only a tab that holds a session looks for the frame URL
       if (!input.url || config.mode === 'recheck' || (!s.session?.session_state && !s.anonymous)) {
         watchByRecheck(input.crossSite);
         break;
@@ -940,13 +959,15 @@ function apply(input: MonitorInput): void {
     case 'frameLoaded':
       if (input.frame !== s.frame || s.frameReady || !s.leading) break;
       s.frameReady = true;
+      // Stryker disable next-line StringLiteral: poll() clears it next; a frame deadline left while a re-check runs finds the frame loaded and does nothing
       clearTimer('main');
       // The first poll runs as soon as the frame is ready.
       poll();
       break;
     case 'reply':
       // Only a reply of the current frame to the outstanding poll counts, and only one per poll.
-      if (input.frame !== s.frame || !s.pollInFlight || isOver() || s.phase === 'paused') break;
+      // (Paused or signed out, the frame is gone.)
+      if (input.frame !== s.frame || !s.pollInFlight) break;
       onReply(input.status);
       break;
     case 'timer': {
@@ -972,6 +993,7 @@ function apply(input: MonitorInput): void {
         if (!isDeadline(action)) s.earlyRetryAt = undefined;
         runMain(action);
       } else if (input.timer === 'recheck') {
+        // Stryker disable next-line ConditionalExpression: a re-check's end clears its timer, so it never fires without one
         if (!s.recheck) break;
         effects.push({ type: 'abortRecheck' });
         s.recheck = undefined;

@@ -1985,6 +1985,126 @@ describe('timers left behind', () => {
   });
 });
 
+describe('outages: what a next step and a new tab see', () => {
+  it('an `error` answer on a hidden page parks its retry with no timer: the reply deadline goes with it', () => {
+    const m = polling();
+    m.send({ type: 'visibility', visible: false });
+    expect(m.core.timers.main).toBeDefined();
+    m.reply('error');
+    expect(m.core.mainAction).toBe('poll');
+    expect(m.core.timers).toEqual({});
+    // Shown again, the retry is taken.
+    expect(posts(m.send({ type: 'visibility', visible: true }))).toEqual(['client s1']);
+  });
+
+  it('a new tab hears an outage as the leader reported it first, not as its repeats', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
+    m.fire('main');
+    const repeat = m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'DNS failure' });
+    expect(emitted(repeat, 'unavailable')).toEqual([]);
+    expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'unavailable', sub: 'alice', reason: 'discovery-failed', detail: 'offline', retrying: true }]);
+  });
+});
+
+describe('after an outage', () => {
+  it('an iframe that answers again (`changed`), then a re-check that refreshes the session: monitoring again, and the other tabs told', () => {
+    const m = polling();
+    m.reply('error');
+    expect(m.core.phase).toBe('unavailable');
+    m.fire('main');
+    m.reply('changed');
+    const effects = m.refreshedTo('s2');
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(broadcasts(effects)).toContainEqual({ type: 'monitoring', sub: 'alice' });
+    expect(m.core.unavailableReason).toBeUndefined();
+  });
+});
+
+describe('more decisions a user sees', () => {
+  it('a follower signed out by another tab disposes no frame (it has none)', () => {
+    const f = follower();
+    const effects = f.tab({ type: 'signedOut', sub: 'alice', reason: 'login_required' });
+    expect(ofType(effects, 'signOut')).toHaveLength(1);
+    expect(ofType(effects, 'disposeFrame')).toEqual([]);
+  });
+
+  it('keep-alive off: no keep-alive timer ever; on: none for a paused tab shown again', () => {
+    const m = monitoring();
+    expect(m.core.timers.keepAlive).toBeUndefined();
+    m.send({ type: 'visibility', visible: false });
+    m.send({ type: 'visibility', visible: true });
+    expect(m.core.timers.keepAlive).toBeUndefined();
+    const p = monitoring({ config: { keepAlive: 10_000 } });
+    p.send({ type: 'suspend' });
+    p.send({ type: 'visibility', visible: false });
+    p.send({ type: 'visibility', visible: true });
+    expect(p.core.phase).toBe('paused');
+    expect(p.core.timers.keepAlive).toBeUndefined();
+  });
+
+  it('a leader that recovered from an outage answers hello with `monitoring`, not with the outage it had', () => {
+    const m = polling();
+    m.reply('error');
+    m.fire('main');
+    m.reply('unchanged');
+    expect(m.core.lastUnavailable).toBeDefined();
+    expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'monitoring', sub: 'alice' }]);
+  });
+
+  it('anonymous, with no session_state known (no last one, none from a sign-out): the first check is a prompt=none that learns one', () => {
+    const m = new Monitor({ anonymous: true });
+    m.start();
+    m.read(null);
+    m.resolve();
+    const effects = m.loaded();
+    expect(posts(effects)).toEqual([]);
+    expect(ofType(effects, 'recheck')).toEqual([expect.objectContaining({ context: { session_state: '', sub: '' } })]);
+  });
+
+  it('a timer that fires after it was replaced (a race in the page) does nothing: the retry now due waits for its own timer', () => {
+    const m = polling();
+    const deadline = m.core.timers.main!;
+    m.reply('error');
+    expect(m.core.mainAction).toBe('poll');
+    expect(m.core.timers.main).not.toBe(deadline);
+    const before = m.state;
+    expect(m.send({ type: 'timer', timer: 'main', token: deadline })).toEqual([]);
+    expect(m.state).toEqual(before);
+  });
+
+  it('the tick at the very instant of the last poll neither polls again nor times that poll out', () => {
+    const m = monitoring();
+    m.advance(1000);
+    m.fire('tick');
+    expect(m.state.poll.pollInFlight).toBe(true);
+    // A tick at the instant the poll went out (checkNow then the tick, in the same millisecond): the poll stays out.
+    expect(m.fire('tick')).toEqual([]);
+    m.reply('unchanged');
+    // And once it is answered, a tick in that same millisecond sends nothing.
+    expect(posts(m.fire('tick'))).toEqual([]);
+  });
+});
+
+describe('begin', () => {
+  it('a follower that reads its session asks for no discovery and no frame: its poller watches for it', () => {
+    const f = follower();
+    expect(f.effects.filter((e) => e.type === 'resolveFrameUrl' || e.type === 'createFrame' || e.type === 'recheck')).toEqual([]);
+  });
+
+  it('a paused tab (a logout under way) elected to lead starts nothing', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.read(ALICE);
+    m.send({ type: 'suspend' });
+    expect(m.core.phase).toBe('paused');
+    expect(m.core.leading).toBe(false);
+    expect(m.send({ type: 'leading', leading: true })).toEqual([]);
+  });
+});
+
 describe('a poll out replaced by a next step', () => {
   it('a renewal failure held back by the loop guard drops the poll out with its deadline: polling resumes after the pause, and a late answer is ignored', () => {
     const m = polling({ config: { maxRechecks: 1 } });
