@@ -1000,7 +1000,7 @@ function apply(input: MonitorInput): void {
         recheckFailed(new OidcSessionMonitorError(ErrorCode.RecheckTimeout, `prompt=none took over ${config.recheckTimeout} ms (session unknown)`));
       } else {
         // Keep-alive: only while someone uses the app, and never on top of another check.
-        if (s.visible && s.frameReady && !s.pollInFlight && !s.recheck && (s.phase === 'monitoring' || s.phase === 'starting')) startRecheck(true);
+        if (s.visible && s.frameReady && !s.pollInFlight && !s.recheck && s.phase === 'monitoring') startRecheck(true);
         scheduleKeepAlive();
       }
       break;
@@ -1012,6 +1012,7 @@ function apply(input: MonitorInput): void {
       const { keepAlive, renewal } = s.recheck;
       clearTimer('recheck');
       s.recheck = undefined;
+      // Stryker disable next-line ConditionalExpression: a failed re-check carries no result, which is never a RecheckResult
       if (input.type === 'recheckSettled' && isRecheckResult(input.result, s.byRecheck)) {
         onRecheckResult(input.result, keepAlive, renewal);
       } else if (input.type === 'recheckSettled') {
@@ -1118,9 +1119,11 @@ function runMain(action: MainAction | undefined): void {
       poll();
       break;
     case 'deadline':
+      // Stryker disable next-line ConditionalExpression: the deadline goes whenever its poll ends (answered, replaced, or its frame dropped)
       if (s.pollInFlight) noReply();
       break;
     case 'frameTimeout':
+      // Stryker disable next-line ConditionalExpression: the frame's load clears its deadline
       if (s.frameReady) break;
       disposeFrame();
       unavailable('frame-timeout', `OP iframe not loaded in ${config.frameTimeout} ms`, 'loadFrame');
@@ -1129,9 +1132,11 @@ function runMain(action: MainAction | undefined): void {
       loadFrame();
       break;
     case 'resolveFrameUrl':
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: defensive: losing leadership and signing out clear the pending step
       if (s.leading && !isOver()) resolveFrameUrl();
       break;
     case 'readSession':
+      // Stryker disable next-line ConditionalExpression: defensive: signing out clears the pending step
       if (!isOver()) readSession();
       break;
     // Stryker disable next-line ConditionalExpression: the last clause; without its break the switch ends there all the same
@@ -1148,6 +1153,7 @@ function wake(): void {
   // of them per backoff period may run the retry early, or the backoff would spare the OP nothing.
   if (waiting !== undefined && !isDeadline(waiting) && (s.failures || s.errorStreak)) {
     const period = backoffDelay(s.errorStreak ? s.errorStreak + 1 : s.failures, config.interval, config.maxRetryDelay, () => 0.5);
+    // Stryker disable next-line UnaryOperator: with no early retry yet, now minus either infinity is outside [0, period)
     const elapsed = env.now - (s.earlyRetryAt ?? -Infinity);
     if (elapsed >= 0 && elapsed < period) {
       // A step that waited for the page to be shown has no timer: it gets one for the rest of the period.
@@ -1162,6 +1168,7 @@ function wake(): void {
     s.mainAction = undefined;
     runMain(waiting);
   }
+  // Stryker disable next-line ConditionalExpression,StringLiteral: defensive: a follower, a paused or a signed-out tab has no frame and no pending step, and checkByRecheck() asks the same
   if (!s.leading || isOver() || s.phase === 'paused') return;
   // The check that waited for the page to be shown has just been taken (or now waits for what holds it back).
   if (parked && waiting === 'poll') return;

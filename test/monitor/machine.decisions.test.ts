@@ -2088,6 +2088,78 @@ describe('more decisions a user sees', () => {
   });
 });
 
+describe('inputs that must change nothing, or only what they say', () => {
+  it('a re-check that returns garbage is reported as such (no usable result), never as a sign-out', () => {
+    const m = polling();
+    m.reply('changed');
+    const effects = m.settle({ kind: 'authenticated' });
+    expect(emitted(effects, 'error')).toEqual([{ error: expect.objectContaining({ code: ErrorCode.RecheckFailed, message: expect.stringContaining('no RecheckResult') }) }]);
+    expect(ofType(effects, 'signOut')).toEqual([]);
+  });
+
+  it('being told again that it leads (or follows) changes nothing', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.read(ALICE);
+    m.send({ type: 'leading', leading: true });
+    m.resolve();
+    m.loaded();
+    m.reply('unchanged');
+    const before = m.state;
+    expect(m.send({ type: 'leading', leading: true })).toEqual([]);
+    expect(m.state).toEqual(before);
+    const f = follower();
+    const still = f.state;
+    expect(f.send({ type: 'leading', leading: false })).toEqual([]);
+    expect(f.state).toEqual(still);
+  });
+
+  it('a leader that loses leadership keeps the outage it reported until its new poller says otherwise; one that was re-checking monitors', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.read(ALICE);
+    m.send({ type: 'leading', leading: true });
+    m.resolve();
+    m.loaded();
+    m.reply('error');
+    expect(states(m.send({ type: 'leading', leading: false }))).toEqual([]);
+    expect(m.core.phase).toBe('unavailable');
+    const r = new Monitor();
+    r.start(true);
+    r.read(ALICE);
+    r.send({ type: 'leading', leading: true });
+    r.resolve();
+    r.loaded();
+    r.reply('changed');
+    expect(states(r.send({ type: 'leading', leading: false }))).toEqual(['monitoring']);
+  });
+
+  it('a sign-out signal for an anonymous monitor (nobody signed in) changes nothing; only a paused logout ends it', () => {
+    for (const reason of ['front-channel', 'other-tab', 'idle'] as const) {
+      const m = anonymousPolling();
+      expect(m.send({ type: 'signOut', reason })).toEqual([]);
+      expect(m.core.phase).not.toBe('signedOut');
+    }
+  });
+
+  it('checkNow while a poll is out neither times it out nor sends another', () => {
+    const m = polling();
+    const before = m.state;
+    expect(m.send({ type: 'wake' })).toEqual([]);
+    expect(m.state).toEqual(before);
+  });
+
+  it('a wake during the wait before a discovery retry runs the retry once: its timer goes with it', () => {
+    const m = new Monitor();
+    m.start();
+    m.read(ALICE);
+    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
+    const effects = m.send({ type: 'wake' });
+    expect(ofType(effects, 'resolveFrameUrl')).toHaveLength(1);
+    expect(m.core.timers.main).toBeUndefined();
+  });
+});
+
 describe('begin', () => {
   it('a follower that reads its session asks for no discovery and no frame: its poller watches for it', () => {
     const f = follower();
