@@ -522,7 +522,8 @@ function watchByRecheck(crossSite: boolean): void {
  * page shown right after a logout elsewhere still learns it then. A hidden page waits, with no timer, to be shown.
  */
 function checkByRecheck(): void {
-  if (!s.session || !s.leading || s.recheck || isOver() || s.phase === 'paused') return;
+  // (Signed out or paused, the pending steps that would call this are gone.)
+  if (!s.session || !s.leading || s.recheck) return;
   // Across sites, a sign-out answer was not believable: asking again would only repeat it (one prompt=none, no loop).
   if (s.cookies === 'blocked') return;
   if (!s.visible) {
@@ -935,7 +936,8 @@ function apply(input: MonitorInput): void {
       unavailable('not-signed-in', `session unreadable: ${input.detail}`, 'readSession');
       break;
     case 'frameUrlResolved':
-      if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
+      // (Signing out and pausing drop the outstanding resolution.)
+      if (input.token !== s.resolving) break;
       s.resolving = 0;
       if (!input.url && config.mode === 'iframe') {
         unavailable('unsupported', 'OP publishes no check_session_iframe');
@@ -951,7 +953,8 @@ function apply(input: MonitorInput): void {
       loadFrame();
       break;
     case 'frameUrlFailed':
-      if (input.token !== s.resolving || isOver() || s.phase === 'paused') break;
+      // (Signing out and pausing drop the outstanding resolution.)
+      if (input.token !== s.resolving) break;
       s.resolving = 0;
       if (input.reason === 'invalid-metadata') unavailable('invalid-metadata', input.detail);
       else unavailable('discovery-failed', input.detail, 'resolveFrameUrl');

@@ -1040,6 +1040,42 @@ describe('checkByRecheck', () => {
     expect(ofType(m.send({ type: 'wake' }), 'recheck')).toHaveLength(1);
   });
 
+  it('watching by re-check, a focus while a re-check runs queues nothing: the answer schedules the next one', () => {
+    const m = byRecheck();
+    m.advance(2000);
+    const effects = m.send({ type: 'wake' });
+    expect(effects).toEqual([]);
+    expect(m.core.timers.main).toBeUndefined();
+  });
+
+  it('watching by re-check, a tab that no longer leads never re-checks on its own, even when its own retry comes due', () => {
+    const m = new Monitor({ mode: 'recheck' });
+    m.start(true);
+    m.read(ALICE);
+    m.send({ type: 'leading', leading: true });
+    m.resolve();
+    m.refreshedTo('s1');
+    m.send({ type: 'leading', leading: false });
+    // Its own renewal failed: it asks once (any tab may), the OP does not answer, and the retry comes due.
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('offline') });
+    m.advance(120_000);
+    expect(ofType(m.fire('main'), 'recheck')).toEqual([]);
+    expect(ofType(m.send({ type: 'wake' }), 'recheck')).toEqual([]);
+  });
+
+  it('watching by re-check anonymously, a focus between a sign-out and reading the store again asks nothing', () => {
+    const m = new Monitor({ mode: 'recheck', anonymous: true });
+    m.start();
+    m.read(ALICE);
+    m.resolve();
+    m.settle({ kind: 'signedOut', error: 'login_required' });
+    m.send({ type: 'signedOutLocally' });
+    expect(m.core.reading).not.toBe(0);
+    m.advance(60_000);
+    expect(ofType(m.send({ type: 'wake' }), 'recheck')).toEqual([]);
+  });
+
   it('watching by re-check, a wake after the clock was set back re-checks', () => {
     const m = byRecheck();
     m.refreshedTo('s1');
