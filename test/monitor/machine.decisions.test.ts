@@ -324,6 +324,37 @@ describe('onRecheckResult', () => {
     expect(broadcasts(effects)).toEqual([{ type: 'signedOut', reason: 'login_required', sub: 'alice' }]);
   });
 
+  it('cross-site: a sign-in seen anonymously is a re-checked session_state; `changed` at once for it and for the next one means blocked cookies (the anonymous state\'s own `changed` is no strike)', () => {
+    const m = new Monitor({ anonymous: true });
+    m.start();
+    m.read(null, { lastSessionState: 'anon.1' });
+    m.resolve(URL, true);
+    m.loaded();
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+    m.settle({ kind: 'authenticated', sub: 'alice', session_state: 's1' });
+    m.fire('main');
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+    m.refreshedTo('s2');
+    m.fire('main');
+    const effects = m.reply('changed');
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
+  it('cross-site: a session_state a follower took from its poller\'s refresh counts as re-checked once it leads', () => {
+    const m = new Monitor();
+    m.start(true);
+    m.read(ALICE);
+    m.tab({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    m.send({ type: 'leading', leading: true });
+    m.resolve(URL, true);
+    m.loaded();
+    expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
+    m.refreshedTo('s3');
+    m.fire('main');
+    expect(emitted(m.reply('changed'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
+  });
+
   it('a tab that sees a sign-in for another user than the one it watched says so to the other tabs', () => {
     const m = polling();
     m.reply('changed');
