@@ -564,7 +564,8 @@ function poll(): void {
   }
   // (Paused or signed out, the frame is gone.)
   if (!s.frameReady || s.pollInFlight || !s.session || !s.leading || s.phase === 'rechecking') return;
-  clearTimer('main');
+  // (A main timer still set here is a retry that a wake ran early: the poll's deadline below replaces it. Hidden,
+  // none is set: hiding keeps only deadlines, and a poll out has returned above.)
   // Hidden: nobody is looking, so spare the OP (and keep no timer: a hidden page has no tick unless a poll is out); the
   // page checks at once when shown again.
   if (!s.visible) return;
@@ -789,7 +790,8 @@ const nextPoll = (): number => (s.byRecheck ? config.recheckInterval : config.in
 function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
   // Stryker disable next-line ConditionalExpression: defensive: every caller runs for a tab that holds a user, which a signed-out tab no longer does
   if (isOver()) return;
-  const previousSub = s.anonymous ? undefined : sub();
+  // Only a tab that holds a signed-in user is signed out (an anonymous one has nobody to lose).
+  const previousSub = s.session!.sub;
   // Timers and the re-check go at once; only removing the iframe (milliseconds of layout work) waits until the
   // app has heard, after the local user is removed.
   const frame = s.frame;
@@ -804,14 +806,14 @@ function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousS
   // Tell the other tabs first: a fact about the OP session, whatever the app does on `signedOut` (it may stop).
   // `logout()` and the tab that saw it first tell the other tabs themselves. An idle timeout reaches every tab
   // through its own idle watch: the other tabs drop its message (tabs/messages.ts), at no cost to this bundle.
-  if (previousSub !== undefined && reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
+  if (reason !== 'other-tab' && reason !== 'front-channel' && reason !== 'logout') {
     effects.push({
       type: 'broadcast',
       message: userChangedTo !== undefined ? { type: 'userChanged', previousSub, sub: userChangedTo } : { type: 'signedOut', reason, sub: previousSub },
     });
   }
-  // Stryker disable next-line ConditionalExpression: a signed-in user is always there to sign out (anonymous tabs never are), and the interpreter reads an absent userChangedTo as undefined
-  effects.push({ type: 'signOut', reason, ...(previousSub !== undefined ? { sub: previousSub } : {}), ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
+  // Stryker disable next-line ConditionalExpression: the interpreter reads an absent userChangedTo as undefined
+  effects.push({ type: 'signOut', reason, sub: previousSub, ...(userChangedTo !== undefined ? { userChangedTo } : {}) });
   if (frame !== 0) effects.push({ type: 'disposeFrame', frame });
 }
 
