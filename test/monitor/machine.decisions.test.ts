@@ -1921,6 +1921,20 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     expect(m.core.frame).not.toBe(frame);
   });
 
+  it('a renewal failure does not drop a pending frame reload (the iframe stopped answering): after the re-check the frame is loaded again', () => {
+    const m = monitoring();
+    m.advance(1000);
+    m.fire('tick');
+    m.advance(1000);
+    m.fire('tick'); // no answer: the frame is dropped, a reload is due
+    expect(m.core.mainAction).toBe('loadFrame');
+    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    expect(m.core.mainAction).toBe('loadFrame');
+    m.refreshedTo('s2');
+    expect(m.core.mainAction).toBe('loadFrame');
+    expect(ofType(m.fire('main'), 'createFrame')).toHaveLength(1);
+  });
+
   it('a renewal failure does not drop a pending discovery retry: after the re-check the frame URL is still looked for', () => {
     const m = new Monitor();
     m.start();
@@ -2162,6 +2176,36 @@ describe('inputs that must change nothing, or only what they say', () => {
     const effects = m.settle({ kind: 'authenticated' });
     expect(emitted(effects, 'error')).toEqual([{ error: expect.objectContaining({ code: ErrorCode.RecheckFailed, message: expect.stringContaining('no RecheckResult') }) }]);
     expect(ofType(effects, 'signOut')).toEqual([]);
+  });
+
+  it('a re-check answer that is no sign-out the SDK knows (another error, an unknown kind) is unknown, never a sign-out', () => {
+    for (const result of [{ kind: 'signedOut', error: 'temporarily_unavailable' }, { kind: 'signedOut' }, { kind: 'loggedOut', error: 'login_required' }, null, 'login_required']) {
+      const m = polling();
+      m.reply('changed');
+      const effects = m.settle(result);
+      expect(ofType(effects, 'signOut'), JSON.stringify(result)).toEqual([]);
+      expect(emitted(effects, 'error')).toEqual([{ error: expect.objectContaining({ code: ErrorCode.RecheckFailed }) }]);
+      expect(m.core.session?.sub).toBe('alice');
+    }
+  });
+
+  it('a follower already unavailable mirrors its poller\'s next outage when the reason changes, and only then', () => {
+    const f = follower();
+    f.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true });
+    expect(emitted(f.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'again', retrying: true }), 'unavailable')).toEqual([]);
+    const effects = f.tab({ type: 'unavailable', sub: 'alice', reason: 'error-status', detail: 'y', retrying: true });
+    expect(emitted(effects, 'unavailable')).toEqual([{ reason: 'error-status', detail: 'y', retrying: true }]);
+    expect(f.core.unavailableReason).toBe('error-status');
+  });
+
+  it('a second start changes nothing', () => {
+    const m = new Monitor();
+    m.start();
+    const before = m.state;
+    expect(m.start()).toEqual([]);
+    expect(m.state).toEqual(before);
+    m.read(ALICE);
+    expect(m.start()).toEqual([]);
   });
 
   it('being told again that it leads (or follows) changes nothing', () => {
