@@ -21,7 +21,8 @@ export interface SilentFrames extends INavigator {
  *
  * - one blank iframe waits, added ahead of time ({@link SilentFrames.warm}): adding an iframe to a page takes
  *   several milliseconds of the main thread (5–9 ms in Chromium), which a `changed` answer then does not wait for;
- *   an iframe whose request was answered becomes the next waiting one;
+ *   an iframe whose request was answered becomes the next waiting one, and one that the app took out of the page
+ *   is replaced;
  * - a request ends, and its iframe goes, as soon as the re-check is cancelled (timeout, `stop()`, a logout);
  * - the answer is taken only from that iframe's window, from the callback page's origin, in oidc-client-ts's callback
  *   message (`{ source: 'oidc-client', url }`, posted by `signinSilentCallback`), with the request's `state`;
@@ -77,7 +78,8 @@ export function silentFrames(timeoutSeconds: number | undefined, allowInsecureHt
             reject(new OidcSessionMonitorError(ErrorCode.InvalidMetadata, `prompt=none not sent: ${problem}`));
             return;
           }
-          const frame = spare ?? create();
+          // A waiting iframe that the app took out of the page (a framework re-rendering the body) would never load.
+          const frame = spare?.isConnected ? spare : create();
           spare = undefined;
           const origin = params.scriptOrigin ?? host.window.location.origin;
           const finish = (url: string | undefined, error?: Error): void => {

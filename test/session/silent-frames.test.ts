@@ -121,6 +121,19 @@ describe("the re-check's hidden iframes", () => {
     await expect(pending).resolves.toEqual({ url: callback().url });
   });
 
+  it('replaces a ready iframe that the app took out of the page: the request goes to a new one, which answers', async () => {
+    const { frames, windows, iframes, answer, callback } = setup();
+    frames.warm();
+    iframes()[0]!.remove();
+    const pending = (await frames.prepare({})).navigate(PARAMS);
+    expect(iframes()).toHaveLength(1);
+    expect(windows).toHaveLength(2);
+    expect(windows[0]!.location.replace).not.toHaveBeenCalled();
+    expect(windows[1]!.location.replace).toHaveBeenCalledWith(AUTHORIZE);
+    answer(windows[1], callback());
+    await expect(pending).resolves.toEqual({ url: callback().url });
+  });
+
   it("takes the answer only from the request's iframe, from the callback page's origin, in oidc-client-ts's format, with the request's state", async () => {
     const { frames, windows, answer, callback } = setup();
     const settled = vi.fn();
