@@ -2208,6 +2208,42 @@ describe('inputs that must change nothing, or only what they say', () => {
     expect(m.start()).toEqual([]);
   });
 
+  it('a logout that starts after the tab was signed out, or again while one is under way, changes nothing', () => {
+    const m = polling();
+    m.reply('changed');
+    m.settle({ kind: 'signedOut', error: 'login_required' });
+    expect(m.core.phase).toBe('signedOut');
+    const before = m.state;
+    expect(m.send({ type: 'suspend' })).toEqual([]);
+    expect(m.state).toEqual(before);
+    const p = monitoring();
+    p.send({ type: 'suspend' });
+    const paused = p.state;
+    expect(p.send({ type: 'suspend' })).toEqual([]);
+    expect(p.state).toEqual(paused);
+  });
+
+  it('a follower that mirrors its poller\'s refresh tells the other tabs nothing (the poller did)', () => {
+    const f = follower();
+    expect(f.core.phase).toBe('starting');
+    const effects = f.tab({ type: 'refreshed', sub: 'alice', session_state: 's2', previous_session_state: 's1' });
+    expect(states(effects)).toEqual(['monitoring']);
+    expect(broadcasts(effects)).toEqual([]);
+  });
+
+  it('across sites, a logout that did not leave the page reads the session again without inventing blocked cookies', () => {
+    for (const back of ['resume', 'wake'] as const) {
+      const m = polling({ crossSite: true });
+      m.reply('unchanged');
+      m.send({ type: 'suspend' });
+      // The app says the logout did not happen (resume), or the page is used again while paused (wake).
+      m.send({ type: back });
+      m.read(ALICE);
+      m.loaded();
+      expect(ofType(m.reply('changed'), 'recheck'), back).toHaveLength(1);
+    }
+  });
+
   it('being told again that it leads (or follows) changes nothing', () => {
     const m = new Monitor();
     m.start(true);
@@ -2246,7 +2282,7 @@ describe('inputs that must change nothing, or only what they say', () => {
   });
 
   it('a sign-out signal for an anonymous monitor (nobody signed in) changes nothing; only a paused logout ends it', () => {
-    for (const reason of ['front-channel', 'other-tab', 'idle'] as const) {
+    for (const reason of ['front-channel', 'other-tab', 'idle', 'logout'] as const) {
       const m = anonymousPolling();
       expect(m.send({ type: 'signOut', reason })).toEqual([]);
       expect(m.core.phase).not.toBe('signedOut');
