@@ -251,7 +251,7 @@ function isRecheckResult(value: unknown, noState: boolean): value is RecheckResu
   if (result.kind === 'authenticated') {
     return typeof result.sub === 'string' && result.sub !== '' && typeof result.session_state === 'string' && (result.session_state !== '' || noState) && !/\s/.test(result.session_state);
   }
-  return result.kind === 'signedOut' && typeof result.error === 'string' && SIGNED_OUT_ERRORS.has(result.error);
+  return result.kind === 'signedOut' && SIGNED_OUT_ERRORS.has(result.error as string);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -336,17 +336,13 @@ export function fullTransition(state: MachineState, input: MonitorInput, environ
   effects = [];
   env = environment;
   config = s.config;
-  try {
-    apply(input);
-    const { pollInFlight, polledAt, ...core } = s;
-    return { state: { core, poll: { pollInFlight, polledAt } }, effects };
-  }
-  // Stryker disable next-line BlockStatement: it only lets the garbage collector have this transition's state; the next transition sets every register before reading it
-  finally {
-    // Keep nothing of this transition alive after it.
-    s = undefined!;
-    effects = undefined!;
-  }
+  apply(input);
+  const { pollInFlight, polledAt, ...core } = s;
+  const next: Transition = { state: { core, poll: { pollInFlight, polledAt } }, effects };
+  // Keep nothing of this transition alive after it (the next transition sets every register before reading it).
+  s = undefined!;
+  effects = undefined!;
+  return next;
 }
 
 /*
@@ -439,8 +435,8 @@ function unavailable(reason: UnavailableReason, detail: string, retry?: MainActi
 }
 
 function backToMonitoring(): void {
-  const who = sub();
-  if (s.phase !== 'monitoring' && s.leading && who !== undefined) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: who } });
+  // (Only a tab that holds a session gets back to monitoring.)
+  if (s.phase !== 'monitoring' && s.leading) effects.push({ type: 'broadcast', message: { type: 'monitoring', sub: sub()! } });
   s.unavailableReason = undefined;
   setPhase('monitoring');
 }
