@@ -355,8 +355,12 @@ let effects: MonitorEffect[];
 let env: TransitionEnv;
 let config: MonitorConfig;
 
-const isOver = (): boolean => s.phase === 'signedOut';
-const token = (): number => s.nextToken++;
+function isOver(): boolean {
+  return s.phase === 'signedOut';
+}
+function token(): number {
+  return s.nextToken++;
+}
 function emit<E extends keyof MonitorEvents>(event: E, payload: MonitorEvents[E]): void {
   effects.push({ type: 'emit', event, payload } as Emit);
 }
@@ -380,9 +384,13 @@ function clearTimer(timer: TimerSlot): void {
   s.timers = rest;
   effects.push({ type: 'clearTimer', timer, token: cleared });
 }
-const isDeadline = (action: MainAction | undefined): boolean => action === 'deadline' || action === 'frameTimeout';
+function isDeadline(action: MainAction | undefined): boolean {
+  return action === 'deadline' || action === 'frameTimeout';
+}
 /** Steps towards a loaded OP frame: discovering its URL, loading it, and the load's deadline. */
-const bringsFrame = (action: MainAction | undefined): boolean => action === 'resolveFrameUrl' || action === 'loadFrame' || action === 'frameTimeout';
+function bringsFrame(action: MainAction | undefined): boolean {
+  return action === 'resolveFrameUrl' || action === 'loadFrame' || action === 'frameTimeout';
+}
 /** The next step, one-shot: the loop is no longer steady, so the tick stops. */
 function schedule(action: MainAction, ms: number): void {
   // Watching by iframe, a poll needs a loaded frame, whose load runs the first poll. A re-check ends by scheduling a
@@ -417,7 +425,9 @@ function retryDelay(): number {
   if (s.byRecheck) return backoffDelay(s.failures, config.minRecheckInterval, config.recheckInterval, () => env.random);
   return backoffDelay(s.failures, config.interval, config.maxRetryDelay, () => env.random);
 }
-const sub = (): string | undefined => s.session?.sub;
+function sub(): string | undefined {
+  return s.session?.sub;
+}
 
 function unavailable(reason: UnavailableReason, detail: string, retry?: MainAction, delay?: number): void {
   const retryInMs = retry ? (delay ?? retryDelay()) : undefined;
@@ -585,7 +595,9 @@ function setSession(next: SessionInfo, fromRecheck: boolean, cookies?: CookieEvi
 }
 
 /** Across sites, answers about the OP session can only be believed once the iframe has shown it sees the cookies. */
-const cookiesUnproven = (): boolean => s.crossSite && s.cookies !== 'visible';
+function cookiesUnproven(): boolean {
+  return s.crossSite && s.cookies !== 'visible';
+}
 
 function cookiesBlocked(): void {
   s.cookies = 'blocked';
@@ -778,7 +790,9 @@ function onRecheckResult(result: RecheckResult, keepAlive: boolean, renewal: boo
 }
 
 /** When to look again after a usable answer: the poll interval, or the re-check period. */
-const nextPoll = (): number => (s.byRecheck ? config.recheckInterval : config.interval);
+function nextPoll(): number {
+  return s.byRecheck ? config.recheckInterval : config.interval;
+}
 
 function signOut(reason: SignedOutReason, userChangedTo?: string, nextAnonymousState?: string): void {
   // Stryker disable next-line ConditionalExpression: defensive: every caller runs for a tab that holds a user, which a signed-out tab no longer does
