@@ -1073,7 +1073,8 @@ function apply(input: MonitorInput): void {
     case 'signOut':
       if (s.phase === 'paused' && input.reason !== 'logout') break;
       if (!s.session || s.anonymous) {
-        if (input.reason === 'logout' && s.phase === 'paused') {
+        // (Paused, only a logout gets here.)
+        if (s.phase === 'paused') {
           setPhase('signedOut');
           effects.push({ type: 'signOut', reason: 'logout' });
         }
