@@ -85,6 +85,10 @@ class Monitor {
   tab(message: TabMessage) {
     return this.send({ type: 'tab', message });
   }
+  /** This tab's token renewal failed (`crossSite`: the OP is another site, as the caller judges it). */
+  renewalFailed(crossSite = false) {
+    return this.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite });
+  }
 }
 
 const emitted = <E extends keyof MonitorEvents>(effects: MonitorEffect[], event: E): MonitorEvents[E][] =>
@@ -490,7 +494,7 @@ describe('onTab', () => {
     const m = follower();
     m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'd1', retrying: true });
     m.tab({ type: 'monitoring', sub: 'alice' });
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     expect(m.core.phase).toBe('rechecking');
     const effects = m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') });
     expect(states(effects)).toEqual(['monitoring']);
@@ -703,7 +707,7 @@ describe('onRecheckResult (continued)', () => {
 
   it('cross-site, a follower whose renewal failed does not believe a sign-out answer either: an error, the user kept', () => {
     const m = follower();
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     const effects = m.settle(signedOut());
     expect(ofType(effects, 'signOut')).toEqual([]);
     expect(emitted(effects, 'unavailable')).toEqual([]);
@@ -712,7 +716,7 @@ describe('onRecheckResult (continued)', () => {
 
   it('same-site, a follower whose renewal failed believes the sign-out answer', () => {
     const m = follower();
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     expect(ofType(m.settle(signedOut()), 'signOut')).toEqual([{ type: 'signOut', reason: 'login_required', sub: 'alice' }]);
   });
 
@@ -738,13 +742,13 @@ describe('onRecheckResult (continued)', () => {
     const m = polling({ crossSite: true });
     m.reply('changed');
     expect(ofType(m.refreshedTo('s2'), 'rememberCookies')).toEqual([]);
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     expect(ofType(m.settle(signedOut()), 'signOut')).toEqual([]);
   });
 
   it('cross-site, a remembered block survives a re-check of the same session_state', () => {
     const m = polling({ crossSite: true, cookies: 'blocked' });
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     expect(ofType(m.refreshedTo('s1'), 'rememberCookies')).toEqual([]);
     m.fire('main');
     expect(emitted(m.reply('changed'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
@@ -752,7 +756,7 @@ describe('onRecheckResult (continued)', () => {
 
   it('cross-site, a block remembered for the old session_state does not carry over to a refreshed one', () => {
     const m = polling({ crossSite: true, cookies: 'blocked' });
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     m.refreshedTo('s2');
     m.fire('main');
     expect(ofType(m.reply('changed'), 'recheck')).toHaveLength(1);
@@ -786,12 +790,12 @@ describe('onRecheckResult (continued)', () => {
   it('a refreshed session ends a run of failed re-checks: the next failure retries after the shortest delay again', () => {
     const m = polling();
     const failOnce = () => {
-      m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+      m.renewalFailed();
       return ofType(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') }), 'setTimer').map((e) => e.ms);
     };
     expect(failOnce()).toEqual([1000]);
     expect(failOnce()).toEqual([2000]);
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     m.refreshedTo('s2');
     expect(failOnce()).toEqual([1000]);
   });
@@ -877,7 +881,7 @@ describe('recheckFailed', () => {
   it('a re-check that fails while an outage is reported leaves the monitor unavailable', () => {
     const m = polling();
     m.reply('error');
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     expect(states(m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('network') }))).toEqual(['unavailable']);
   });
 
@@ -1088,7 +1092,7 @@ describe('checkByRecheck', () => {
     m.refreshedTo('s1');
     m.send({ type: 'leading', leading: false });
     // Its own renewal failed: it asks once (any tab may), the OP does not answer, and the retry comes due.
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     m.send({ type: 'recheckFailed', id: m.core.recheck!.id, error: new Error('offline') });
     m.advance(120_000);
     expect(ofType(m.fire('main'), 'recheck')).toEqual([]);
@@ -1581,7 +1585,7 @@ describe('apply: the inputs', () => {
 
   it('a follower\'s own conclusions are not told to the other tabs', () => {
     const m = follower();
-    const renewalFailed = () => m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    const renewalFailed = () => m.renewalFailed(true);
     renewalFailed();
     m.fire('recheck');
     renewalFailed();
@@ -1600,7 +1604,7 @@ describe('apply: the inputs', () => {
   it('a move back to unavailable for the same reason is reported again', () => {
     const m = polling({ crossSite: true, cookies: 'blocked' });
     m.reply('changed');
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     const effects = m.settle({ kind: 'signedOut', error: 'login_required' });
     expect(states(effects)).toEqual(['monitoring', 'unavailable']);
     expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'third-party-cookies-blocked' })]);
@@ -1654,7 +1658,7 @@ describe('apply: the inputs', () => {
 
   it('a tab that knows the OP iframe\'s site keeps it over the caller\'s guess after a renewal failure', () => {
     const m = polling();
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     expect(ofType(m.settle({ kind: 'signedOut', error: 'login_required' }), 'signOut')).toHaveLength(1);
   });
 
@@ -1835,7 +1839,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
   it('a renewal failure during a re-check is answered by that re-check', () => {
     const m = polling();
     m.reply('changed');
-    expect(ofType(m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false }), 'recheck')).toEqual([]);
+    expect(ofType(m.renewalFailed(), 'recheck')).toEqual([]);
   });
 
   it('a re-check stops the tick and any pending retry: nothing polls while it runs', () => {
@@ -1847,7 +1851,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     const out = polling();
     out.reply('error');
     const retry = out.core.timers.main!;
-    const effects = out.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    const effects = out.renewalFailed();
     expect(effects).toContainEqual({ type: 'clearTimer', timer: 'main', token: retry });
     expect(out.core.mainAction).toBeUndefined();
   });
@@ -1856,14 +1860,13 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
   // deadline with its re-check, and the poll after it found the frame not ready and left no timer at all — a frame that
   // never loaded kept the monitor `monitoring` for good.
   it('a renewal failure while the OP frame loads keeps the frame\'s deadline: a frame that never loads still times out', () => {
-    const renewalFailed = (m: Monitor) => m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
     const m = new Monitor();
     m.start();
     m.read(ALICE);
     m.resolve();
     const frame = m.core.frame;
     const deadline = m.core.timers.main;
-    renewalFailed(m);
+    m.renewalFailed();
     expect(m.core.timers.main).toBe(deadline);
     m.refreshedTo(ALICE.session_state);
     expect(m.core.timers.main).toBe(deadline);
@@ -1875,7 +1878,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     during.start();
     during.read(ALICE);
     during.resolve();
-    renewalFailed(during);
+    during.renewalFailed();
     expect(posts(during.loaded())).toEqual([]);
     during.refreshedTo(ALICE.session_state);
     expect(posts(during.fire('main'))).toHaveLength(1);
@@ -1884,7 +1887,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     late.start();
     late.read(ALICE);
     late.resolve();
-    renewalFailed(late);
+    late.renewalFailed();
     late.refreshedTo(ALICE.session_state);
     expect(posts(late.loaded())).toHaveLength(1);
   });
@@ -1896,7 +1899,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.resolve();
     const deadline = m.core.timers.main;
     expect(deadline).toBeDefined();
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     m.refreshedTo(ALICE.session_state);
     expect(m.core.timers.main).toBe(deadline);
     expect(emitted(m.fire('main'), 'unavailable')).toEqual([expect.objectContaining({ reason: 'frame-timeout' })]);
@@ -1909,7 +1912,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.start();
     m.read(ALICE);
     m.resolve();
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     m.fire('main'); // frame-timeout during the re-check
     m.fire('main'); // its retry loads a new frame
     const frame = m.core.frame;
@@ -1928,7 +1931,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.advance(1000);
     m.fire('tick'); // no answer: the frame is dropped, a reload is due
     expect(m.core.mainAction).toBe('loadFrame');
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     expect(m.core.mainAction).toBe('loadFrame');
     m.refreshedTo('s2');
     expect(m.core.mainAction).toBe('loadFrame');
@@ -1941,7 +1944,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.read(ALICE);
     m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
     expect(m.core.mainAction).toBe('resolveFrameUrl');
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     m.refreshedTo(ALICE.session_state);
     expect(m.core.mainAction).toBe('resolveFrameUrl');
     expect(ofType(m.fire('main'), 'resolveFrameUrl')).toHaveLength(1);
@@ -1952,7 +1955,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.start();
     m.read(ALICE);
     m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'invalid-metadata', detail: 'bad issuer' });
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     const effects = m.refreshedTo('s2');
     // The session is renewed and stored …
     expect(emitted(effects, 'refreshed')).toEqual([{ sub: 'alice', session_state: 's2', previous_session_state: 's1' }]);
@@ -1967,7 +1970,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
   it('a follower mirroring its poller\'s outage stays unavailable after its own renewal re-check', () => {
     const m = follower();
     m.tab({ type: 'unavailable', sub: 'alice', reason: 'no-reply', detail: 'x', retrying: true });
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     const effects = m.refreshedTo('s2');
     expect(emitted(effects, 'refreshed')).toHaveLength(1);
     expect(m.core.phase).toBe('unavailable');
@@ -1984,7 +1987,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     m.resolve(URL, true);
     m.settle({ kind: 'signedOut', error: 'login_required' });
     expect(m.core.unavailableReason).toBe('third-party-cookies-blocked');
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: true });
+    m.renewalFailed(true);
     // The OP authenticated the user in a prompt=none: its cookies reach its frames after all.
     expect(states(m.refreshedTo('s2'))).toEqual(['monitoring']);
     expect(m.core.cookies).toBe('visible');
@@ -1993,7 +1996,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
   it('a renewal failure while the first poll is out replaces that poll: after the re-check the tab polls again', () => {
     const m = polling();
     expect(m.core.timers.tick).toBeUndefined();
-    m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    m.renewalFailed();
     // The old poll's answer no longer counts.
     expect(m.reply('changed')).toEqual([]);
     m.refreshedTo(ALICE.session_state);
@@ -2245,12 +2248,7 @@ describe('inputs that must change nothing, or only what they say', () => {
   });
 
   it('being told again that it leads (or follows) changes nothing', () => {
-    const m = new Monitor();
-    m.start(true);
-    m.read(ALICE);
-    m.send({ type: 'leading', leading: true });
-    m.resolve();
-    m.loaded();
+    const m = polling({ coordinated: true });
     m.reply('unchanged');
     const before = m.state;
     expect(m.send({ type: 'leading', leading: true })).toEqual([]);
@@ -2262,21 +2260,11 @@ describe('inputs that must change nothing, or only what they say', () => {
   });
 
   it('a leader that loses leadership keeps the outage it reported until its new poller says otherwise; one that was re-checking monitors', () => {
-    const m = new Monitor();
-    m.start(true);
-    m.read(ALICE);
-    m.send({ type: 'leading', leading: true });
-    m.resolve();
-    m.loaded();
+    const m = polling({ coordinated: true });
     m.reply('error');
     expect(states(m.send({ type: 'leading', leading: false }))).toEqual([]);
     expect(m.core.phase).toBe('unavailable');
-    const r = new Monitor();
-    r.start(true);
-    r.read(ALICE);
-    r.send({ type: 'leading', leading: true });
-    r.resolve();
-    r.loaded();
+    const r = polling({ coordinated: true });
     r.reply('changed');
     expect(states(r.send({ type: 'leading', leading: false }))).toEqual(['monitoring']);
   });
@@ -2331,7 +2319,7 @@ describe('a poll out replaced by a next step', () => {
     m.refreshedTo('s2');
     m.fire('main');
     expect(m.state.poll.pollInFlight).toBe(true);
-    const effects = m.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite: false });
+    const effects = m.renewalFailed();
     expect(emitted(effects, 'unavailable')).toEqual([expect.objectContaining({ reason: 'loop-guard', retrying: true })]);
     expect(m.state.poll.pollInFlight).toBe(false);
     expect(m.reply('unchanged')).toEqual([]);
