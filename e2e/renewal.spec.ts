@@ -58,13 +58,24 @@ async function sixTabsReloadedAtOnce(context: BrowserContext, page: Page): Promi
     tabs.push(tab);
   }
   // Reloaded right after a renewal round (a reload in the middle of one loses the OP's answer, and with it the
-  // rotated refresh token: no client can help that), so that the next round finds six freshly loaded tabs.
-  const renewals = () => op.requests.filter((r) => (r.grantType === 'refresh_token' || r.prompt === 'none') && r.status !== undefined && r.status < 400).length;
-  const before = renewals();
-  await expect.poll(renewals, { timeout: TTL * 1000 }).toBeGreaterThan(before);
+  // rotated refresh token: no client can help that), so that the next round finds six freshly loaded tabs. A round
+  // is over when the store holds new tokens and no tab holds or waits for a renewal lock; the OP's answer alone is
+  // not the end of it (a prompt=none answer still has its code to exchange, and the tokens are still to be stored).
+  const [first] = await storedAccessTokens([page]);
+  await expect.poll(() => renewalRoundOver(page, first!), { timeout: TTL * 1000 }).toBe(true);
   await Promise.all(tabs.map((tab) => tab.reload()));
   for (const tab of tabs) await expect(tab.locator('#user')).toHaveText('Signed in as alice');
   return tabs;
+}
+
+/** Whether the store holds tokens other than `before`, and no tab of the origin holds or waits for a renewal lock. */
+async function renewalRoundOver(page: Page, before: string): Promise<boolean> {
+  return page.evaluate(async (old) => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('oidc.user:'));
+    const stored = key ? (JSON.parse(localStorage.getItem(key)!) as { access_token: string }).access_token : '';
+    const { held = [], pending = [] } = await navigator.locks.query();
+    return stored !== '' && stored !== old && ![...held, ...pending].some((lock) => lock.name?.startsWith('oidc-session-monitor:renew:'));
+  }, before);
 }
 
 /** The access token every tab's store holds (one localStorage for the origin, read through each tab). */
