@@ -118,8 +118,9 @@ function userManagerIntegration(options: UserManagerIdleOptions): Integration {
   if (options.issuer !== undefined || options.client_id !== undefined || options.sub !== undefined || options.session !== undefined || options.signOut !== undefined) {
     throw new TypeError('Give userManager, or issuer, client_id, sub and signOut — not both.');
   }
-  const logoutOption = options.logout ?? false;
-  if (typeof logoutOption !== 'boolean' && (typeof logoutOption !== 'object' || logoutOption === null)) {
+  // `null` is not "no": a value the app computed wrongly gets an error, not a silent local-only sign-out.
+  const logoutOption = options.logout === undefined ? false : options.logout;
+  if (typeof logoutOption !== 'boolean' && (typeof logoutOption !== 'object' || logoutOption === null || Array.isArray(logoutOption))) {
     throw new TypeError('logout must be true, false, or the options of logout() (without userManager).');
   }
   type Profile = { sub?: unknown; sid?: unknown; auth_time?: unknown };

@@ -48,6 +48,8 @@ describe('watchIdle options', () => {
     [{ userManager, timeout: 1000, timout: 5 }, /^watchIdle: unknown option timout; the options are /],
     [{ userManager: {}, timeout: 1000 }, /^userManager must be an oidc-client-ts UserManager\.$/],
     [{ userManager, timeout: 1000, logout: 'yes' }, /^logout must be true, false, or the options of logout\(\)/],
+    [{ userManager, timeout: 1000, logout: null }, /^logout must be true, false, or the options of logout\(\)/],
+    [{ userManager, timeout: 1000, logout: [] }, /^logout must be true, false, or the options of logout\(\)/],
     [{ userManager, timeout: 1000, issuer: ISSUER }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
     [{ userManager, timeout: 1000, client_id: 'app' }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
     [{ userManager, timeout: 1000, session: 's' }, /^Give userManager, or issuer, client_id, sub and signOut — not both\.$/],
