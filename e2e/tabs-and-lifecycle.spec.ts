@@ -50,8 +50,9 @@ test('five tabs of one app: one poller, one prompt=none per OP session change, e
   const b = await context.newPage();
   await signInBySso(b, demo.b.origin);
   for (const tab of tabs) await waitForEvent(tab, 'refreshed', { timeout: 15_000 });
-  // A fixed wait that only shows that nothing happens: no further prompt=none from any tab in three intervals.
-  await leader!.waitForTimeout(3 * INTERVAL);
+  // Three more polls of the leader, each a chance for any tab to send another prompt=none: none does.
+  const polls = (await events(leader!)).filter((e) => e.event === 'status').length;
+  await waitForEvent(leader!, 'status', { count: polls + 3, timeout: 6 * INTERVAL });
   expect(promptNoneRequests(demo.op.requests, 'app-a')).toHaveLength(1);
   // Followers made no request to the OP of their own: no extra iframes, no extra re-checks.
   expect((await leaders(tabs)).length).toBe(1);
@@ -115,7 +116,8 @@ test('an OP iframe that always answers changed: prompt=none is capped by the loo
   await signInWithForm(page, demo.a.origin);
   const [guard] = await waitForEvent(page, 'unavailable', { detail: { reason: 'loop-guard' }, timeout: 20_000 });
   expect(guard!.detail).toMatchObject({ retrying: true });
-  // A fixed wait that only shows that nothing happens: no fourth prompt=none, no sign-out in three intervals.
+  // A fixed wait that only shows that nothing happens: the guard pauses polling (nothing to wait for until its
+  // retry, a minute away), and in three intervals no fourth prompt=none and no sign-out come.
   await page.waitForTimeout(3 * INTERVAL);
   expect(promptNoneRequests(demo.op.requests, 'app-a')).toHaveLength(3);
   expect((await events(page)).filter((e) => e.event === 'signedOut')).toEqual([]);
