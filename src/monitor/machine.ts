@@ -543,7 +543,6 @@ function checkByRecheck(): void {
   }
   // Watching by re-check there is no loop guard, so this always starts one.
   startRecheck(false);
-  s.checkedAt = env.now;
 }
 
 function loadFrame(): void {
@@ -701,6 +700,9 @@ function startRecheck(keepAlive: boolean, renewal = false): void {
   setPhase('rechecking');
   const id = token();
   s.recheck = { id, keepAlive, renewal };
+  // Every prompt=none counts for the gap watching by re-check keeps: a failed renewal's re-check, never held back
+  // itself, makes a focus right after it wait (its answer is as fresh as any).
+  s.checkedAt = env.now;
   const { session_state, sub: who, id_token } = s.session!;
   effects.push({ type: 'recheck', id, context: { session_state, sub: who, ...(id_token ? { id_token } : {}) } });
   setTimer('recheck', config.recheckTimeout);

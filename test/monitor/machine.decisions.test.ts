@@ -1075,6 +1075,22 @@ describe('checkByRecheck', () => {
     expect(ofType(m.send({ type: 'wake' }), 'recheck')).toHaveLength(1);
   });
 
+  it('watching by re-check, a failed renewal asks at once, inside the gap, and a focus right after its answer waits for the gap from it', () => {
+    const m = byRecheck();
+    m.refreshedTo('s1');
+    m.advance(3000);
+    // Dead tokens are asked about at once, whatever the gap.
+    expect(ofType(m.renewalFailed(), 'recheck')).toHaveLength(1);
+    m.refreshedTo('s2');
+    m.advance(4000);
+    // The renewal's answer is as fresh as any: a focus 4 s after it waits the rest of the gap, counted from it.
+    const effects = m.send({ type: 'wake' });
+    expect(ofType(effects, 'recheck')).toEqual([]);
+    expect(ofType(effects, 'setTimer')).toEqual([expect.objectContaining({ timer: 'main', ms: 6000 })]);
+    m.advance(6000);
+    expect(ofType(m.fire('main'), 'recheck')).toHaveLength(1);
+  });
+
   it('watching by re-check, a focus while a re-check runs queues nothing: the answer schedules the next one', () => {
     const m = byRecheck();
     m.advance(2000);
