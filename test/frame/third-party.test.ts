@@ -30,6 +30,17 @@ describe('is the OP iframe a third party?', () => {
     expect(isThirdPartyFrame(OP, true, page('https://app.example.com', ['https://portal.other.com']))).toBe(true);
   });
 
+  it('nested embedding: any page of another site anywhere above the app makes it cross-site, not only the nearest one', () => {
+    // The app on the OP host, in a portal on the OP host, in a page of another site (ancestorOrigins lists the
+    // nearest page first): the browser decides from that top page, which is foreign.
+    const nested = page('https://login.example.com', ['https://login.example.com', 'https://teams.example']);
+    expect(isThirdPartyFrame(OP, undefined, nested)).toBe(true);
+    expect(isThirdPartyFrame(OP, true, nested)).toBe(true);
+    expect(isThirdPartyFrame(OP, true, page('https://login.example.com', ['https://teams.example', 'https://login.example.com']))).toBe(true);
+    // Every page above on the OP's host (any port): same-site.
+    expect(isThirdPartyFrame(OP, undefined, page('https://login.example.com', ['https://login.example.com', 'https://login.example.com:8443']))).toBe(false);
+  });
+
   it('an app embedded in a page of the OP host stays same-site', () => {
     expect(isThirdPartyFrame(OP, undefined, page('https://login.example.com', ['https://login.example.com:8443']))).toBe(false);
   });
