@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { base64urlEncode } from '../../src/base64url.js';
 import { ErrorCode, OidcSessionMonitorError } from '../../src/errors.js';
 import { MAX_GET_URL_LENGTH } from '../../src/logout/choose-logout-method.js';
 import { type HandleLogoutCallbackOptions, type LogoutCallbackPorts, verifyLogoutCallback } from '../../src/logout/handle-logout-callback.js';
@@ -102,6 +103,40 @@ describe('performLogout', () => {
       ui_locales: 'de en',
     });
     expect(result).toEqual({ method: 'GET', state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+  });
+
+  it('without an injected random source, the state is 32 bytes from crypto.getRandomValues, a fresh call per logout', async () => {
+    let fill = 0;
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+      fill += 1;
+      (array as unknown as Uint8Array).fill(fill);
+      return array;
+    });
+    try {
+      const { ports, navigated } = harness({ random: undefined });
+      const first = await performLogout(base, ports);
+      const second = await performLogout(base, ports);
+      expect(spy.mock.calls.map(([array]) => [array?.constructor.name, array?.byteLength])).toEqual([
+        ['Uint8Array', 32],
+        ['Uint8Array', 32],
+      ]);
+      expect(first.state).toBe(base64urlEncode(new Uint8Array(32).fill(1)));
+      expect(second.state).toBe(base64urlEncode(new Uint8Array(32).fill(2)));
+      expect(new URL(navigated[1]!.url!).searchParams.get('state')).toBe(second.state);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('without Web Crypto, logout fails with a clear error instead of a guessable state', async () => {
+    vi.stubGlobal('crypto', undefined);
+    try {
+      const { ports, navigated } = harness({ random: undefined });
+      await expect(performLogout(base, ports)).rejects.toThrow(/needs crypto\.getRandomValues/);
+      expect(navigated).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('tells the other tabs who signed out', async () => {
