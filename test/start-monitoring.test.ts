@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startMonitoring, startMonitoringWithRecheck, startMonitoringWithSettings, type SessionMonitor } from '../src/index.js';
 import { monitorOf } from '../src/monitor/registry.js';
 
@@ -268,6 +268,25 @@ describe('MONITOR_EVENTS', () => {
   });
 });
 
+describe('sameSite reaches the monitor', () => {
+  // (A block found is remembered per session_state across page loads: each case starts with none.)
+  beforeEach(() => localStorage.clear());
+
+  it.each([
+    ['unset: the OP on another host is another site, and its sign-out answer is not believed', {}, 'unavailable'],
+    ['true: the app says the OP is its site, and the sign-out answer is believed', { sameSite: true }, 'signedOut'],
+  ])('%s', async (_name, site, outcome) => {
+    // Watching by re-check, the first prompt=none answers login_required: across sites, without a re-check that
+    // ever authenticated the user in this page, that is what blocked third-party cookies look like.
+    const monitor = start({ ...custom, mode: 'recheck', ...site });
+    const seen: string[] = [];
+    monitor.on('signedOut', () => seen.push('signedOut'));
+    monitor.on('unavailable', ({ reason }) => seen.push(`unavailable:${reason}`));
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    expect(seen).toEqual([outcome === 'signedOut' ? 'signedOut' : 'unavailable:third-party-cookies-blocked']);
+  });
+});
+
 describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
   const settings = {
     authority: 'https://op.example',
@@ -327,6 +346,27 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
       if (own) Object.defineProperty(navigator, 'locks', own);
       else delete (navigator as { locks?: unknown }).locks;
     }
+  });
+
+  it.each([
+    ['another host, sameSite unset', {}, true],
+    ['another host, sameSite: true', { sameSite: true }, false],
+  ])("a failed renewal's re-check is told whether the OP is another site (%s)", async (_name, site, crossSite) => {
+    // Across sites, a sign-out answer to that re-check is believed only with the polling tab's cookie evidence: the
+    // app's `sameSite` must reach this decision as it reaches the OP iframe's.
+    const { UserManager, User, InMemoryWebStorage, WebStorageStateStore } = await import('oidc-client-ts');
+    const userStore = new WebStorageStateStore({ store: new InMemoryWebStorage() });
+    const userManager = new UserManager({ ...settings, userStore });
+    await userManager.storeUser(
+      new User({ access_token: 'at', refresh_token: 'rt', token_type: 'Bearer', session_state: 's', profile: { sub: 'alice', iss: 'https://op.example', aud: 'spa', exp: 0, iat: 0 }, expires_at: Math.floor(Date.now() / 1000) + 30 }),
+    );
+    vi.spyOn(userManager, 'signinSilent').mockRejectedValue(Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' }));
+    const monitor = startMonitoring({ userManager, ...site });
+    started.push(monitor);
+    const renewalFailed = vi.spyOn(monitorOf('https://op.example', 'spa')!, 'renewalFailed');
+    await (userManager.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+    await vi.waitFor(() => expect(renewalFailed).toHaveBeenCalledTimes(1));
+    expect(renewalFailed.mock.calls[0]![1]).toBe(crossSite);
   });
 
   it('a monitor that replaces another one for the same UserManager keeps renewal until the last one stops', async () => {
