@@ -26,7 +26,7 @@ export interface IdleTimingOptions {
    * have no idle timeout, do not start one.)
    */
   timeout: number;
-  /** How long before the timeout the `warning` event comes, in ms. Default: 60 s, at most half of `timeout`. 0: none. */
+  /** How long before the timeout the `warning` event comes, in ms. Shorter than `timeout`. Default: 60 s, or half of `timeout` if that is less. 0: none. */
   warning?: number;
   /**
    * Events on `window` that count as activity. Default {@link DEFAULT_ACTIVITY_EVENTS}: pointer, keys, wheel, touch.

@@ -112,6 +112,35 @@ describe('logout() and the monitors of the page', () => {
     expect(byOrigin.suspend).toHaveBeenCalledTimes(1);
   });
 
+  it.each([
+    ['without metadataSeed: no_end_session_endpoint', undefined],
+    ["with metadataSeed (the README's fix): the RP-initiated logout goes there", 'https://op.example/logout'],
+  ])('an OP whose discovery lacks end_session_endpoint, signed in with a real UserManager, %s', async (_name, seeded) => {
+    const { UserManager, User, InMemoryWebStorage, WebStorageStateStore } = await import('oidc-client-ts');
+    const discovery = { issuer: 'https://op.example', authorization_endpoint: 'https://op.example/auth', token_endpoint: 'https://op.example/token' };
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(discovery), { headers: { 'content-type': 'application/json' } })));
+    const userManager = new UserManager({
+      authority: 'https://op.example',
+      client_id: 'one',
+      redirect_uri: 'https://app.example/callback',
+      userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+      ...(seeded ? { metadataSeed: { end_session_endpoint: seeded } } : {}),
+    });
+    await userManager.storeUser(new User({ id_token: 'h.e30.s', access_token: 'at', token_type: 'Bearer', session_state: 's', profile: { sub: 'alice' } as never }));
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    if (!seeded) {
+      await expect(logout({ userManager })).rejects.toMatchObject({ code: ErrorCode.NoEndSessionEndpoint });
+      expect(assign).not.toHaveBeenCalled();
+      return;
+    }
+    await logout({ userManager });
+    const url = new URL(String(assign.mock.calls[0]![0]));
+    expect(`${url.origin}${url.pathname}`).toBe(seeded);
+    expect(url.searchParams.get('id_token_hint')).toBe('h.e30.s');
+    expect(url.searchParams.get('client_id')).toBe('one');
+  });
+
   it('an end_session_endpoint that is not https gets no ID token and leaves the monitor signed out', async () => {
     const one = register('https://op.example', 'one');
     const assign = vi.fn();
