@@ -268,6 +268,38 @@ describe('MONITOR_EVENTS', () => {
   });
 });
 
+describe('signing out, in the form without a UserManager', () => {
+  beforeEach(() => localStorage.clear());
+
+  it("onSignedOut removes the app's local session, with the reason, before the app hears signedOut", async () => {
+    const calls: string[] = [];
+    const monitor = start({ ...custom, onSignedOut: async (reason) => void calls.push(`onSignedOut:${reason}`) });
+    monitor.on('signedOut', ({ reason }) => calls.push(`signedOut:${reason}`));
+    await frames(1);
+    monitorOf('https://op.example', 'spa')!.signOutFrom('other-tab');
+    await vi.waitFor(() => expect(calls).toEqual(['onSignedOut:other-tab', 'signedOut:other-tab']));
+  });
+
+  it('an anonymous monitor goes on watching after a sign-out: still registered, still asking the OP', async () => {
+    let signedIn = true;
+    const recheck = vi.fn(async () => ({ kind: 'signedOut' as const, error: 'login_required' as const, session_state: 'anon.salt' }));
+    const monitor = startMonitoringWithRecheck({ ...custom, anonymous: true, recheck, onSignedOut: () => void (signedIn = false) });
+    started.push(monitor);
+    const controller = monitorOf('https://op.example', 'spa')!;
+    let signedOut = 0;
+    monitor.on('signedOut', () => void (signedOut += 1));
+    await frames(1);
+    expect(recheck).not.toHaveBeenCalled();
+    controller.signOutFrom('other-tab');
+    await vi.waitFor(() => expect(signedOut).toBe(1));
+    expect(signedIn).toBe(false);
+    // Nobody signed in now: it learns the OP's anonymous session_state with one prompt=none, and stays the app's monitor.
+    await vi.waitFor(() => expect(recheck).toHaveBeenCalledTimes(1));
+    expect(monitorOf('https://op.example', 'spa')).toBe(controller);
+    expect(monitor.state).not.toBe('stopped');
+  });
+});
+
 describe('sameSite reaches the monitor', () => {
   // (A block found is remembered per session_state across page loads: each case starts with none.)
   beforeEach(() => localStorage.clear());
