@@ -22,8 +22,10 @@ describe('chooseLogoutMethod', () => {
     expect(chooseLogoutMethod(at(50), 'POST')).toBe('POST');
   });
 
-  it('stays below the 2,048-byte default query limit of IIS', () => {
+  it('stays below the 2,048-byte default query limit of IIS: a POST form once the URL would pass 2,000 characters (README)', () => {
     expect(MAX_GET_URL_LENGTH).toBeLessThanOrEqual(2048);
+    expect(chooseLogoutMethod(at(2000))).toBe('GET');
+    expect(chooseLogoutMethod(at(2001))).toBe('POST');
   });
 
   it('refuses an unknown method with a TypeError naming the option', () => {

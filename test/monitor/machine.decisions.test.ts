@@ -146,6 +146,15 @@ function anonymousPolling(config: Partial<MonitorConfig> = {}, coordinated = fal
   return m;
 }
 
+describe('the state event', () => {
+  it('says the new phase and the one before it, once per change', () => {
+    expect(emitted(polling().reply('unchanged'), 'state')).toEqual([{ state: 'monitoring', previous: 'starting' }]);
+    const m = polling();
+    expect(emitted(m.reply('changed'), 'state')).toEqual([{ state: 'rechecking', previous: 'starting' }]);
+    expect(emitted(m.refreshedTo('s2'), 'state')).toEqual([{ state: 'monitoring', previous: 'rechecking' }]);
+  });
+});
+
 describe('onReply', () => {
   it('ignores a reply from a frame that was replaced, even while the new frame has a poll out', () => {
     const m = polling();
