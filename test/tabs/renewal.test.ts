@@ -101,6 +101,8 @@ function openTab(
     announce?: (sub: string) => void;
     /** `false`: a client that does not renew by itself (`takeOver` returns nothing to give back). */
     renewsItself?: boolean;
+    /** How the tab waits for its write to reach the other tabs (default: at once). */
+    settle?: () => Promise<void>;
   } = {},
 ): Tab {
   const key = options.key ?? 'shared';
@@ -153,7 +155,7 @@ function openTab(
       await options.failed?.(error);
     },
     nowSeconds: options.now ?? (() => NOW),
-    settle: () => Promise.resolve(),
+    settle: options.settle ?? (() => Promise.resolve()),
     ...(options.onStorageChange ? { onStorageChange: options.onStorageChange } : {}),
   });
   const clientLoads = (accessToken: string): void => {
@@ -314,6 +316,26 @@ describe('coordinateRenewal', () => {
     await vi.waitFor(() => expect(second.adopted).toEqual(['at-recheck']));
     expect(world.tokenRequests).toHaveLength(1);
     expect(failed).toHaveBeenCalledTimes(1);
+  });
+
+  it('the renewing tab keeps the lock until its write has settled: the next tab in line reads the store only then', async () => {
+    const world = new World();
+    world.signIn();
+    let settled: () => void = () => undefined;
+    const settle = vi.fn(() => new Promise<void>((resolve) => void (settled = resolve)));
+    const first = openTab(world, { settle });
+    const second = openTab(world);
+    first.fire();
+    await vi.waitFor(() => expect(settle).toHaveBeenCalledTimes(1));
+    expect(first.holds()).toBe('at-alice-1');
+    // The write may not have reached the second tab's process yet (Chromium passes localStorage writes on
+    // asynchronously): it waits in line for the lock instead of reading the store.
+    second.fire();
+    await vi.waitFor(async () => expect((await world.locks.query()).pending).toHaveLength(1));
+    expect(second.adopted).toEqual([]);
+    settled();
+    await vi.waitFor(() => expect(second.adopted).toEqual(['at-alice-1']));
+    expect(world.tokenRequests).toEqual(['rt-alice-0']);
   });
 
   it('does not present a token whose renewal failed again: the re-check decides, not a retry loop', async () => {
