@@ -85,6 +85,15 @@ describe('startMonitoring options', () => {
     expect(() => start({ ...custom, check_session_iframe: 'http://127.0.0.1:4000/check' })).not.toThrow();
   });
 
+  it('allowInsecureHttp reaches the monitor too: the http: OP iframe it allowed is loaded, not refused as invalid metadata', async () => {
+    const monitor = start({ ...custom, check_session_iframe: 'http://op.lan/check', allowInsecureHttp: true });
+    const unavailable: string[] = [];
+    monitor.on('unavailable', ({ reason }) => unavailable.push(reason));
+    await frames(1);
+    expect(document.querySelector('iframe')!.getAttribute('src')).toBe('http://op.lan/check');
+    expect(unavailable).toEqual([]);
+  });
+
   it('refuses non-http(s) and relative URLs', () => {
     expect(() => startMonitoringWithRecheck({ ...custom, check_session_iframe: 'javascript:alert(1)' })).toThrow(TypeError);
     expect(() => startMonitoringWithRecheck({ ...custom, check_session_iframe: '/check' })).toThrow(/absolute URL/);
