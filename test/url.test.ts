@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSameSite } from '../src/url.js';
+import { isSameSite, urlProblem } from '../src/url.js';
 
 describe('isSameSite', () => {
   describe('hosts that share a public suffix are not one site', () => {
@@ -96,5 +96,31 @@ describe('isSameSite', () => {
       expect(isSameSite('about:blank', 'about:blank')).toBe(false);
       expect(isSameSite('file:///tmp/a.html', 'file:///tmp/b.html')).toBe(false);
     });
+  });
+});
+
+describe('urlProblem: http: only on loopback hosts (README: "http: URLs are accepted on loopback hosts")', () => {
+  it.each(['http://localhost:4000/x', 'http://app.localhost/x', 'http://127.0.0.1/x', 'http://127.8.9.10:8080/x', 'http://[::1]:3000/x', 'https://op.example/x'])(
+    'accepts %s',
+    (url) => {
+      expect(urlProblem('u', url, false)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    'http://localhost.evil.example/x',
+    'http://127.0.0.1.evil.example/x',
+    'http://evil-localhost/x',
+    'http://10.0.0.1/x',
+    'http://[::2]/x',
+    'http://0.0.0.0/x',
+    'http://op.example/x',
+  ])('refuses %s: a host name that merely looks like loopback', (url) => {
+    expect(urlProblem('u', url, false)).toMatch(/^u uses http: on a non-loopback host/);
+    expect(urlProblem('u', url, true)).toBeUndefined();
+  });
+
+  it.each(['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'ftp://op.example/x'])('refuses %s even with allowInsecureHttp', (url) => {
+    expect(urlProblem('u', url, true)).toMatch(/^u must be an https: URL/);
   });
 });
