@@ -85,6 +85,10 @@ class Monitor {
   tab(message: TabMessage) {
     return this.send({ type: 'tab', message });
   }
+  /** The lookup of the OP iframe's URL in flight failed (discovery down, or metadata refused). */
+  frameUrlFailed(reason: 'discovery-failed' | 'invalid-metadata', detail = 'offline') {
+    return this.send({ type: 'frameUrlFailed', token: this.core.resolving, reason, detail });
+  }
   /** This tab's token renewal failed (`crossSite`: the OP is another site, as the caller judges it). */
   renewalFailed(crossSite = false) {
     return this.send({ type: 'renewalFailed', error: new OidcSessionMonitorError(ErrorCode.RecheckFailed, 'renewal'), crossSite });
@@ -1967,7 +1971,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     const m = new Monitor();
     m.start();
     m.read(ALICE);
-    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
+    m.frameUrlFailed('discovery-failed');
     expect(m.core.mainAction).toBe('resolveFrameUrl');
     m.renewalFailed();
     m.refreshedTo(ALICE.session_state);
@@ -1979,7 +1983,7 @@ describe('the helpers: timers, frames, leadership, sign-out', () => {
     const m = new Monitor();
     m.start();
     m.read(ALICE);
-    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'invalid-metadata', detail: 'bad issuer' });
+    m.frameUrlFailed('invalid-metadata', 'bad issuer');
     m.renewalFailed();
     const effects = m.refreshedTo('s2');
     // The session is renewed and stored …
@@ -2110,9 +2114,9 @@ describe('outages: what a next step and a new tab see', () => {
     const m = new Monitor();
     m.start();
     m.read(ALICE);
-    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
+    m.frameUrlFailed('discovery-failed');
     m.fire('main');
-    const repeat = m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'DNS failure' });
+    const repeat = m.frameUrlFailed('discovery-failed', 'DNS failure');
     expect(emitted(repeat, 'unavailable')).toEqual([]);
     expect(broadcasts(m.tab({ type: 'hello', sub: 'alice' }))).toEqual([{ type: 'unavailable', sub: 'alice', reason: 'discovery-failed', detail: 'offline', retrying: true }]);
   });
@@ -2313,7 +2317,7 @@ describe('inputs that must change nothing, or only what they say', () => {
     const m = new Monitor();
     m.start();
     m.read(ALICE);
-    m.send({ type: 'frameUrlFailed', token: m.core.resolving, reason: 'discovery-failed', detail: 'offline' });
+    m.frameUrlFailed('discovery-failed');
     const effects = m.send({ type: 'wake' });
     expect(ofType(effects, 'resolveFrameUrl')).toHaveLength(1);
     expect(m.core.timers.main).toBeUndefined();
