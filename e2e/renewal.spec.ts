@@ -70,12 +70,12 @@ async function sixTabsReloadedAtOnce(context: BrowserContext, page: Page): Promi
 
 /** Whether the store holds tokens other than `before`, and no tab of the origin holds or waits for a renewal lock. */
 async function renewalRoundOver(page: Page, before: string): Promise<boolean> {
-  return page.evaluate(async (old) => {
-    const key = Object.keys(localStorage).find((k) => k.startsWith('oidc.user:'));
-    const stored = key ? (JSON.parse(localStorage.getItem(key)!) as { access_token: string }).access_token : '';
+  const [stored] = await storedAccessTokens([page]);
+  if (!stored || stored === before) return false;
+  return page.evaluate(async () => {
     const { held = [], pending = [] } = await navigator.locks.query();
-    return stored !== '' && stored !== old && ![...held, ...pending].some((lock) => lock.name?.startsWith('oidc-session-monitor:renew:'));
-  }, before);
+    return ![...held, ...pending].some((lock) => lock.name?.startsWith('oidc-session-monitor:renew:'));
+  });
 }
 
 /** The access token every tab's store holds (one localStorage for the origin, read through each tab). */

@@ -338,6 +338,20 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
     metadata: { issuer: 'https://op.example', authorization_endpoint: 'https://op.example/authorize', token_endpoint: 'https://op.example/token' },
   };
 
+  /** A UserManager holding alice, whose access token is about to expire, with a refresh token the OP will refuse. */
+  async function aboutToFailRenewal() {
+    const { UserManager, User, InMemoryWebStorage, WebStorageStateStore } = await import('oidc-client-ts');
+    const userManager = new UserManager({ ...settings, userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }) });
+    await userManager.storeUser(
+      new User({ access_token: 'at', refresh_token: 'rt', token_type: 'Bearer', session_state: 's', profile: { sub: 'alice', iss: 'https://op.example', aud: 'spa', exp: 0, iat: 0 }, expires_at: Math.floor(Date.now() / 1000) + 30 }),
+    );
+    vi.spyOn(userManager, 'signinSilent').mockRejectedValue(Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' }));
+    return userManager;
+  }
+
+  /** oidc-client-ts's "access token expiring" timer fires now. */
+  const expiring = (userManager: import('oidc-client-ts').UserManager) => (userManager.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+
   it('takes automaticSilentRenew over while it monitors, and gives it back on stop(); with it off, renews nothing', async () => {
     const { UserManager } = await import('oidc-client-ts');
     const userManager = new UserManager(settings);
@@ -358,7 +372,6 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
   });
 
   it("renews under a Web Lock keyed like leadership (issuer, client, sub), and a failed renewal reaches the monitor's re-check", async () => {
-    const { UserManager, User, InMemoryWebStorage, WebStorageStateStore } = await import('oidc-client-ts');
     const names: string[] = [];
     const own = Object.getOwnPropertyDescriptor(navigator, 'locks');
     Object.defineProperty(navigator, 'locks', {
@@ -366,18 +379,12 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
       configurable: true,
     });
     try {
-      const userStore = new WebStorageStateStore({ store: new InMemoryWebStorage() });
-      const userManager = new UserManager({ ...settings, userStore });
-      // A signed-in user whose access token is about to expire, with a refresh token the OP will refuse.
-      await userManager.storeUser(
-        new User({ access_token: 'at', refresh_token: 'rt', token_type: 'Bearer', session_state: 's', profile: { sub: 'alice', iss: 'https://op.example', aud: 'spa', exp: 0, iat: 0 }, expires_at: Math.floor(Date.now() / 1000) + 30 }),
-      );
-      vi.spyOn(userManager, 'signinSilent').mockRejectedValue(Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' }));
+      const userManager = await aboutToFailRenewal();
       const monitor = startMonitoring({ userManager });
       started.push(monitor);
       const errors: string[] = [];
       monitor.on('error', ({ error }) => errors.push(error.code));
-      await (userManager.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+      await expiring(userManager);
       await vi.waitFor(() => expect(errors).toContain('renewal_failed'));
       expect(new Set(names.filter((n) => n.includes(':renew:')))).toEqual(new Set(['oidc-session-monitor:renew:https%3A%2F%2Fop.example:spa:alice']));
       expect(names).toContain('oidc-session-monitor:leader:https%3A%2F%2Fop.example:spa:alice');
@@ -395,17 +402,11 @@ describe('token renewal hand-over (a real oidc-client-ts UserManager)', () => {
   ])("a failed renewal's re-check is told whether the OP is another site (%s)", async (_name, site, crossSite) => {
     // Across sites, a sign-out answer to that re-check is believed only with the polling tab's cookie evidence: the
     // app's `sameSite` must reach this decision as it reaches the OP iframe's.
-    const { UserManager, User, InMemoryWebStorage, WebStorageStateStore } = await import('oidc-client-ts');
-    const userStore = new WebStorageStateStore({ store: new InMemoryWebStorage() });
-    const userManager = new UserManager({ ...settings, userStore });
-    await userManager.storeUser(
-      new User({ access_token: 'at', refresh_token: 'rt', token_type: 'Bearer', session_state: 's', profile: { sub: 'alice', iss: 'https://op.example', aud: 'spa', exp: 0, iat: 0 }, expires_at: Math.floor(Date.now() / 1000) + 30 }),
-    );
-    vi.spyOn(userManager, 'signinSilent').mockRejectedValue(Object.assign(new Error('invalid_grant'), { error: 'invalid_grant' }));
+    const userManager = await aboutToFailRenewal();
     const monitor = startMonitoring({ userManager, ...site });
     started.push(monitor);
     const renewalFailed = vi.spyOn(monitorOf('https://op.example', 'spa')!, 'renewalFailed');
-    await (userManager.events as unknown as { _expiringTimer: { raise(): Promise<void> } })._expiringTimer.raise();
+    await expiring(userManager);
     await vi.waitFor(() => expect(renewalFailed).toHaveBeenCalledTimes(1));
     expect(renewalFailed.mock.calls[0]![1]).toBe(crossSite);
   });
